@@ -1,0 +1,5 @@
+import sys
+
+from mcalc_tutor.cli import main
+
+sys.exit(main())

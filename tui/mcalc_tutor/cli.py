@@ -1,0 +1,67 @@
+"""Command-line entry point: one argparse tree, each subcommand living in its own module.
+
+Command modules are imported only to register their options; heavy libraries (numpy, sympy,
+Textual) are imported inside their ``run`` functions so that ``mcalc-tutor equiv`` starts fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand module (relative to mcalc_tutor) -> provides register(subparsers) and run(args) -> int
+COMMAND_MODULES = (
+    "checking.command",   # equiv
+    "content.command",    # list, show, check, validate
+    "lab.command",        # lab
+    "grading.command",    # grade
+    "progress.command",   # progress
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line and exits 2 (the contract in DESIGN.md)."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.exit(2, f"mcalc-tutor: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mcalc-tutor", description="Matrix calculus and optimization tutor.")
+    parser.add_argument("--data-dir", help="where progress is stored (default: user data dir, or $MCALC_TUTOR_HOME)")
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"mcalc_tutor.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("mcalc_tutor."):
+                continue  # that part of the tool is not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def _version() -> str:
+    from mcalc_tutor import __version__
+
+    return f"mcalc-tutor {__version__}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from mcalc_tutor.app.main import run_app
+
+        return run_app(data_dir=args.data_dir)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The answer language's syntax tree: small immutable nodes, each remembering its column.
+
+Nodes hold no numbers beyond literals and no code; they are evaluated by `evaluate`, typed by
+`shapes`, printed by `pretty` and lowered to sympy by `to_sympy`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Node:
+    col: int = field(default=0, compare=False, kw_only=True)
+
+    def children(self) -> tuple["Node", ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class Num(Node):
+    value: Fraction | float
+
+
+@dataclass(frozen=True)
+class Const(Node):
+    name: str  # "pi" or "e"
+
+
+@dataclass(frozen=True)
+class Identity(Node):
+    """`I`: an identity matrix whose size comes from context."""
+
+
+@dataclass(frozen=True)
+class Sym(Node):
+    name: str  # canonical name
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    arg: Node
+
+    def children(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True)
+class Add(Node):
+    left: Node
+    right: Node
+
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
+class Sub(Node):
+    left: Node
+    right: Node
+
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
+class Mul(Node):
+    """Product: matrix product, or scaling when one side is a scalar."""
+
+    left: Node
+    right: Node
+
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
+class Hadamard(Node):
+    left: Node
+    right: Node
+
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
+class Div(Node):
+    left: Node
+    right: Node
+
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
+class Pow(Node):
+    base: Node
+    exp: Node
+
+    def children(self):
+        return (self.base, self.exp)
+
+
+@dataclass(frozen=True)
+class Transpose(Node):
+    arg: Node
+
+    def children(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True)
+class Inverse(Node):
+    arg: Node
+
+    def children(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    """A built-in function (`tr`, `det`, `sin`, `sigma`, `softmax`, `norm`, …)."""
+
+    func: str
+    args: tuple[Node, ...]
+
+    def children(self):
+        return self.args
+
+
+@dataclass(frozen=True)
+class Apply(Node):
+    """A declared generic function symbol (σ₁) or its derivative (σ₁', order 1), element-wise."""
+
+    func: str  # canonical name
+    order: int
+    arg: Node
+
+    def children(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True)
+class Norm(Node):
+    """‖x‖ₚ: p is "" (2-norm of a vector, Frobenius of a matrix), "1", "2", "inf", "F", "*" or an integer."""
+
+    arg: Node
+    p: str = ""
+
+    def children(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True)
+class Matrix(Node):
+    """A literal: rows of entries. Tuples `(a, b)` are column vectors (one entry per row)."""
+
+    rows: tuple[tuple[Node, ...], ...]
+
+    def children(self):
+        return tuple(e for row in self.rows for e in row)
+
+
+def walk(node: Node):
+    """Every node of the tree, parents before children (iteratively: trees can be deep)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children()))
+
+
+def size(node: Node) -> int:
+    return sum(1 for _ in walk(node))

@@ -1,0 +1,184 @@
+"""Our own numpy evaluator for parsed answers: no eval, no lambdify, no generated code.
+
+Every value is a 2-D float array (scalars are 1×1). Anything undefined at the sampled point
+(a log of a negative, a singular inverse, an overflow) raises DomainError so the checker can
+draw another sample.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, Mapping
+
+import numpy as np
+
+from . import ast as A
+from .shapes import Typed, Var
+
+
+class DomainError(ArithmeticError):
+    """The expression is undefined (or not finite) at these values."""
+
+
+ScalarFunction = Callable[[np.ndarray], np.ndarray]
+
+
+def evaluate(typed: Typed, values: Mapping[str, np.ndarray], sizes: Mapping[str, int],
+             functions: Mapping[str, tuple[ScalarFunction, ...]] | None = None) -> np.ndarray:
+    """Evaluate `typed` at symbol values (canonical name → array) and sizes (size name → int)."""
+    ev = _Evaluator(typed, values, sizes, functions or {})
+    with np.errstate(all="ignore"):
+        try:
+            result = ev.eval(typed.tree)
+        except (np.linalg.LinAlgError, OverflowError, ZeroDivisionError, ValueError, FloatingPointError) as exc:
+            raise DomainError(str(exc)) from None
+    if not np.all(np.isfinite(result)):
+        raise DomainError("not finite")
+    return result
+
+
+def _sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+_ELEMENTWISE = {
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log, "sqrt": np.sqrt,
+    "abs": np.abs, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh, "sigma": _sigmoid,
+    "relu": lambda x: np.maximum(x, 0.0), "sign": np.sign, "step": lambda x: (x > 0).astype(float),
+}
+
+
+class _Evaluator:
+    def __init__(self, typed: Typed, values, sizes, functions):
+        self.typed = typed
+        self.values = values
+        self.sizes = sizes
+        self.functions = functions
+
+    def size(self, d) -> int:
+        d = self.typed.unifier.find(d)
+        if isinstance(d, int):
+            return d
+        if isinstance(d, Var):
+            raise DomainError("the size of I cannot be told from context")
+        return int(self.sizes[d])
+
+    def eval(self, node: A.Node) -> np.ndarray:
+        if isinstance(node, A.Num):
+            return np.array([[float(node.value)]])
+        if isinstance(node, A.Const):
+            return np.array([[math.pi if node.name == "pi" else math.e]])
+        if isinstance(node, A.Sym):
+            return np.asarray(self.values[node.name], dtype=float)
+        if isinstance(node, A.Identity):
+            rows, _ = self.typed.shape_of(node)
+            return np.eye(self.size(rows))
+        if isinstance(node, A.Neg):
+            return -self.eval(node.arg)
+        if isinstance(node, A.Add):
+            return self.eval(node.left) + self.eval(node.right)
+        if isinstance(node, A.Sub):
+            return self.eval(node.left) - self.eval(node.right)
+        if isinstance(node, A.Hadamard):
+            return self.eval(node.left) * self.eval(node.right)
+        if isinstance(node, A.Mul):
+            left, right = self.eval(node.left), self.eval(node.right)
+            if left.shape == (1, 1) or right.shape == (1, 1):
+                return left * right
+            return left @ right
+        if isinstance(node, A.Div):
+            right = self.eval(node.right)
+            if np.any(right == 0):
+                raise DomainError("division by zero")
+            return self.eval(node.left) / right
+        if isinstance(node, A.Pow):
+            return self.power(node)
+        if isinstance(node, A.Transpose):
+            return self.eval(node.arg).T
+        if isinstance(node, A.Inverse):
+            return self.inverse(self.eval(node.arg))
+        if isinstance(node, A.Call):
+            return self.call(node)
+        if isinstance(node, A.Apply):
+            funcs = self.functions.get(node.func)
+            if funcs is None or node.order >= len(funcs):
+                raise DomainError(f"no instance for function {node.func}")
+            return funcs[node.order](self.eval(node.arg))
+        if isinstance(node, A.Norm):
+            return self.norm(node)
+        if isinstance(node, A.Matrix):
+            return np.array([[self.eval(e)[0, 0] for e in row] for row in node.rows], dtype=float)
+        raise DomainError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
+
+    @staticmethod
+    def inverse(m: np.ndarray) -> np.ndarray:
+        if m.shape == (1, 1):
+            if m[0, 0] == 0:
+                raise DomainError("division by zero")
+            return 1.0 / m
+        if np.linalg.cond(m) > 1e12:
+            raise DomainError("singular matrix")
+        return np.linalg.inv(m)
+
+    def power(self, node: A.Pow) -> np.ndarray:
+        base = self.eval(node.base)
+        exp = self.eval(node.exp)[0, 0]
+        if base.shape[0] == 1 or base.shape[1] == 1:
+            if abs(exp) > 1e3:
+                raise DomainError("exponent too large")
+            if np.any(base == 0) and exp < 0:
+                raise DomainError("division by zero")
+            return np.power(base, exp)
+        k = int(round(exp))
+        if k < 0:
+            base, k = self.inverse(base), -k
+        return np.linalg.matrix_power(base, k)
+
+    def call(self, node: A.Call) -> np.ndarray:
+        func = node.func
+        args = [self.eval(a) for a in node.args]
+        x = args[0]
+        if func in _ELEMENTWISE:
+            if func == "log" and np.any(x <= 0):
+                raise DomainError("log of a non-positive number")
+            if func == "sqrt" and np.any(x < 0):
+                raise DomainError("square root of a negative number")
+            return _ELEMENTWISE[func](x)
+        if func == "tr":
+            return np.array([[np.trace(x)]])
+        if func == "det":
+            return np.array([[np.linalg.det(x)]])
+        if func == "diag":
+            if x.shape == (1, 1):
+                return x
+            if x.shape[1] == 1 or x.shape[0] == 1:
+                return np.diag(x.ravel())
+            return np.diag(x).reshape(-1, 1)
+        if func == "softmax":
+            z = np.exp(x - x.max())
+            return z / z.sum()
+        if func == "sum":
+            return np.array([[x.sum()]])
+        if func == "logsumexp":
+            top = x.max()
+            return np.array([[top + np.log(np.exp(x - top).sum())]])
+        if func == "max":
+            return np.maximum(args[0], args[1])
+        if func == "min":
+            return np.minimum(args[0], args[1])
+        raise DomainError(f"unknown function {func}")  # pragma: no cover
+
+    def norm(self, node: A.Norm) -> np.ndarray:
+        x = self.eval(node.arg)
+        p = node.p
+        is_vector = x.shape[0] == 1 or x.shape[1] == 1
+        if is_vector:
+            v = x.ravel()
+            order = {"": 2, "2": 2, "1": 1, "inf": np.inf}.get(p)
+            value = np.linalg.norm(v, order if order is not None else int(p))
+        else:
+            order = {"": "fro", "F": "fro", "2": 2, "1": 1, "inf": np.inf, "*": "nuc"}.get(p)
+            if order is None:
+                raise DomainError(f"the {p}-norm of a matrix is not supported")
+            value = np.linalg.norm(x, order)
+        return np.array([[value]])
+

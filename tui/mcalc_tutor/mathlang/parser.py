@@ -1,0 +1,542 @@
+"""A hand-written Pratt parser for the answer language (see DESIGN.md).
+
+It builds an AST from tokens and the exercise's declared symbols. Limits (length, nesting depth,
+tree size, literal size, exponent size and power-tower height) are enforced while parsing, before
+anything is evaluated; nothing the learner types is ever executed.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from . import ast as A
+from .errors import ParseError
+from .lexer import Token, tokenize
+from .symbols import SymbolTable, canonical_name
+
+MAX_DEPTH = 60
+MAX_NODES = 1500
+MAX_LITERAL_ENTRIES = 400
+MAX_EXPONENT = 64
+MAX_POWER_TOWER = 2
+
+# name as typed -> canonical built-in
+FUNCTIONS = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log", "ln": "log",
+    "sqrt": "sqrt", "abs": "abs", "tanh": "tanh", "sinh": "sinh", "cosh": "cosh",
+    "sigma": "sigma", "σ": "sigma", "sigmoid": "sigma", "relu": "relu", "ReLU": "relu", "sign": "sign",
+    "sgn": "sign", "tr": "tr", "trace": "tr", "Tr": "tr", "det": "det", "diag": "diag",
+    "softmax": "softmax", "norm": "norm", "sum": "sum", "inv": "inv", "hadamard": "hadamard",
+    "logsumexp": "logsumexp", "lse": "logsumexp", "transpose": "transpose", "step": "step",
+    "heaviside": "step", "max": "max", "min": "min",
+}
+ARITY = {"hadamard": 2, "max": 2, "min": 2}
+CONSTANTS = {"pi": "pi", "π": "pi", "e": "e"}
+
+BP_ADD, BP_MUL, BP_PREFIX, BP_POW, BP_POST = 10, 20, 25, 30, 40
+
+
+def parse(text: str, symbols: SymbolTable | None = None) -> A.Node:
+    """Parse `text` into an AST; raises ParseError with a column on any problem."""
+    if not text or not text.strip():
+        raise ParseError("the answer is empty", 0)
+    return _Parser(tokenize(text), symbols or SymbolTable()).parse_all()
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token], symbols: SymbolTable):
+        self.tokens = tokens
+        self.pos = 0
+        self.symbols = symbols
+        self.depth = 0
+        self.nodes = 0
+        self.open_bars: list[str] = []  # "|" or "‖" currently open, so a bar can close them
+
+    # -- token helpers ------------------------------------------------------------------------
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.pos]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.pos]
+        self.pos += 1
+        return tok
+
+    def expect(self, kind: str, what: str, opened: Token | None = None) -> Token:
+        if self.tok.kind != kind:
+            if opened is not None and self.tok.kind == "END":
+                raise ParseError(f"'{opened.text}' is never closed", opened.col)
+            found = "the end of the answer" if self.tok.kind == "END" else f"'{self.tok.text}'"
+            raise ParseError(f"expected {what} but found {found}", self.tok.col)
+        return self.advance()
+
+    def node(self, cls, *args, col: int):
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ParseError(f"the answer is too complicated (more than {MAX_NODES} parts)", col)
+        return cls(*args, col=col)
+
+    # -- entry --------------------------------------------------------------------------------
+    def parse_all(self) -> A.Node:
+        tree = self.expr(0)
+        if self.tok.kind != "END":
+            tok = self.tok
+            if tok.kind in ("RP", "RB", "RC"):
+                raise ParseError(f"unmatched '{tok.text}'", tok.col)
+            raise ParseError(f"unexpected '{tok.text}'", tok.col)
+        return tree
+
+    def expr(self, rbp: int) -> A.Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ParseError(f"the answer is nested too deeply (at most {MAX_DEPTH} levels)", self.tok.col)
+        try:
+            left = self.nud(self.advance())
+            while True:
+                lbp = self.left_bp(self.tok)
+                if lbp <= rbp:
+                    break
+                left = self.led(left, self.tok, lbp)
+            return left
+        finally:
+            self.depth -= 1
+
+    # -- binding powers -----------------------------------------------------------------------
+    def left_bp(self, tok: Token) -> int:
+        if tok.kind == "OP":
+            if tok.text in "+-":
+                return BP_ADD
+            if tok.text in ("*", "/", "⊙"):
+                return BP_MUL
+            if tok.text == "^":
+                return BP_POW
+            return 0
+        if tok.kind == "POST":
+            return BP_POST
+        if self.starts_operand(tok):
+            return BP_MUL  # juxtaposition: 2x, A x, x^T A x
+        return 0
+
+    def starts_operand(self, tok: Token) -> bool:
+        if tok.kind in ("NUM", "NAME", "LP", "LB"):
+            return True
+        if tok.kind == "OP" and tok.text == "√":
+            return True
+        if tok.kind == "BAR":
+            return not (self.open_bars and self.open_bars[-1] == "|")
+        if tok.kind == "DBAR":
+            return not (self.open_bars and self.open_bars[-1] == "‖")
+        return False
+
+    # -- prefix position ----------------------------------------------------------------------
+    def nud(self, tok: Token) -> A.Node:
+        kind = tok.kind
+        if kind == "NUM":
+            return self.number(tok)
+        if kind == "NAME":
+            return self.name(tok)
+        if kind == "OP" and tok.text == "-":
+            return self.node(A.Neg, self.expr(BP_PREFIX), col=tok.col)
+        if kind == "OP" and tok.text == "+":
+            return self.expr(BP_PREFIX)
+        if kind == "OP" and tok.text == "√":
+            return self.node(A.Call, "sqrt", (self.expr(BP_POW - 1),), col=tok.col)
+        if kind == "LP":
+            return self.parenthesised(tok)
+        if kind == "LB":
+            return self.bracket_literal(tok)
+        if kind == "LC":
+            inner = self.expr(0)
+            self.expect("RC", "'}'", tok)
+            return inner
+        if kind in ("BAR", "DBAR"):
+            return self.bars(tok)
+        if kind == "END":
+            raise ParseError("the answer ends too early: something is missing here", tok.col)
+        if kind in ("RP", "RB", "RC"):
+            raise ParseError(f"unmatched '{tok.text}'", tok.col)
+        if kind == "POST" and tok.text == "T":
+            raise ParseError("a transpose needs something before it", tok.col)
+        raise ParseError(f"unexpected '{tok.text}'", tok.col)
+
+    def number(self, tok: Token) -> A.Node:
+        text = tok.text
+        try:
+            if "e" in text.lower():
+                mantissa, _, exponent = text.lower().partition("e")
+                if abs(int(exponent)) > 300:
+                    raise ParseError("number out of range", tok.col)
+                value: Fraction | float = Fraction(mantissa) * Fraction(10) ** int(exponent)
+            else:
+                value = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise ParseError(f"cannot read the number {text!r}", tok.col) from None
+        return self.node(A.Num, value, col=tok.col)
+
+    def name(self, tok: Token) -> A.Node:
+        word = tok.text
+        if word.startswith("\\"):
+            word = word[1:]
+        key = canonical_name(word)
+        sym = self.symbols.get(key)
+        if sym is not None:
+            if sym.is_function:
+                return self.generic_function(tok, key)
+            return self.node(A.Sym, key, col=tok.col)
+        if word in FUNCTIONS:
+            return self.function(tok, FUNCTIONS[word])
+        if word in CONSTANTS:
+            return self.node(A.Const, CONSTANTS[word], col=tok.col)
+        if word == "I":
+            return self.node(A.Identity, col=tok.col)
+        pieces = self.split_word(word)
+        if pieces is None:
+            known = ", ".join(self.symbols.display[k] for k in self.symbols) or "none"
+            if word in ("T",):
+                raise ParseError("a transpose is written x^T, xᵀ, x' or x.T", tok.col)
+            if word in ("lambda", "import", "eval", "exec", "class", "def", "os", "sys"):
+                raise ParseError(f"'{word}' is not part of the answer language", tok.col)
+            raise ParseError(f"unknown symbol '{word}' (declared: {known})", tok.col)
+        result: A.Node | None = None
+        col = tok.col
+        for piece in pieces:
+            if piece in FUNCTIONS and self.symbols.get(canonical_name(piece)) is None:
+                arg = self.function(Token("NAME", piece, col), FUNCTIONS[piece])
+                part = arg
+            else:
+                part = self.resolve_piece(piece, col)
+            result = part if result is None else self.node(A.Mul, result, part, col=tok.col)
+            col += len(piece)
+        return result
+
+    def resolve_piece(self, piece: str, col: int) -> A.Node:
+        key = canonical_name(piece)
+        sym = self.symbols.get(key)
+        if sym is not None:
+            if sym.is_function:
+                return self.generic_function(Token("NAME", piece, col), key)
+            return self.node(A.Sym, key, col=col)
+        if piece in CONSTANTS:
+            return self.node(A.Const, CONSTANTS[piece], col=col)
+        return self.node(A.Identity, col=col)  # "I" is the only other piece split_word allows
+
+    def split_word(self, word: str) -> list[str] | None:
+        """Split juxtaposed letters into declared names: `Ax` → A·x when `Ax` is not declared.
+
+        Pieces are declared symbols, constants, `I`, or a function name as the last piece
+        (`2xsin` is not split, `xsin x` is not either). Fewest pieces wins.
+        """
+        n = len(word)
+        if n > 40:
+            return None
+        best: list[list[str] | None] = [None] * (n + 1)
+        best[0] = []
+        for i in range(n):
+            if best[i] is None:
+                continue
+            for j in range(i + 1, n + 1):
+                piece = word[i:j]
+                ok = (canonical_name(piece) in self.symbols or piece in CONSTANTS or piece == "I"
+                      or (j == n and i > 0 and piece in FUNCTIONS))
+                if not ok:
+                    continue
+                candidate = best[i] + [piece]
+                if best[j] is None or len(candidate) < len(best[j]):
+                    best[j] = candidate
+        return best[n]
+
+    def function(self, tok: Token, func: str) -> A.Node:
+        power: A.Node | None = None
+        if self.tok.kind == "OP" and self.tok.text == "^" and self.tokens[self.pos + 1].kind == "NUM":
+            self.advance()
+            power = self.number(self.advance())  # sin^2 x means (sin x)^2
+        elif self.tok.kind == "POST" and self.tok.text.isdigit():
+            power = self.node(A.Num, Fraction(int(self.advance().text)), col=tok.col)
+        if self.tok.kind == "LP":
+            opened = self.advance()
+            args = [self.expr(0)]
+            while self.tok.kind == "COMMA":
+                self.advance()
+                args.append(self.expr(0))
+            self.expect("RP", "')'", opened)
+        elif self.tok.kind in ("END", "RP", "RB", "COMMA", "SEMI") or (self.tok.kind == "OP" and self.tok.text in "+*/^"):
+            raise ParseError(f"{tok.text} needs an argument", tok.col)
+        else:
+            args = [self.bare_argument()]
+        want = ARITY.get(func, 1)
+        if len(args) != want:
+            raise ParseError(f"{tok.text} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", tok.col)
+        if func == "inv":
+            result = self.node(A.Inverse, args[0], col=tok.col)
+        elif func == "transpose":
+            result = self.node(A.Transpose, args[0], col=tok.col)
+        elif func == "hadamard":
+            result = self.node(A.Hadamard, args[0], args[1], col=tok.col)
+        elif func == "norm":
+            result = self.node(A.Norm, args[0], self.norm_subscript() or "", col=tok.col)
+        else:
+            result = self.node(A.Call, func, tuple(args), col=tok.col)
+        if power is not None:
+            result = self.node(A.Pow, result, power, col=tok.col)
+        return result
+
+    def bare_argument(self) -> A.Node:
+        """`sin 2x` is sin(2x), `ln det X` is ln(det X), `sin x cos y` is sin(x)·cos(y)."""
+        arg = self.expr(BP_POW - 1)
+        while self.starts_operand(self.tok) and not self.is_function_name(self.tok):
+            nxt = self.expr(BP_POW - 1)
+            arg = self.node(A.Mul, arg, nxt, col=arg.col)
+        return arg
+
+    def is_function_name(self, tok: Token) -> bool:
+        if tok.kind != "NAME":
+            return False
+        sym = self.symbols.lookup(tok.text)
+        return (sym is not None and sym.is_function) or (sym is None and tok.text in FUNCTIONS)
+
+    def generic_function(self, tok: Token, key: str) -> A.Node:
+        order = 0
+        while self.tok.kind == "POST" and self.tok.text == "'":
+            self.advance()
+            order += 1
+        if order > 2:
+            raise ParseError("at most a second derivative (f'') is supported", tok.col)
+        if self.tok.kind == "LP":
+            opened = self.advance()
+            arg = self.expr(0)
+            self.expect("RP", "')'", opened)
+        elif self.starts_operand(self.tok):
+            arg = self.bare_argument()
+        else:
+            raise ParseError(f"{tok.text} is a function: write {tok.text}(z)", tok.col)
+        return self.node(A.Apply, key, order, arg, col=tok.col)
+
+    def parenthesised(self, opened: Token) -> A.Node:
+        saved = self.open_bars
+        self.open_bars = []
+        try:
+            first = self.expr(0)
+            if self.tok.kind == "COMMA":
+                items = [first]
+                while self.tok.kind == "COMMA":
+                    self.advance()
+                    items.append(self.expr(0))
+                self.expect("RP", "')'", opened)
+                self.check_literal_size(len(items), opened)
+                return self.node(A.Matrix, tuple((item,) for item in items), col=opened.col)
+            self.expect("RP", "')'", opened)
+            return first
+        finally:
+            self.open_bars = saved
+
+    def bracket_literal(self, opened: Token) -> A.Node:
+        saved = self.open_bars
+        self.open_bars = []
+        try:
+            if self.tok.kind == "LB":  # [[1, 2], [3, 4]]
+                rows = []
+                while True:
+                    row_open = self.expect("LB", "'['")
+                    rows.append(self.row_entries())
+                    self.expect("RB", "']'", row_open)
+                    if self.tok.kind == "COMMA" or self.tok.kind == "SEMI":
+                        self.advance()
+                        continue
+                    break
+                self.expect("RB", "']'", opened)
+            else:
+                rows = [self.row_entries()]
+                while self.tok.kind == "SEMI":
+                    self.advance()
+                    rows.append(self.row_entries())
+                self.expect("RB", "']'", opened)
+            widths = {len(r) for r in rows}
+            if len(widths) != 1:
+                raise ParseError("the rows of this matrix have different lengths", opened.col)
+            self.check_literal_size(len(rows) * len(rows[0]), opened)
+            return self.node(A.Matrix, tuple(tuple(r) for r in rows), col=opened.col)
+        finally:
+            self.open_bars = saved
+
+    def row_entries(self) -> list[A.Node]:
+        entries = [self.expr(0)]
+        while self.tok.kind == "COMMA":
+            self.advance()
+            entries.append(self.expr(0))
+        return entries
+
+    def check_literal_size(self, count: int, tok: Token) -> None:
+        if count > MAX_LITERAL_ENTRIES:
+            raise ParseError(f"literal too large ({count} entries; at most {MAX_LITERAL_ENTRIES})", tok.col)
+
+    def bars(self, opened: Token) -> A.Node:
+        bar = "|" if opened.kind == "BAR" else "‖"
+        self.open_bars.append(bar)
+        try:
+            inner = self.expr(0)
+        finally:
+            self.open_bars.pop()
+        if opened.kind == "BAR" and self.tok.kind == "DBAR" and bar == "|":
+            raise ParseError("'|' is never closed", opened.col)
+        self.expect(opened.kind, f"a closing '{bar}'", opened)
+        if bar == "|":
+            return self.node(A.Call, "abs", (inner,), col=opened.col)
+        return self.node(A.Norm, inner, self.norm_subscript() or "", col=opened.col)
+
+    def norm_subscript(self) -> str | None:
+        tok = self.tok
+        if tok.kind == "SUBNUM":
+            self.advance()
+            return tok.text
+        if tok.kind != "SUB":
+            return None
+        self.advance()
+        sub = self.advance()
+        if sub.kind == "LC":
+            sub = self.advance()
+            self.expect("RC", "'}'")
+        text = sub.text
+        if text in ("1", "2", "F", "inf", "∞", "infty", "fro", "*", "nuc"):
+            return {"∞": "inf", "infty": "inf", "fro": "F", "nuc": "*"}.get(text, text)
+        if sub.kind == "NUM" and text.isdigit() and 1 <= int(text) <= 10:
+            return text
+        raise ParseError(f"unknown norm subscript '{text}' (use 1, 2, F, inf or a small integer p)", sub.col)
+
+    # -- infix / postfix position -------------------------------------------------------------
+    def led(self, left: A.Node, tok: Token, lbp: int) -> A.Node:
+        if tok.kind == "POST":
+            self.advance()
+            return self.postfix(left, tok)
+        if tok.kind == "OP":
+            self.advance()
+            op = tok.text
+            if op == "+":
+                return self.node(A.Add, left, self.expr(BP_ADD), col=tok.col)
+            if op == "-":
+                return self.node(A.Sub, left, self.expr(BP_ADD), col=tok.col)
+            if op == "*":
+                return self.node(A.Mul, left, self.expr(BP_MUL), col=tok.col)
+            if op == "/":
+                return self.node(A.Div, left, self.expr(BP_MUL), col=tok.col)
+            if op == "⊙":
+                return self.node(A.Hadamard, left, self.expr(BP_MUL), col=tok.col)
+            if op == "^":
+                return self.power(left, tok)
+        # juxtaposition
+        return self.node(A.Mul, left, self.expr(BP_MUL), col=left.col)
+
+    def postfix(self, left: A.Node, tok: Token) -> A.Node:
+        text = tok.text
+        if text in ("T", "'"):
+            return self.node(A.Transpose, left, col=tok.col)
+        if text == "-1":
+            return self.node(A.Inverse, left, col=tok.col)
+        if text == "-T":
+            return self.node(A.Inverse, self.node(A.Transpose, left, col=tok.col), col=tok.col)
+        try:
+            value = int(text)
+        except ValueError:
+            raise ParseError(f"cannot read the superscript '{text}'", tok.col) from None
+        self.check_exponent(Fraction(value), tok.col)
+        return self.node(A.Pow, left, self.node(A.Num, Fraction(value), col=tok.col), col=tok.col)
+
+    def power(self, base: A.Node, tok: Token) -> A.Node:
+        nxt = self.tok
+        # ^T, ^{T}, ^-1, ^{-1}, ^{-T}, ^⊤
+        special = self.transpose_or_inverse_exponent()
+        if special == "T":
+            return self.node(A.Transpose, base, col=tok.col)
+        if special == "-1":
+            return self.node(A.Inverse, base, col=tok.col)
+        if special == "-T":
+            return self.node(A.Inverse, self.node(A.Transpose, base, col=tok.col), col=tok.col)
+        exponent = self.expr(BP_POW - 1)  # right associative
+        if _tower_height(exponent) >= MAX_POWER_TOWER:
+            raise ParseError(f"power tower too tall (at most {MAX_POWER_TOWER} levels)", tok.col)
+        value = _constant_value(exponent)
+        if value is not None:
+            self.check_exponent(value, nxt.col)
+        return self.node(A.Pow, base, exponent, col=tok.col)
+
+    def transpose_or_inverse_exponent(self) -> str | None:
+        toks = self.tokens[self.pos:self.pos + 5]
+        texts = [t.text if t.kind != "END" else "" for t in toks]
+        kinds = [t.kind for t in toks]
+
+        def is_t(t: Token) -> bool:
+            return (t.kind == "NAME" and t.text in ("T", "⊤", "top")) or (t.kind == "POST" and t.text == "T")
+
+        if is_t(toks[0]):
+            self.pos += 1
+            return "T"
+        first = toks[0]
+        if first.kind == "NAME" and first.text.startswith("T") and len(first.text) > 1 and \
+                canonical_name(first.text) not in self.symbols and self.split_word(first.text[1:]) is not None:
+            # X^TX: the T is the transpose, the rest is the next factor
+            self.tokens[self.pos] = Token("NAME", first.text[1:], first.col + 1)
+            return "T"
+        if kinds[0] == "LC":
+            if len(toks) > 2 and is_t(toks[1]) and kinds[2] == "RC":
+                self.pos += 3
+                return "T"
+            if texts[1] == "-" and len(toks) > 3 and kinds[3] == "RC":
+                if texts[2] == "1" and kinds[2] == "NUM":
+                    self.pos += 4
+                    return "-1"
+                if is_t(toks[2]):
+                    self.pos += 4
+                    return "-T"
+        if texts[0] == "-" and kinds[0] == "OP" and len(toks) > 1:
+            if is_t(toks[1]):
+                self.pos += 2
+                return "-T"
+        return None
+
+    def check_exponent(self, value: Fraction, col: int) -> None:
+        if abs(value) > MAX_EXPONENT:
+            shown = _short(value)
+            raise ParseError(f"exponent {shown} is too large (at most {MAX_EXPONENT} in size)", col)
+
+
+def _short(value: Fraction) -> str:
+    text = str(value)
+    return text if len(text) <= 12 else f"~10^{len(str(abs(value.numerator))) - len(str(value.denominator))}"
+
+
+def _tower_height(node: A.Node) -> int:
+    height = 0
+    while isinstance(node, A.Pow):
+        height += 1
+        node = node.exp
+    return height
+
+
+def _constant_value(node: A.Node) -> Fraction | None:
+    """Fold a constant exponent exactly, refusing before any number can grow large."""
+    if isinstance(node, A.Num):
+        return Fraction(node.value)
+    if isinstance(node, A.Neg):
+        inner = _constant_value(node.arg)
+        return None if inner is None else -inner
+    if isinstance(node, (A.Add, A.Sub, A.Mul, A.Div)):
+        a, b = _constant_value(node.left), _constant_value(node.right)
+        if a is None or b is None:
+            return None
+        if max(abs(a), abs(b)) > 10**12:
+            return Fraction(10**13)
+        if isinstance(node, A.Add):
+            return a + b
+        if isinstance(node, A.Sub):
+            return a - b
+        if isinstance(node, A.Mul):
+            return a * b
+        return a / b if b != 0 else None
+    if isinstance(node, A.Pow):
+        base, exp = _constant_value(node.base), _constant_value(node.exp)
+        if base is None or exp is None:
+            return None
+        if exp.denominator != 1 or abs(exp) > MAX_EXPONENT or abs(base) > 10**6:
+            return Fraction(10**13)  # too large to fold: report it as too large
+        if base == 0 and exp < 0:
+            return None
+        return base ** int(exp)
+    return None

@@ -1,0 +1,192 @@
+"""``mcalc-tutor lab``: run optimizers on an objective and print the charts, a summary, or JSON.
+
+Registering the subcommand must stay cheap: numpy and plotext are imported only inside ``run``.
+Usage mistakes are reported in one line on stderr with exit status 2, never as a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import sys
+
+# Kept here so that --help can list them without importing numpy; a test holds them equal to the
+# registries in objectives.py and optimizers.py.
+FUNCTION_NAMES = ("quadratic", "quadratic-nd", "rosenbrock", "saddle", "himmelblau", "least-squares",
+                  "logistic")
+OPTIMIZER_NAMES = ("gd", "gd-backtracking", "newton", "damped-newton", "sgd", "momentum", "nesterov",
+                   "rmsprop", "adam")
+DEFAULT_FUNCTION = "quadratic"
+DEFAULT_OPTIMIZERS = ("gd", "momentum", "adam")
+MAX_STEPS = 1_000_000
+MAX_DIM = 1000
+MAX_KAPPA = 1e12
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "lab",
+        help="compare optimizers on a test function (charts, or --json)",
+        description="Run optimizers on an objective and draw loss curves and paths.",
+    )
+    parser.add_argument("--function", "-f", default=DEFAULT_FUNCTION, metavar="F",
+                        help=f"objective: {', '.join(FUNCTION_NAMES)} (default {DEFAULT_FUNCTION})")
+    parser.add_argument("--optimizer", "-o", action="append", metavar="O",
+                        help=f"repeatable: {', '.join(OPTIMIZER_NAMES)} "
+                             f"(default {' '.join(DEFAULT_OPTIMIZERS)})")
+    parser.add_argument("--lr", action="append", type=float, metavar="A",
+                        help="step size: once for all optimizers, or once per --optimizer "
+                             "(default: a sensible one per function and optimizer)")
+    parser.add_argument("--steps", type=int, metavar="N", help="iterations (default depends on the function)")
+    parser.add_argument("--kappa", type=float, default=10.0, metavar="K",
+                        help="condition number of the quadratics, ≥ 1 (default 10)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for data, axes and SGD (default 0)")
+    parser.add_argument("--dim", type=int, metavar="D",
+                        help="dimension for quadratic-nd (default 10), least-squares and logistic (default 2)")
+    parser.add_argument("--plot", choices=("loss", "path", "both"),
+                        help="which chart(s) to draw (default: both for 2-D functions, else loss)")
+    parser.add_argument("--json", action="store_true", help="print the series as one JSON document")
+    parser.set_defaults(run=run)
+
+
+def _usage_error(message: str) -> int:
+    print(f"mcalc-tutor: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _check(args) -> str | None:
+    """The first impossible value in ``args`` as a one-line message, or None."""
+    if args.function not in FUNCTION_NAMES:
+        return f"unknown function {args.function!r} (choose from {', '.join(FUNCTION_NAMES)})"
+    for name in args.optimizer or ():
+        if name not in OPTIMIZER_NAMES:
+            return f"unknown optimizer {name!r} (choose from {', '.join(OPTIMIZER_NAMES)})"
+    if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
+        return f"--steps must be a whole number from 1 to {MAX_STEPS} (got {args.steps})"
+    for lr in args.lr or ():
+        if not (math.isfinite(lr) and lr > 0):
+            return f"--lr must be a positive number such as 0.01 (got {lr:g})"
+    n_opt = len(args.optimizer or DEFAULT_OPTIMIZERS)
+    if args.lr and len(args.lr) not in (1, n_opt):
+        return (f"give --lr once (for all optimizers) or once per --optimizer "
+                f"({n_opt} optimizers, {len(args.lr)} values)")
+    if not (math.isfinite(args.kappa) and 1 <= args.kappa <= MAX_KAPPA):
+        return f"--kappa must be a number from 1 to {MAX_KAPPA:g}, such as 10 or 100 (got {args.kappa:g})"
+    if args.dim is not None and not 1 <= args.dim <= MAX_DIM:
+        return f"--dim must be a whole number from 1 to {MAX_DIM} (got {args.dim})"
+    if args.seed < 0:
+        return f"--seed must be a whole number ≥ 0 (got {args.seed})"
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = _check(args)
+    if problem:
+        return _usage_error(problem)
+    try:
+        return _run(args)
+    except (KeyError, ValueError) as exc:  # settings the registries refuse
+        return _usage_error(str(exc.args[0] if exc.args else exc))
+
+
+def _run(args) -> int:
+    import json
+
+    from .runs import run_lab
+
+    optimizers = list(args.optimizer or DEFAULT_OPTIMIZERS)
+    lrs = None
+    if args.lr:
+        lrs = args.lr * len(optimizers) if len(args.lr) == 1 else list(args.lr)
+    if args.plot == "path" and not args.json:
+        from .objectives import make_objective
+
+        objective = make_objective(args.function, kappa=args.kappa, seed=args.seed, dim=args.dim)
+        if objective.dim != 2:
+            return _usage_error(
+                f"--plot path needs a 2-D function, and {args.function} has {objective.dim} "
+                "dimensions (choose quadratic, rosenbrock, saddle, himmelblau, or least-squares, "
+                "logistic, quadratic-nd with --dim 2)")
+
+    result = run_lab(args.function, optimizers, kappa=args.kappa, seed=args.seed, dim=args.dim,
+                     steps=args.steps, lrs=lrs)
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(with_path=True), allow_nan=False) + "\n")
+        return 0
+
+    from .render import render_loss, render_path
+
+    objective = result.objective
+    plot = args.plot or ("both" if objective.dim == 2 else "loss")
+    summary = _summary(result)
+    size = shutil.get_terminal_size((100, 32))
+    width = max(40, min(size.columns, 240))
+    spare = max(0, size.lines - len(summary) - 2)
+    charts = []
+    if plot in ("loss", "both"):
+        charts.append("loss")
+    if plot in ("path", "both"):
+        charts.append("path")
+    height = max(12, spare // len(charts))
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    out = []
+    for chart in charts:
+        if chart == "loss":
+            out.append(render_loss(result.runs, width, height, bound=result.bound, color=color,
+                                   title=objective.name))
+        else:
+            out.append(render_path(objective, result.runs, width, height, color=color))
+    out.extend(summary)
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def _fmt_point(x) -> str:
+    return "(" + ", ".join(f"{float(v):.4g}" for v in x) + ")"
+
+
+def _summary(result) -> list[str]:
+    """A few lines per comparison: the function, then per optimizer its settings and outcome."""
+    obj = result.objective
+    head = f"{obj.name}: {obj.title}"
+    if obj.dim <= 3:
+        head += f"; start {_fmt_point(obj.x0)}"
+        if obj.optima is not None and len(obj.optima) == 1:
+            head += f"; {obj.optimum_kind} {_fmt_point(obj.optima[0])}"
+    lines = [head]
+    width = max(len(r.label) for r in result.runs)
+    for run in result.runs:
+        settings = f"α={run.lr:.4g}" + "".join(
+            f" {_GREEK.get(k, k)}={v:.4g}" for k, v in run.params.items() if k in _SHOWN)
+        last = run.steps
+        gap = run.loss[last] - run.f_star if run.f_star is not None else run.loss[last]
+        what = "f−f*" if run.f_star is not None else "f"
+        outcome = {
+            "converged": f"converged at step {last} (‖∇f‖ ≤ 1e-10)",
+            "max-steps": f"{last} steps",
+            "diverged": f"diverged at step {run.diverged_at}",
+            "singular": f"stopped at step {last}",
+            "cancelled": f"cancelled at step {last}",
+        }[run.stopped]
+        lines.append(f"  {run.label:<{width}}  {settings:<22} {outcome:<36} "
+                     f"{what} {_num(gap)}  ‖∇f‖ {_num(run.grad_norm[last])}"
+                     + (f"  ‖x−x*‖ {_num(run.distance[last])}" if math.isfinite(run.distance[last]) else ""))
+        for note in filter(None, run.note.split("\n")):
+            if note.startswith("diverged at step"):
+                note = note.replace("diverged at step", f"{run.label} diverged at step", 1)
+            lines.append(f"    {note}")
+    if result.bound is not None:
+        kappa = obj.kappa
+        lines.append(f"  GD bound: ‖x−x*‖ shrinks at least by {result.bound.rate:.4g} per step, f−f* by its square"
+                     + (f"; (κ−1)/(κ+1) = {(kappa - 1) / (kappa + 1):.4g} for κ = {kappa:.4g}" if kappa else ""))
+    return lines
+
+
+_SHOWN = ("beta", "beta1", "beta2", "rho", "batch")
+_GREEK = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "rho": "ρ"}
+
+
+def _num(v) -> str:
+    v = float(v)
+    return f"{v:.3g}" if math.isfinite(v) else "—"

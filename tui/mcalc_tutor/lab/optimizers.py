@@ -1,0 +1,281 @@
+"""The chapter's update rules as small pure functions over numpy arrays, and a registry of optimizers.
+
+The ``*_step`` functions are the textbook rules and never mutate their inputs. Each registered
+optimizer wraps one rule as ``init``/``update`` for the run loop in ``runs.py``. Nothing here draws,
+prints or keeps global state; randomness comes only from the generator the caller passes in.
+
+SGD on a function that is not a finite sum (quadratic, Rosenbrock, saddle, Himmelblau) uses the
+full gradient plus seeded Gaussian noise whose standard deviation per coordinate is
+``noise · ‖∇f(x₀)‖ / √n`` (``noise`` = 0.1 by default); on finite sums (least squares, logistic
+regression) it uses real mini-batches drawn without replacement from a seeded shuffle per epoch.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from .objectives import Objective
+
+__all__ = [
+    "OptimizerSpec",
+    "StepContext",
+    "OPTIMIZERS",
+    "gd_step",
+    "backtracking_step_size",
+    "newton_direction",
+    "saddle_free_newton_direction",
+    "momentum_step",
+    "nesterov_step",
+    "rmsprop_step",
+    "adam_step",
+    "epoch_batches",
+    "is_positive_definite",
+]
+
+Array = np.ndarray
+
+
+# ---------------------------------------------------------------------------------------------
+# the rules
+
+
+def gd_step(x: Array, g: Array, lr: float) -> Array:
+    """Gradient descent: x ← x − α∇f(x)."""
+    return x - lr * g
+
+
+def backtracking_step_size(f: Callable[[Array], float], x: Array, g: Array, d: Array, t0: float = 1.0,
+                           shrink: float = 0.5, c: float = 1e-4, max_halvings: int = 60) -> float:
+    """Armijo backtracking along −d: the first t = t0·shrinkᵏ with f(x − t d) ≤ f(x) − c t ∇fᵀd."""
+    fx = f(x)
+    slope = float(g @ d)
+    t = t0
+    for _ in range(max_halvings):
+        ft = f(x - t * d)
+        if ft <= fx - c * t * slope:
+            return t
+        t *= shrink
+    return t
+
+
+def is_positive_definite(H: Array) -> bool:
+    """Whether a symmetric matrix is positive definite (closed form in 2-D, eigenvalues otherwise)."""
+    if H.shape == (2, 2):
+        a, b, _, d = H.ravel().tolist()
+        return a > 0.0 and a * d - b * b > 0.0
+    return bool(np.linalg.eigvalsh(H)[0] > 0.0)
+
+
+def newton_direction(H: Array, g: Array) -> Array:
+    """The Newton direction H⁻¹∇f; the step x ← x − H⁻¹∇f lands on the stationary point of the
+    local quadratic model, which is a minimizer only when H is positive definite."""
+    return np.linalg.solve(H, g)
+
+
+def saddle_free_newton_direction(H: Array, g: Array, floor: float = 1e-8) -> tuple[Array, bool]:
+    """|H|⁻¹∇f, with |H| = Q|Λ|Qᵀ (eigenvalues floored at ``floor``·max|λ|): always a descent
+    direction. Returns the direction and whether H had to be modified (was not positive definite)."""
+    lam, Q = np.linalg.eigh(H)
+    scale = max(1.0, float(np.max(np.abs(lam))))
+    modified = bool(lam[0] <= floor * scale)
+    lam_abs = np.maximum(np.abs(lam), floor * scale)
+    return Q @ ((Q.T @ g) / lam_abs), modified
+
+
+def momentum_step(x: Array, v: Array, g: Array, lr: float, beta: float) -> tuple[Array, Array]:
+    """Heavy ball: v ← βv + ∇f(x), x ← x − αv."""
+    v = beta * v + g
+    return x - lr * v, v
+
+
+def nesterov_step(x: Array, v: Array, grad: Callable[[Array], Array], lr: float,
+                  beta: float) -> tuple[Array, Array]:
+    """Nesterov: v ← βv + ∇f(x − αβv), x ← x − αv (the gradient is taken at the look-ahead point)."""
+    v = beta * v + grad(x - (lr * beta) * v)
+    return x - lr * v, v
+
+
+def rmsprop_step(x: Array, s: Array, g: Array, lr: float, rho: float, eps: float) -> tuple[Array, Array]:
+    """RMSProp: s ← ρs + (1−ρ)g², x ← x − α g / (√s + ε)."""
+    s = rho * s + (1.0 - rho) * (g * g)
+    return x - lr * g / (np.sqrt(s) + eps), s
+
+
+def adam_step(x: Array, m: Array, v: Array, g: Array, t: int, lr: float, beta1: float, beta2: float,
+              eps: float) -> tuple[Array, Array, Array]:
+    """Adam at step t ≥ 1: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², bias-corrected
+    m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), x ← x − α m̂ / (√v̂ + ε)."""
+    m = beta1 * m + (1.0 - beta1) * g
+    v = beta2 * v + (1.0 - beta2) * (g * g)
+    m_hat = m / (1.0 - beta1 ** t)
+    v_hat = v / (1.0 - beta2 ** t)
+    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def epoch_batches(m: int, batch: int, rng: np.random.Generator) -> list[Array]:
+    """One epoch of mini-batches: a seeded shuffle of range(m) cut into ⌊m/batch⌋ equal batches
+    (the remainder waits for the next shuffle), so each term is used at most once per epoch."""
+    order = rng.permutation(m)
+    count = max(1, m // batch)
+    return [order[i * batch:(i + 1) * batch] for i in range(count)]
+
+
+# ---------------------------------------------------------------------------------------------
+# the registry: each rule wrapped for the run loop
+
+
+@dataclass
+class StepContext:
+    """What an update may read besides x and ∇f(x): the objective, step size, hyperparameters, the
+    seeded generator, and a list that collects notes for the learner (e.g. an indefinite Hessian)."""
+
+    objective: Objective
+    lr: float
+    params: Mapping[str, Any]
+    rng: np.random.Generator
+    notes: list[str] = field(default_factory=list)
+
+
+State = Any
+Init = Callable[[Array, StepContext], State]
+Update = Callable[[Array, Array, State, StepContext, int], "tuple[Array, State]"]
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """A registered optimizer: ``update(x, g, state, ctx, k)`` returns (x_k, state) from x_{k−1}."""
+
+    name: str
+    summary: str
+    default_lr: float
+    """The chapter's default step size (objectives may suggest their own for a demo)."""
+    params: Mapping[str, float]
+    """Default hyperparameters other than the step size."""
+    init: Init
+    update: Update
+    uses_hessian: bool = False
+
+
+def _no_state(x, ctx):
+    return None
+
+
+def _gd_update(x, g, state, ctx, k):
+    return x - ctx.lr * g, state
+
+
+def _backtracking_update(x, g, state, ctx, k):
+    p = ctx.params
+    t = backtracking_step_size(ctx.objective.value, x, g, g, ctx.lr, p["shrink"], p["c"])
+    return x - t * g, state
+
+
+def _hessian_note(ctx, H, k, advice):
+    lam = np.linalg.eigvalsh(H)
+    ctx.notes.append(
+        f"Hessian not positive definite at x_{k - 1} (eigenvalues {_fmt_list(lam)}): "
+        f"{advice}"
+    )
+
+
+def _newton_update(x, g, warned, ctx, k):
+    H = ctx.objective.hess(x)
+    if not warned and not is_positive_definite(H):
+        _hessian_note(ctx, H, k, "the Newton step heads for the stationary point of the local model, "
+                      "which may be a saddle or a maximum (try damped-newton)")
+        warned = True
+    return x - ctx.lr * newton_direction(H, g), warned
+
+
+def _damped_newton_update(x, g, warned, ctx, k):
+    H = ctx.objective.hess(x)
+    d, modified = saddle_free_newton_direction(H, g)
+    if modified and not warned:
+        _hessian_note(ctx, H, k, "damped-newton uses |eigenvalues| so the step still goes downhill")
+        warned = True
+    p = ctx.params
+    t = backtracking_step_size(ctx.objective.value, x, g, d, ctx.lr, p["shrink"], p["c"])
+    return x - t * d, warned
+
+
+def _sgd_init(x, ctx):
+    obj = ctx.objective
+    if obj.is_finite_sum:
+        batch = int(ctx.params["batch"])
+        if not 1 <= batch <= obj.n_samples:
+            raise ValueError(f"batch must be between 1 and {obj.n_samples}, got {batch}")
+        return ("batches", [], 0)
+    g0 = obj.grad(x)
+    sigma = float(ctx.params["noise"]) * float(np.linalg.norm(g0)) / math.sqrt(obj.dim)
+    return ("noise", sigma)
+
+
+def _sgd_update(x, g, state, ctx, k):
+    obj = ctx.objective
+    if state[0] == "noise":
+        sigma = state[1]
+        return x - ctx.lr * (g + sigma * ctx.rng.standard_normal(obj.dim)), state
+    _, batches, i = state
+    if i >= len(batches):
+        batches, i = epoch_batches(obj.n_samples, int(ctx.params["batch"]), ctx.rng), 0
+    return x - ctx.lr * obj.batch_grad(x, batches[i]), ("batches", batches, i + 1)
+
+
+def _zeros(x, ctx):
+    return np.zeros_like(x)
+
+
+def _momentum_update(x, g, v, ctx, k):
+    return momentum_step(x, v, g, ctx.lr, ctx.params["beta"])
+
+
+def _nesterov_update(x, g, v, ctx, k):
+    return nesterov_step(x, v, ctx.objective.grad, ctx.lr, ctx.params["beta"])
+
+
+def _rmsprop_update(x, g, s, ctx, k):
+    p = ctx.params
+    return rmsprop_step(x, s, g, ctx.lr, p["rho"], p["eps"])
+
+
+def _adam_init(x, ctx):
+    return (np.zeros_like(x), np.zeros_like(x))
+
+
+def _adam_update(x, g, state, ctx, k):
+    p = ctx.params
+    x, m, v = adam_step(x, state[0], state[1], g, k, ctx.lr, p["beta1"], p["beta2"], p["eps"])
+    return x, (m, v)
+
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {
+    spec.name: spec
+    for spec in (
+        OptimizerSpec("gd", "gradient descent with a fixed step α", 0.01, {}, _no_state, _gd_update),
+        OptimizerSpec("gd-backtracking", "gradient descent with Armijo backtracking from α", 1.0,
+                      {"shrink": 0.5, "c": 1e-4}, _no_state, _backtracking_update),
+        OptimizerSpec("newton", "Newton's method x ← x − αH⁻¹∇f (α = 1)", 1.0, {},
+                      lambda x, ctx: False, _newton_update, uses_hessian=True),
+        OptimizerSpec("damped-newton", "Newton with |H| and backtracking from α", 1.0,
+                      {"shrink": 0.5, "c": 1e-4}, lambda x, ctx: False, _damped_newton_update,
+                      uses_hessian=True),
+        OptimizerSpec("sgd", "stochastic gradient descent (mini-batches, or noisy gradients)", 0.01,
+                      {"batch": 10, "noise": 0.1}, _sgd_init, _sgd_update),
+        OptimizerSpec("momentum", "heavy ball v ← βv + ∇f, x ← x − αv", 0.01, {"beta": 0.9},
+                      _zeros, _momentum_update),
+        OptimizerSpec("nesterov", "Nesterov v ← βv + ∇f(x − αβv), x ← x − αv", 0.01, {"beta": 0.9},
+                      _zeros, _nesterov_update),
+        OptimizerSpec("rmsprop", "RMSProp s ← ρs + (1−ρ)g², x ← x − αg/(√s + ε)", 1e-3,
+                      {"rho": 0.9, "eps": 1e-8}, _zeros, _rmsprop_update),
+        OptimizerSpec("adam", "Adam with bias correction", 1e-3,
+                      {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, _adam_init, _adam_update),
+    )
+}
+"""Name -> OptimizerSpec, in the order a chooser should list them."""
+
+
+def _fmt_list(values) -> str:
+    return ", ".join(f"{float(v):.3g}" for v in values)

@@ -1,0 +1,266 @@
+"""Draw lab runs with plotext: loss curves (log scale) and 2-D paths over level curves.
+
+``draw_loss`` and ``draw_path`` only call plotting functions on the plotext-like object they are
+given, so the app can pass a textual-plotext widget's ``.plt``; they never set the size, show,
+or touch the terminal. ``render_loss``/``render_path`` are the CLI's wrappers around the real
+plotext module. This module must never import textual or the app.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Sequence
+
+import numpy as np
+
+from .objectives import Objective
+from .runs import Bound, Run
+
+__all__ = [
+    "draw_loss",
+    "draw_path",
+    "render_loss",
+    "render_path",
+    "downsample_indices",
+    "path_indices",
+    "level_curve_points",
+    "COLORS",
+]
+
+COLORS: dict[str, str] = {
+    "gd": "blue+",
+    "gd-backtracking": "cyan",
+    "newton": "red+",
+    "damped-newton": "magenta",
+    "sgd": "yellow",
+    "momentum": "green+",
+    "nesterov": "orange",
+    "rmsprop": "magenta+",
+    "adam": "red",
+}
+"""One colour per optimizer, the same in every chart."""
+
+_MARKERS = ("*", "o", "+", "#", "%", "&", "=", "~", "$")  # told apart without colour
+_BOUND_COLOR = "gray"
+_CONTOUR_COLOR = "gray"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def downsample_indices(n: int, max_points: int) -> np.ndarray:
+    """At most ``max_points`` indices spread evenly over range(n), always keeping the first and last."""
+    if n <= max_points:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max(2, max_points)).round().astype(int))
+
+
+def path_indices(n: int, max_points: int) -> np.ndarray:
+    """Like ``downsample_indices`` but keeps the early iterates, where paths move the most."""
+    if n <= max_points:
+        return np.arange(n)
+    head = max_points // 2
+    tail = downsample_indices(n - head, max_points - head) + head
+    return np.concatenate([np.arange(head), tail])
+
+
+def _series(run: Run) -> tuple[np.ndarray, bool]:
+    """What the loss chart shows for a run: f − f* when f* is known, else f; and which it is."""
+    if run.f_star is not None:
+        return run.loss - run.f_star, True
+    return run.loss, False
+
+
+def _label(run: Run) -> str:
+    if run.diverged_at is not None:
+        return f"{run.label} (diverged at step {run.diverged_at})"
+    return run.label
+
+
+def _decade_ticks(lo: float, hi: float, max_ticks: int = 7) -> tuple[list[float], list[str]]:
+    lo_d, hi_d = math.floor(lo), math.ceil(hi)
+    if hi_d == lo_d:
+        hi_d += 1
+    step = max(1, math.ceil((hi_d - lo_d) / max(1, max_ticks - 1)))
+    ticks = list(range(lo_d, hi_d + 1, step))
+    return [float(t) for t in ticks], [f"1e{t}" for t in ticks]
+
+
+def draw_loss(plt: Any, runs: Sequence[Run], *, log: bool = True, bound: Bound | None = None,
+              max_points: int = 400, distinct_markers: bool = False, title: str | None = None) -> None:
+    """Loss against iteration for several runs, with a legend, on ``plt`` (plotext or a widget's
+    ``.plt``). With f* known the curve is f − f*; log scale is drawn as log10 of the data with
+    "1eK" tick labels (plotext's own log scale fails on zero-size plots). Non-finite points from a
+    diverged run are left out; the legend says where it diverged."""
+    gaps = [_series(run) for run in runs]
+    is_gap = all(g for _, g in gaps) and bool(runs)
+    finite_all = np.concatenate([v[np.isfinite(v)] for v, _ in gaps] or [np.zeros(0)])
+    if bound is not None:
+        finite_all = np.concatenate([finite_all, bound.values[np.isfinite(bound.values)]])
+    scale = max(1.0, float(np.max(np.abs(finite_all)))) if finite_all.size else 1.0
+    # Below ~1e-16 of the values' own size, f − f* is rounding noise: show it on the floor.
+    floor = 1e-16 * scale if is_gap else 0.0
+    use_log = log and finite_all.size > 0 and (is_gap or bool(np.all(finite_all > 0)))
+
+    def transform(values: np.ndarray) -> np.ndarray:
+        if not use_log:
+            return values
+        with np.errstate(all="ignore"):
+            return np.log10(np.maximum(values, floor) if is_gap else values)
+
+    lows, highs = [], []
+    if bound is not None and runs:
+        n = min(len(bound.values), max(len(r.loss) for r in runs))
+        idx = downsample_indices(n, max_points)
+        y = transform(bound.values[idx])
+        keep = np.isfinite(y)
+        if keep.any():
+            lows.append(float(np.min(y[keep])))
+            highs.append(float(np.max(y[keep])))
+            plt.plot(idx[keep].tolist(), y[keep].tolist(), label=bound.label, color=_BOUND_COLOR,
+                     marker="." if distinct_markers else "braille")
+    for i, (run, (values, _)) in enumerate(zip(runs, gaps)):
+        idx = downsample_indices(len(values), max_points)
+        y = transform(values[idx])
+        keep = np.isfinite(y)
+        if not keep.any():
+            continue
+        xs, ys = idx[keep].tolist(), y[keep].tolist()
+        lows.append(min(ys))
+        highs.append(max(ys))
+        plt.plot(xs, ys, label=_label(run), color=COLORS.get(run.optimizer, "white"),
+                 marker=_MARKERS[i % len(_MARKERS)] if distinct_markers else "braille")
+    if use_log and lows:
+        lo, hi = min(lows), max(highs)
+        ticks, labels = _decade_ticks(lo, hi)
+        plt.yticks(ticks, labels)
+        plt.ylim(ticks[0], max(ticks[-1], hi))
+    what = "f(x) − f*" if is_gap else "f(x)"
+    heading = f"{what} per iteration" + (" (log scale)" if use_log else "")
+    plt.title(f"{title}: {heading}" if title else heading)
+    plt.xlabel("iteration")
+
+
+def level_curve_points(objective: Objective, window, resolution: tuple[int, int] = (120, 60),
+                       levels: int = 9) -> tuple[list[float], list[float]]:
+    """Points on level curves of a 2-D objective inside ``window`` = ((x0, x1), (y0, y1)): where f
+    crosses each level along the edges of a ``resolution`` grid, linearly interpolated. Levels
+    are quantiles of f over the window, so steep and flat functions both get readable rings."""
+    (x0, x1), (y0, y1) = window
+    nx, ny = max(8, int(resolution[0])), max(8, int(resolution[1]))
+    xs = np.linspace(x0, x1, nx)
+    ys = np.linspace(y0, y1, ny)
+    X, Y = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):
+        Z = np.asarray(objective.value(np.stack([X, Y], axis=-1)), dtype=float)
+    finite = Z[np.isfinite(Z)]
+    if finite.size == 0:
+        return [], []
+    qs = np.linspace(0.0, 1.0, levels + 2)[1:-1] ** 1.5  # denser near the bottom, where paths end
+    out_x, out_y = [], []
+    for c in np.unique(np.quantile(finite, qs)):
+        D = Z - c
+        # crossings along rows (between horizontally adjacent grid points)
+        a, b = D[:, :-1], D[:, 1:]
+        i, j = np.nonzero((a * b < 0) & np.isfinite(a * b))
+        t = a[i, j] / (a[i, j] - b[i, j])
+        out_x.append(xs[j] + t * (xs[1] - xs[0]))
+        out_y.append(ys[i])
+        # crossings along columns
+        a, b = D[:-1, :], D[1:, :]
+        i, j = np.nonzero((a * b < 0) & np.isfinite(a * b))
+        t = a[i, j] / (a[i, j] - b[i, j])
+        out_x.append(xs[j])
+        out_y.append(ys[i] + t * (ys[1] - ys[0]))
+    px, py = np.concatenate(out_x), np.concatenate(out_y)
+    # one point per grid cell is all a terminal can show
+    cell = np.unique(np.stack([np.floor((px - x0) / (x1 - x0) * (nx - 1)),
+                               np.floor((py - y0) / (y1 - y0) * (ny - 1))], axis=1), axis=0,
+                     return_index=True)[1]
+    cell.sort()
+    return px[cell].tolist(), py[cell].tolist()
+
+
+def path_window(objective: Objective, runs: Sequence[Run], grow: float = 0.5):
+    """The objective's own window, widened to take in the paths but never by more than ``grow``
+    of its size on each side (a path that leaves is drawn up to the edge)."""
+    if objective.bounds is not None:
+        (ax, bx), (ay, by) = objective.bounds
+    else:
+        pts = np.concatenate([r.path[:, :2] for r in runs] + [objective.x0[None, :2]])
+        pts = pts[np.all(np.isfinite(pts), axis=1)]
+        ax, ay = pts.min(axis=0) - 0.5
+        bx, by = pts.max(axis=0) + 0.5
+    wx, wy = bx - ax, by - ay
+    lo = np.array([ax - grow * wx, ay - grow * wy])
+    hi = np.array([bx + grow * wx, by + grow * wy])
+    for run in runs:
+        pts = run.path[:, :2]
+        pts = pts[np.all(np.isfinite(pts), axis=1)]
+        if len(pts):
+            ax, ay = min(ax, max(lo[0], pts[:, 0].min())), min(ay, max(lo[1], pts[:, 1].min()))
+            bx, by = max(bx, min(hi[0], pts[:, 0].max())), max(by, min(hi[1], pts[:, 1].max()))
+    return (float(ax), float(bx)), (float(ay), float(by))
+
+
+def draw_path(plt: Any, objective: Objective, runs: Sequence[Run], *,
+              resolution: tuple[int, int] = (120, 60), max_points: int = 400,
+              distinct_markers: bool = False, levels: int = 9) -> None:
+    """The runs' paths over level curves of a 2-D objective, with the start and the known optima
+    marked, on ``plt`` (plotext or a widget's ``.plt``). ``resolution`` is the grid for the level
+    curves: (2·width, 4·height) of the plot matches braille dots one for one. Raises ValueError
+    for an objective that is not 2-D."""
+    if objective.dim != 2:
+        raise ValueError(f"a path plot needs a 2-D function; {objective.name} has {objective.dim} dimensions")
+    window = path_window(objective, runs)
+    cx, cy = level_curve_points(objective, window, resolution, levels)
+    if cx:
+        plt.scatter(cx, cy, marker="braille", color=_CONTOUR_COLOR)
+    for i, run in enumerate(runs):
+        pts = run.path
+        keep = np.all(np.isfinite(pts), axis=1)
+        pts = pts[keep]
+        if len(pts) == 0:
+            continue
+        idx = path_indices(len(pts), max_points)
+        plt.plot(pts[idx, 0].tolist(), pts[idx, 1].tolist(), label=_label(run),
+                 color=COLORS.get(run.optimizer, "white"),
+                 marker=_MARKERS[i % len(_MARKERS)] if distinct_markers else "braille")
+    start = runs[0].path[0] if runs else objective.x0
+    plt.scatter([float(start[0])], [float(start[1])], marker="@", label="start")
+    if objective.optima is not None:
+        plt.scatter(objective.optima[:, 0].tolist(), objective.optima[:, 1].tolist(), marker="X",
+                    label=objective.optimum_kind)
+    plt.xlim(*window[0])
+    plt.ylim(*window[1])
+    plt.title(f"{objective.title}: paths over level curves")
+
+
+def _figure(width: int, height: int):
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.theme("clear")  # no painted background: readable on light and dark terminals
+    plt.plotsize(max(20, int(width)), max(8, int(height)))
+    return plt
+
+
+def _finish(plt, color: bool) -> str:
+    text = plt.build().rstrip("\n")
+    plt.clear_figure()
+    return text if color else _ANSI.sub("", text)
+
+
+def render_loss(runs: Sequence[Run], width: int, height: int, *, bound: Bound | None = None,
+                color: bool = True, title: str | None = None) -> str:
+    """The loss chart as text of at most ``width`` columns and ``height`` rows (CLI helper)."""
+    plt = _figure(width, height)
+    draw_loss(plt, runs, bound=bound, max_points=2 * width, distinct_markers=not color, title=title)
+    return _finish(plt, color)
+
+
+def render_path(objective: Objective, runs: Sequence[Run], width: int, height: int, *,
+                color: bool = True) -> str:
+    """The path chart as text of at most ``width`` columns and ``height`` rows (CLI helper)."""
+    plt = _figure(width, height)
+    draw_path(plt, objective, runs, resolution=(2 * width, 4 * height), max_points=2 * width,
+              distinct_markers=not color)
+    return _finish(plt, color)

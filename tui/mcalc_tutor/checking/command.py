@@ -1,0 +1,72 @@
+"""`mcalc-tutor equiv`: check two expressions for equivalence from the command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "equiv", help="check whether ANSWER is equivalent to EXPECTED",
+        description="Check whether ANSWER is equivalent to EXPECTED. Exit 0 equivalent, 1 not, 2 invalid input.")
+    parser.add_argument("expected", metavar="EXPECTED")
+    parser.add_argument("answer", metavar="ANSWER")
+    parser.add_argument("--symbols", default=None,
+                        help='declarations, e.g. "A: n×n symmetric, x: n, t: scalar" (default: every name is a scalar)')
+    parser.add_argument("--layout", choices=("exact", "either"), default="exact",
+                        help="either: accept the transpose of EXPECTED too")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..mathlang import MathError, parse_declarations
+    from .equivalence import ExpectedAnswerError, check_answer
+    from .verdict import invalid
+
+    try:
+        if args.symbols is None:
+            symbols = scalar_symbols_in(args.expected, args.answer)
+        else:
+            symbols = parse_declarations(args.symbols)
+        verdict = check_answer(args.expected, args.answer, symbols, layout=args.layout)
+    except MathError as exc:
+        verdict = invalid(f"--symbols: {exc.message}")
+    except ExpectedAnswerError as exc:
+        verdict = invalid(str(exc))
+    return emit(verdict, args.json)
+
+
+def emit(verdict, as_json: bool) -> int:
+    """Print a verdict (text or JSON); invalid input also goes to stderr. Returns the exit code."""
+    if as_json:
+        print(json.dumps(verdict.to_json(), ensure_ascii=False))
+        if verdict.status == "invalid":
+            print(verdict.message, file=sys.stderr)
+    elif verdict.status == "invalid":
+        print(f"invalid: {verdict.message}", file=sys.stderr)
+        if verdict.caret:
+            print(verdict.caret, file=sys.stderr)
+    else:
+        print(verdict.render())
+    return verdict.exit_code
+
+
+def scalar_symbols_in(*texts: str):
+    """Without --symbols, every name that is not a function or constant is a scalar."""
+    from ..mathlang import SymbolTable, Symbol
+    from ..mathlang.lexer import tokenize
+    from ..mathlang.parser import CONSTANTS, FUNCTIONS
+
+    table = SymbolTable()
+    for text in texts:
+        try:
+            tokens = tokenize(text)
+        except Exception:  # the real parse reports it, with its column
+            continue
+        for tok in tokens:
+            if tok.kind == "NAME" and tok.text not in FUNCTIONS and tok.text not in CONSTANTS \
+                    and tok.text not in ("I", "T") and table.lookup(tok.text) is None:
+                table.add(Symbol(tok.text), display=tok.text)
+    return table

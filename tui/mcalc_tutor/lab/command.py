@@ -10,6 +10,7 @@ import math
 import os
 import shutil
 import sys
+import textwrap
 
 # Kept here so that --help can list them without importing numpy; a test holds them equal to the
 # registries in objectives.py and optimizers.py.
@@ -119,9 +120,9 @@ def _run(args) -> int:
 
     objective = result.objective
     plot = args.plot or ("both" if objective.dim == 2 else "loss")
-    summary = _summary(result)
     size = shutil.get_terminal_size((100, 32))
     width = max(40, min(size.columns, 240))
+    summary = _summary(result, width)
     spare = max(0, size.lines - len(summary) - 2)
     charts = []
     if plot in ("loss", "both"):
@@ -146,8 +147,19 @@ def _fmt_point(x) -> str:
     return "(" + ", ".join(f"{float(v):.4g}" for v in x) + ")"
 
 
-def _summary(result) -> list[str]:
-    """A few lines per comparison: the function, then per optimizer its settings and outcome."""
+def _summary(result, width: int) -> list[str]:
+    """A few lines per comparison: the function, then per optimizer its settings and outcome,
+    wrapped to ``width`` columns."""
+    lines = _summary_lines(result)
+    out = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        out.extend(textwrap.wrap(line, width=width, subsequent_indent=indent + "    ",
+                                 break_on_hyphens=False) or [""])
+    return out
+
+
+def _summary_lines(result) -> list[str]:
     obj = result.objective
     head = f"{obj.name}: {obj.title}"
     if obj.dim <= 3:
@@ -163,13 +175,13 @@ def _summary(result) -> list[str]:
         gap = run.loss[last] - run.f_star if run.f_star is not None else run.loss[last]
         what = "f−f*" if run.f_star is not None else "f"
         outcome = {
-            "converged": f"converged at step {last} (‖∇f‖ ≤ 1e-10)",
+            "converged": f"converged at step {last}",
             "max-steps": f"{last} steps",
             "diverged": f"diverged at step {run.diverged_at}",
             "singular": f"stopped at step {last}",
             "cancelled": f"cancelled at step {last}",
         }[run.stopped]
-        lines.append(f"  {run.label:<{width}}  {settings:<22} {outcome:<36} "
+        lines.append(f"  {run.label:<{width}}  {settings:<22} {outcome:<21} "
                      f"{what} {_num(gap)}  ‖∇f‖ {_num(run.grad_norm[last])}"
                      + (f"  ‖x−x*‖ {_num(run.distance[last])}" if math.isfinite(run.distance[last]) else ""))
         for note in filter(None, run.note.split("\n")):

@@ -1,0 +1,150 @@
+"""The renderer: legends, sizes, downsampling, and drawing onto any plotext-like object."""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from mcalc_tutor.lab.render import (
+    downsample_indices,
+    draw_loss,
+    draw_path,
+    level_curve_points,
+    path_indices,
+    render_loss,
+    render_path,
+)
+from mcalc_tutor.lab.runs import run_lab, run_optimizer
+from mcalc_tutor.lab.objectives import make_objective
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+PLOTTING = {"plot", "scatter", "title", "xlabel", "ylabel", "xlim", "ylim", "xticks", "yticks"}
+
+
+class RecordingPlt:
+    """Stands in for plotext or a widget's .plt and remembers every call."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        def record(*args, **kwargs):
+            self.calls.append((name, args, kwargs))
+        return record
+
+    def named(self, name):
+        return [c for c in self.calls if c[0] == name]
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return run_lab("quadratic", ["gd", "momentum", "adam"])
+
+
+def _visible(text):
+    return ANSI.sub("", text).split("\n")
+
+
+@pytest.mark.parametrize("width,height", [(60, 14), (100, 30), (181, 47)])
+@pytest.mark.parametrize("color", [True, False])
+def test_loss_chart_has_the_legend_and_fits_the_size(comparison, width, height, color):
+    text = render_loss(comparison.runs, width, height, bound=comparison.bound, color=color)
+    lines = _visible(text)
+    assert len(lines) <= height
+    assert max(len(line) for line in lines) <= width
+    body = "\n".join(lines)
+    for name in ("gd", "momentum", "adam", "GD bound"):
+        assert name in body
+    assert "1e0" in body and "1e-" in body, "log scale drawn with our own decade labels"
+    assert ("\x1b[" in text) == color
+
+
+@pytest.mark.parametrize("width,height", [(60, 14), (120, 40)])
+def test_path_chart_has_the_legend_and_fits_the_size(comparison, width, height):
+    text = render_path(comparison.objective, comparison.runs, width, height, color=False)
+    lines = _visible(text)
+    assert len(lines) <= height and max(len(line) for line in lines) <= width
+    body = "\n".join(lines)
+    for name in ("gd", "momentum", "adam", "start", "minimizer"):
+        assert name in body
+
+
+def test_rendering_is_deterministic(comparison):
+    a = render_loss(comparison.runs, 90, 20, bound=comparison.bound)
+    b = render_loss(comparison.runs, 90, 20, bound=comparison.bound)
+    assert a == b
+
+
+def test_draw_functions_only_plot_and_downsample_long_histories():
+    res = run_lab("rosenbrock", ["gd", "adam"], steps=10_000)
+    plt = RecordingPlt()
+    draw_loss(plt, res.runs, max_points=160)
+    draw_path(plt, res.objective, res.runs, max_points=160, resolution=(80, 40))
+    assert {c[0] for c in plt.calls} <= PLOTTING, "no show, size or terminal calls"
+    lines = plt.named("plot")
+    assert len(lines) == 4
+    for _, args, _ in lines:
+        assert len(args[0]) == len(args[1]) <= 160
+    # the loss curve keeps the first and the last iteration
+    xs = plt.named("plot")[0][1][0]
+    assert xs[0] == 0 and xs[-1] == 10_000
+
+
+def test_a_diverged_run_is_drawn_without_nonfinite_points_and_labelled():
+    obj = make_objective("rosenbrock")
+    runs = [run_optimizer(obj, "gd", lr=1e300, steps=100), run_optimizer(obj, "adam", lr=0.01, steps=100)]
+    plt = RecordingPlt()
+    draw_loss(plt, runs)
+    draw_path(plt, obj, runs)
+    for _, args, kwargs in plt.named("plot"):
+        assert all(math.isfinite(v) for series in args for v in series)
+    labels = [kw.get("label") for _, _, kw in plt.named("plot")]
+    assert f"gd (diverged at step {runs[0].diverged_at})" in labels
+    text = render_loss(runs, 80, 20, color=False)
+    assert "diverged at step" in text
+
+
+def test_functions_without_a_minimum_get_a_linear_loss_axis():
+    res = run_lab("saddle", ["gd"])
+    plt = RecordingPlt()
+    draw_loss(plt, res.runs)
+    assert not plt.named("yticks")
+    assert "f(x) per iteration" in plt.named("title")[0][1][0]
+
+
+def test_path_chart_refuses_functions_that_are_not_2d():
+    res = run_lab("quadratic-nd", ["gd"], steps=5)
+    with pytest.raises(ValueError, match="2-D"):
+        draw_path(RecordingPlt(), res.objective, res.runs)
+
+
+def test_level_curves_lie_on_their_levels():
+    obj = make_objective("himmelblau")
+    xs, ys = level_curve_points(obj, ((-5, 5), (-5, 5)), (80, 40), levels=5)
+    assert len(xs) > 100
+    values = np.sort(obj.value(np.stack([xs, ys], axis=1)))
+    # the values fall into at most 5 tight clusters (one per level), not spread over the range
+    spread = values[-1] - values[0]
+    clusters = np.split(values, np.flatnonzero(np.diff(values) > 0.02 * spread) + 1)
+    assert len(clusters) <= 5
+    assert all(c[-1] - c[0] < 0.1 * max(abs(c[0]), 1.0) for c in clusters)  # linear interpolation
+
+
+def test_downsampling_helpers():
+    assert downsample_indices(10, 20).tolist() == list(range(10))
+    idx = downsample_indices(10_001, 200)
+    assert len(idx) <= 200 and idx[0] == 0 and idx[-1] == 10_000
+    idx = path_indices(10_001, 200)
+    assert len(idx) <= 200 and idx[:100].tolist() == list(range(100)) and idx[-1] == 10_000
+
+
+def test_draws_onto_a_textual_plotext_figure_even_at_zero_size(comparison):
+    plot_module = pytest.importorskip("textual_plotext.plot")
+    plt = plot_module.Plot()
+    draw_loss(plt, comparison.runs, bound=comparison.bound)
+    for size in ((0, 0), (3, 2), (70, 18)):
+        plt.plotsize(*size)
+        plt.build()  # plotext's own log scale would raise "math domain error" at zero size
+    assert "momentum" in ANSI.sub("", plt.build())

@@ -1,0 +1,168 @@
+"""`mcalc-tutor list | show | check | validate`: the exercise bank from the command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("list", help="list the exercises")
+    p.add_argument("--json", action="store_true", help="print one JSON array")
+    p.add_argument("--section", help="only this section")
+    p.set_defaults(run=run_list)
+
+    p = subparsers.add_parser("show", help="show an exercise's statement")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--seed", type=int, default=0, help="the variant of a randomized exercise (default 0)")
+    p.set_defaults(run=run_show)
+
+    p = subparsers.add_parser("check", help="check an answer to an exercise part",
+                              description="Exit 0 correct, 1 incorrect, 2 invalid input.")
+    p.add_argument("target", metavar="ID[:PART]")
+    p.add_argument("answer", metavar="ANSWER")
+    p.add_argument("--seed", type=int, default=0, help="the variant of a randomized exercise (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(run=run_check)
+
+    p = subparsers.add_parser("validate", help="validate exercise files (for authors)")
+    p.add_argument("path", nargs="?", help="a file or folder (default: the whole bank)")
+    p.add_argument("--deep", action="store_true", help="also verify expected answers by finite differences")
+    p.set_defaults(run=run_validate)
+
+
+def _error(message: str) -> int:
+    print(f"mcalc-tutor: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _bank():
+    from .loader import load_bank
+
+    return load_bank()
+
+
+def exercise_summary(ex) -> dict:
+    return {"id": ex.id, "title": ex.title, "section": ex.section, "source": ex.source,
+            "difficulty": ex.difficulty, "randomized": ex.randomized,
+            "parts": [{"name": p.name, "kind": p.kind, "points": p.points} for p in ex.parts]}
+
+
+def run_list(args) -> int:
+    from .model import SECTION_TITLES
+
+    bank = _bank()
+    exercises = [e for e in bank.exercises if not args.section or e.section == args.section]
+    if args.section and args.section not in SECTION_TITLES:
+        return _error(f"unknown section {args.section!r} (known: {', '.join(SECTION_TITLES)})")
+    if args.json:
+        print(json.dumps([exercise_summary(e) for e in exercises], ensure_ascii=False, indent=1))
+        return 0
+    current = None
+    for ex in exercises:
+        if ex.section != current:
+            current = ex.section
+            print(f"\n{SECTION_TITLES[current]}")
+        stars = "★" * ex.difficulty
+        parts = ",".join(p.name for p in ex.parts)
+        print(f"  {ex.id:<34} {stars:<3} {ex.title}  [{parts}]")
+    for problem in bank.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return 0
+
+
+def _find(exercise_id: str):
+    ex = _bank().get(exercise_id)
+    if ex is None:
+        return None, _error(f"unknown exercise {exercise_id!r} (see `mcalc-tutor list`)")
+    return ex, 0
+
+
+def render_statement(variant) -> str:
+    """Plain-text statement for a terminal: title, statement, symbols, then each part's prompt."""
+    from .model import SECTION_TITLES
+
+    ex = variant.exercise
+    lines = [f"{ex.title}  ({ex.id}, {SECTION_TITLES[ex.section]}, difficulty {ex.difficulty})", ""]
+    lines.append(variant.statement)
+    if variant.symbols:
+        lines += ["", "Symbols: " + variant.symbols.spec()]
+    if ex.randomized:
+        lines += ["", f"(variant {variant.seed})"]
+    for part in variant.parts:
+        lines += ["", f"({part.name}) {part.prompt or describe_kind(part)}"]
+        for i, choice in enumerate(part.choices):
+            lines.append(f"    {chr(ord('a') + i)}) {choice}")
+        if part.kind == "points":
+            lines.append("    answer like: (0, 0) saddle; (1, 1) min")
+        if part.kind == "code":
+            lines.append(f"    edit {part.stub} and grade it with `mcalc-tutor grade`")
+    return "\n".join(lines)
+
+
+def describe_kind(part) -> str:
+    return {"choice": "Choose.", "points": "List the critical points, each classified.",
+            "number": "Give the value.", "code": "Write the code.", "vector": "Give the vector.",
+            "matrix": "Give the matrix."}.get(part.kind, "Give the expression.")
+
+
+def run_show(args) -> int:
+    from .variants import make_variant
+
+    ex, code = _find(args.id)
+    if ex is None:
+        return code
+    print(render_statement(make_variant(ex, args.seed)))
+    return 0
+
+
+def run_check(args) -> int:
+    from ..checking.command import emit
+    from .answers import check_part
+    from .variants import make_variant
+
+    exercise_id, _, part_name = args.target.partition(":")
+    ex, code = _find(exercise_id)
+    if ex is None:
+        return code
+    if not part_name:
+        if len(ex.parts) != 1:
+            return _error(f"{ex.id} has parts {', '.join(p.name for p in ex.parts)}: write {ex.id}:PART")
+        part_name = ex.parts[0].name
+    variant = make_variant(ex, args.seed)
+    part = variant.part(part_name)
+    if part is None:
+        return _error(f"{ex.id} has no part {part_name!r} (parts: {', '.join(p.name for p in ex.parts)})")
+    return emit(check_part(variant, part, args.answer), args.json)
+
+
+def run_validate(args) -> int:
+    from pathlib import Path
+
+    from .loader import known_sources, load_bank, load_exercise
+
+    problems = []
+    exercises = []
+    if args.path:
+        path = Path(args.path)
+        if not path.exists():
+            return _error(f"no such file or folder: {path}")
+        files = [path] if path.is_file() else sorted(path.rglob("*.toml"))
+        for f in files:
+            ex, found = load_exercise(f, known_sources())
+            problems += found
+            if ex is not None:
+                exercises.append(ex)
+    else:
+        bank = load_bank()
+        problems, exercises = list(bank.problems), bank.exercises
+    if args.deep:
+        from .verify import verify_exercise
+
+        for ex in exercises:
+            problems += verify_exercise(ex)
+    for problem in problems:
+        print(problem)
+    parts = sum(len(e.parts) for e in exercises)
+    print(f"{len(exercises)} exercises, {parts} parts, {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+    return 1 if problems else 0

@@ -1,0 +1,281 @@
+"""Finding, reading and validating the exercise bank; a bad file becomes a Problem, never a crash,
+and the rest of the bank still loads.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .model import (GENERATORS, KINDS, LAYOUTS, POINT_TYPES, SECTION_ORDER, VERIFY_KINDS, Exercise,
+                    MistakeSpec, Part, Problem)
+
+_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def content_root() -> Path:
+    """Where exercises/ and solutions/ live: inside the installed wheel, or in the checkout."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_content"
+    if (packaged / "exercises").is_dir():
+        return packaged
+    return here.parent.parent  # tui/mcalc_tutor → repository root
+
+
+def exercises_dir() -> Path:
+    return content_root() / "exercises"
+
+
+def solutions_dir() -> Path:
+    return content_root() / "solutions"
+
+
+@dataclass
+class Bank:
+    exercises: list[Exercise] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, exercise_id: str) -> Exercise | None:
+        return next((e for e in self.exercises if e.id == exercise_id), None)
+
+    def by_section(self) -> dict[str, list[Exercise]]:
+        out: dict[str, list[Exercise]] = {}
+        for ex in self.exercises:
+            out.setdefault(ex.section, []).append(ex)
+        return out
+
+
+@lru_cache(maxsize=4)
+def load_bank(root: Path | None = None) -> Bank:
+    """Load every exercise under `root` (default: the bank), sorted by section order, then id."""
+    root = Path(root) if root is not None else exercises_dir()
+    bank = Bank()
+    sources = known_sources()
+    seen: dict[str, str] = {}
+    for path in sorted(root.glob("*/*.toml")):
+        exercise, problems = load_exercise(path, sources)
+        bank.problems.extend(problems)
+        if exercise is None:
+            continue
+        if exercise.id in seen:
+            bank.problems.append(Problem(_rel(path), "id", f"duplicate id (also in {seen[exercise.id]})"))
+            continue
+        seen[exercise.id] = _rel(path)
+        bank.exercises.append(exercise)
+    bank.exercises.sort(key=lambda e: (SECTION_ORDER.get(e.section, 99), e.difficulty, e.id))
+    return bank
+
+
+@lru_cache(maxsize=1)
+def known_sources() -> dict[str, str]:
+    """The chapter items an exercise may cite: key → description (content/sources.toml)."""
+    with open(Path(__file__).with_name("sources.toml"), "rb") as fh:
+        return {k: str(v) for k, v in tomllib.load(fh).items()}
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(content_root()))
+    except ValueError:
+        return str(path)
+
+
+def load_exercise(path: Path, sources: dict[str, str] | None = None) -> tuple[Exercise | None, list[Problem]]:
+    """Read and validate one file. Returns (exercise or None, problems)."""
+    name = _rel(path)
+    problems: list[Problem] = []
+
+    def bad(fieldname: str, message: str) -> None:
+        problems.append(Problem(name, fieldname, message))
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(name, "file", f"cannot read: {exc}")]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [Problem(name, "toml", str(exc))]
+
+    for key in ("id", "title", "section", "source", "statement"):
+        if not isinstance(data.get(key), str) or not data.get(key).strip():
+            bad(key, "missing or not a string")
+    if problems:
+        return None, problems
+    ex_id = data["id"]
+    if not _ID_RE.match(ex_id):
+        bad("id", "use lowercase letters, digits and hyphens")
+    if path.stem != ex_id:
+        bad("id", f"does not match the file name {path.name}")
+    if data["section"] not in SECTION_ORDER:
+        bad("section", f"unknown section {data['section']!r} (known: {', '.join(SECTION_ORDER)})")
+    elif path.parent.name != data["section"]:
+        bad("section", f"file is in folder {path.parent.name!r}")
+    if sources is not None and data["source"] not in sources:
+        bad("source", f"unknown chapter item {data['source']!r} (add it to content/sources.toml)")
+    difficulty = data.get("difficulty", 1)
+    if not isinstance(difficulty, int) or not 1 <= difficulty <= 3:
+        bad("difficulty", "must be 1, 2 or 3")
+    symbols = data.get("symbols", {})
+    if not isinstance(symbols, dict):
+        bad("symbols", "must be a table of name = \"shape properties\"")
+        symbols = {}
+    else:
+        from ..mathlang import DeclarationError, parse_declarations
+
+        try:
+            parse_declarations({k: str(v) for k, v in symbols.items()})
+        except DeclarationError as exc:
+            bad("symbols", exc.message)
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        bad("params", "must be a table")
+        params = {}
+    for pname, spec in params.items():
+        problem = _check_param(spec)
+        if problem:
+            bad(f"params.{pname}", problem)
+    raw_parts = data.get("parts")
+    if not isinstance(raw_parts, list) or not raw_parts:
+        bad("parts", "at least one [[parts]] is needed")
+        raw_parts = []
+    parts = []
+    names = set()
+    for i, raw in enumerate(raw_parts):
+        part = _read_part(raw, f"parts[{i}]", bad, path)
+        if part is None:
+            continue
+        if part.name in names:
+            bad(f"parts[{i}].name", f"duplicate part name {part.name!r}")
+            continue
+        names.add(part.name)
+        parts.append(part)
+    if problems:
+        return None, problems
+    tags = tuple(str(t) for t in data.get("tags", []))
+    exercise = Exercise(id=ex_id, title=data["title"].strip(), section=data["section"], source=data["source"],
+                        difficulty=difficulty, statement=data["statement"].strip(), symbols=dict(symbols),
+                        params=dict(params), parts=tuple(parts), path=path, tags=tags)
+    problems.extend(_check_expected_answers(exercise, name))
+    return (exercise if not problems else None), problems
+
+
+def _check_param(spec) -> str | None:
+    if not isinstance(spec, dict):
+        return "must be a table like { int = [1, 5] }"
+    if "int" in spec:
+        rng = spec["int"]
+        if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(v, int) for v in rng) and rng[0] <= rng[1]):
+            return "int must be [low, high] with low <= high"
+        if spec.get("nonzero") and rng == [0, 0]:
+            return "range contains only zero"
+        return None
+    if "choice" in spec:
+        if not (isinstance(spec["choice"], list) and spec["choice"]):
+            return "choice must be a non-empty list"
+        return None
+    return "give int = [low, high] or choice = [...]"
+
+
+def _read_part(raw, where: str, bad, path: Path) -> Part | None:
+    if not isinstance(raw, dict):
+        bad(where, "must be a table")
+        return None
+    name = str(raw.get("name", "")).strip()
+    kind = raw.get("kind")
+    if not name:
+        bad(f"{where}.name", "missing")
+    if kind not in KINDS:
+        bad(f"{where}.kind", f"must be one of {', '.join(KINDS)}")
+        return None
+    layout = raw.get("layout", "exact")
+    if layout not in LAYOUTS:
+        bad(f"{where}.layout", f"must be one of {', '.join(LAYOUTS)}")
+    verify = raw.get("verify", "none")
+    if verify not in VERIFY_KINDS:
+        bad(f"{where}.verify", f"must be one of {', '.join(VERIFY_KINDS)}")
+    generator = raw.get("generator")
+    if generator is not None and generator not in GENERATORS:
+        bad(f"{where}.generator", f"must be one of {', '.join(GENERATORS)}")
+    answer = raw.get("answer")
+    if kind == "code":
+        for key in ("stub", "reference", "challenge"):
+            if not isinstance(raw.get(key), str):
+                bad(f"{where}.{key}", "a code part needs it")
+        if isinstance(raw.get("stub"), str) and not (path.parent / raw["stub"]).is_file():
+            bad(f"{where}.stub", f"file {raw['stub']} not found next to the exercise")
+    elif generator is None and answer is None:
+        bad(f"{where}.answer", "missing (or give a generator)")
+    if generator is not None and (not isinstance(raw.get("of"), str) or not raw.get("variables")):
+        bad(f"{where}.generator", "a generator needs `of` and `variables`")
+    if verify in ("gradient", "jacobian", "hessian", "differential", "value") and not isinstance(raw.get("of"), str):
+        bad(f"{where}.of", f"verify = {verify!r} needs `of`")
+    if verify in ("gradient", "jacobian", "hessian", "differential") and not isinstance(raw.get("wrt"), str):
+        bad(f"{where}.wrt", f"verify = {verify!r} needs `wrt`")
+    if verify == "differential" and not isinstance(raw.get("direction"), str):
+        bad(f"{where}.direction", "verify = 'differential' needs `direction`")
+    choices = raw.get("choices", [])
+    if kind == "choice":
+        if not (isinstance(choices, list) and len(choices) >= 2):
+            bad(f"{where}.choices", "a choice part needs at least two choices")
+        elif isinstance(answer, str):
+            letters = [a.strip() for a in answer.split(",")]
+            valid = [chr(ord("a") + i) for i in range(len(choices))]
+            if not letters or any(letter not in valid for letter in letters):
+                bad(f"{where}.answer", f"must be letters among {', '.join(valid)}")
+    if kind == "points" and generator is None:
+        if not isinstance(answer, list) or not all(isinstance(p, dict) and "at" in p and p.get("type") in POINT_TYPES
+                                                   for p in answer):
+            bad(f"{where}.answer", f"a list of {{ at = \"(x, y)\", type = one of {', '.join(POINT_TYPES)} }}")
+    if kind not in ("points", "code") and answer is not None and not isinstance(answer, (str, int, float)):
+        bad(f"{where}.answer", "must be a string in the answer language")
+    hints = raw.get("hints", [])
+    if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
+        bad(f"{where}.hints", "must be a list of strings")
+        hints = []
+    mistakes = []
+    for j, m in enumerate(raw.get("mistakes", [])):
+        if not (isinstance(m, dict) and isinstance(m.get("answer"), str) and isinstance(m.get("feedback"), str)):
+            bad(f"{where}.mistakes[{j}]", "needs answer and feedback strings")
+            continue
+        mistakes.append(MistakeSpec(m["answer"], m["feedback"].strip()))
+    points = raw.get("points", 1)
+    if not isinstance(points, (int, float)) or points <= 0:
+        bad(f"{where}.points", "must be a positive number")
+        points = 1
+    variables = raw.get("variables", [])
+    if isinstance(variables, str):
+        variables = [v.strip() for v in variables.split(",")]
+    return Part(name=name, kind=kind, prompt=str(raw.get("prompt", "")).strip(),
+                answer=str(answer) if isinstance(answer, (int, float)) else answer, layout=layout, verify=verify,
+                of=raw.get("of"), wrt=raw.get("wrt"), direction=raw.get("direction"), generator=generator,
+                variables=tuple(variables), at=raw.get("at"), points=float(points), hints=tuple(hints),
+                mistakes=tuple(mistakes), choices=tuple(str(c) for c in choices),
+                tolerance=float(raw.get("tolerance", 1e-6)), stub=raw.get("stub"), reference=raw.get("reference"),
+                challenge=raw.get("challenge"))
+
+
+def _check_expected_answers(exercise: Exercise, name: str) -> list[Problem]:
+    """Every expected answer and listed mistake must parse with the declared symbols (seed 0 variant)."""
+    from .variants import make_variant
+
+    problems = []
+    try:
+        variant = make_variant(exercise, 0)
+    except Exception as exc:  # an authoring error: report it, do not crash the bank
+        return [Problem(name, "params", f"cannot build a variant: {exc}")]
+    from ..mathlang import MathError, read
+
+    for part in variant.parts:
+        where = f"parts.{part.name}"
+        if part.kind in ("expression", "matrix", "vector", "number"):
+            try:
+                read(str(part.answer), variant.symbols)
+            except MathError as exc:
+                problems.append(Problem(name, f"{where}.answer", f"{part.answer!r}: {exc}"))
+            for m in part.mistakes:
+                try:
+                    read(m.answer, variant.symbols)
+                except MathError as exc:
+                    problems.append(Problem(name, f"{where}.mistakes", f"{m.answer!r}: {exc}"))
+    return problems

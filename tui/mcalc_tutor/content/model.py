@@ -1,0 +1,95 @@
+"""The exercise bank's data model: exercises, parts and mistakes as plain frozen dataclasses.
+
+Nothing here reads files or checks answers; see `loader` and `answers`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SECTIONS = (
+    ("gradients", "Gradients and directional derivatives"),
+    ("jacobians", "Jacobians"),
+    ("hessians", "Hessians and critical points"),
+    ("matrix-derivatives", "Matrix derivatives"),
+    ("backprop", "Chain rule and backpropagation"),
+    ("convexity", "Convexity and KKT"),
+    ("optimizers", "Optimizers"),
+    ("applications", "Applications"),
+    ("background", "Background: norms, eigenvalues, SVD"),
+)
+SECTION_TITLES = dict(SECTIONS)
+SECTION_ORDER = {name: i for i, (name, _) in enumerate(SECTIONS)}
+KINDS = ("expression", "matrix", "vector", "choice", "points", "number", "code")
+LAYOUTS = ("column", "row", "either", "exact")
+VERIFY_KINDS = ("gradient", "jacobian", "hessian", "differential", "value", "none")
+GENERATORS = ("gradient", "hessian", "jacobian", "critical_points", "newton_step")
+POINT_TYPES = ("minimum", "maximum", "saddle", "inconclusive")
+
+
+@dataclass(frozen=True)
+class MistakeSpec:
+    answer: str
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    kind: str
+    prompt: str = ""
+    answer: object = None  # str for most kinds; list of {at, type} for points
+    layout: str = "exact"
+    verify: str = "none"
+    of: str | None = None
+    wrt: str | None = None
+    direction: str | None = None
+    generator: str | None = None
+    variables: tuple[str, ...] = ()
+    at: str | None = None
+    points: float = 1.0
+    hints: tuple[str, ...] = ()
+    mistakes: tuple[MistakeSpec, ...] = ()
+    choices: tuple[str, ...] = ()
+    tolerance: float = 1e-6
+    stub: str | None = None
+    reference: str | None = None
+    challenge: str | None = None
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    section: str
+    source: str
+    difficulty: int
+    statement: str
+    symbols: dict = field(default_factory=dict, hash=False)
+    params: dict = field(default_factory=dict, hash=False)
+    parts: tuple[Part, ...] = ()
+    path: Path | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def randomized(self) -> bool:
+        return bool(self.params)
+
+    def part(self, name: str) -> Part | None:
+        return next((p for p in self.parts if p.name == name), None)
+
+    @property
+    def max_score(self) -> float:
+        return sum(p.points for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A defect found while loading: reported as `file: field: problem`."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"

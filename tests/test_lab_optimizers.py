@@ -219,3 +219,25 @@ def test_every_optimizer_makes_progress_on_the_default_quadratic(name):
     run = run_optimizer(obj, name, steps=300)
     assert run.diverged_at is None
     assert run.distance[-1] < 0.25 * run.distance[0], (name, run.distance[-1])
+
+
+# --- the 2-D closed forms agree with LAPACK --------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.floats(-1e3, 1e3), b=st.floats(-1e3, 1e3), d=st.floats(-1e3, 1e3),
+       g0=st.floats(-1e3, 1e3), g1=st.floats(-1e3, 1e3))
+def test_two_by_two_newton_directions_match_the_general_solvers(a, b, d, g0, g1):
+    from mcalc_tutor.lab.optimizers import newton_direction, saddle_free_newton_direction
+
+    H, g = np.array([[a, b], [b, d]]), np.array([g0, g1])
+    lam = np.linalg.eigvalsh(H)
+    if np.min(np.abs(lam)) > 1e-6 * max(1.0, np.max(np.abs(lam))):
+        assert np.allclose(newton_direction(H, g), np.linalg.solve(H, g), rtol=1e-6, atol=1e-9)
+    # the general path, forced by embedding H in 3-D with a decoupled third coordinate
+    H3 = np.zeros((3, 3))
+    H3[:2, :2], H3[2, 2] = H, 1.0
+    d2, mod2 = saddle_free_newton_direction(H, g)
+    d3, mod3 = saddle_free_newton_direction(H3, np.append(g, 0.0))
+    if np.max(np.abs(lam)) >= 1.0:  # same flooring scale in both
+        assert mod2 == mod3 or abs(lam[0]) < 1e-6
+        assert np.allclose(d2, d3[:2], rtol=1e-6, atol=1e-6 * (1 + np.abs(d3).max()))

@@ -49,13 +49,16 @@ def gd_step(x: Array, g: Array, lr: float) -> Array:
 
 def backtracking_step_size(f: Callable[[Array], float], x: Array, g: Array, d: Array, t0: float = 1.0,
                            shrink: float = 0.5, c: float = 1e-4, max_halvings: int = 60) -> float:
-    """Armijo backtracking along −d: the first t = t0·shrinkᵏ with f(x − t d) ≤ f(x) − c t ∇fᵀd."""
+    """Armijo backtracking along −d: the first t = t0·shrinkᵏ with f(x − t d) ≤ f(x) − c t ∇fᵀd.
+
+    Stops shrinking once t·d no longer moves x in floating point: at a minimizer rounding can make
+    the test fail for every t, and halving further would only waste evaluations."""
     fx = f(x)
     slope = float(g @ d)
+    negligible = 1e-16 * math.sqrt(float(x @ x)) / max(math.sqrt(float(d @ d)), 1e-300)
     t = t0
     for _ in range(max_halvings):
-        ft = f(x - t * d)
-        if ft <= fx - c * t * slope:
+        if f(x - t * d) <= fx - c * t * slope or t <= negligible:
             return t
         t *= shrink
     return t
@@ -71,13 +74,40 @@ def is_positive_definite(H: Array) -> bool:
 
 def newton_direction(H: Array, g: Array) -> Array:
     """The Newton direction H⁻¹∇f; the step x ← x − H⁻¹∇f lands on the stationary point of the
-    local quadratic model, which is a minimizer only when H is positive definite."""
+    local quadratic model, which is a minimizer only when H is positive definite. Raises
+    numpy.linalg.LinAlgError when H is singular."""
+    if H.shape == (2, 2):  # closed form: a quarter of the cost of a LAPACK call, same answer
+        a, b, c, d = H.ravel().tolist()
+        g0, g1 = g.tolist()
+        det = a * d - b * c
+        if det == 0.0 or not math.isfinite(det):
+            raise np.linalg.LinAlgError("Singular matrix")
+        return np.array([(d * g0 - b * g1) / det, (a * g1 - c * g0) / det])
     return np.linalg.solve(H, g)
+
+
+def _eigh_2x2(a: float, b: float, d: float) -> tuple[float, float, float, float]:
+    """Eigen-decomposition of the symmetric [[a, b], [b, d]] in closed form: (small, big, c, s)
+    with eigenvectors (−s, c) for the small eigenvalue and (c, s) for the big one."""
+    theta = 0.5 * math.atan2(2.0 * b, a - d)
+    c, s = math.cos(theta), math.sin(theta)
+    big = a * c * c + 2.0 * b * s * c + d * s * s
+    small = a * s * s - 2.0 * b * s * c + d * c * c
+    return small, big, c, s
 
 
 def saddle_free_newton_direction(H: Array, g: Array, floor: float = 1e-8) -> tuple[Array, bool]:
     """|H|⁻¹∇f, with |H| = Q|Λ|Qᵀ (eigenvalues floored at ``floor``·max|λ|): always a descent
     direction. Returns the direction and whether H had to be modified (was not positive definite)."""
+    if H.shape == (2, 2):  # closed form, a fifth of the cost of LAPACK on 2-D problems
+        a, b, _, d = H.ravel().tolist()
+        small, big, c, s = _eigh_2x2(a, b, d)
+        scale = max(1.0, abs(small), abs(big))
+        lo = floor * scale
+        g0, g1 = g.tolist()
+        p_small = (-s * g0 + c * g1) / max(abs(small), lo)
+        p_big = (c * g0 + s * g1) / max(abs(big), lo)
+        return np.array([-s * p_small + c * p_big, c * p_small + s * p_big]), small <= lo
     lam, Q = np.linalg.eigh(H)
     scale = max(1.0, float(np.max(np.abs(lam))))
     modified = bool(lam[0] <= floor * scale)
@@ -110,9 +140,10 @@ def adam_step(x: Array, m: Array, v: Array, g: Array, t: int, lr: float, beta1: 
     m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), x ← x − α m̂ / (√v̂ + ε)."""
     m = beta1 * m + (1.0 - beta1) * g
     v = beta2 * v + (1.0 - beta2) * (g * g)
-    m_hat = m / (1.0 - beta1 ** t)
-    v_hat = v / (1.0 - beta2 ** t)
-    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    # α m̂/(√v̂ + ε) rearranged so the corrections are scalar work (Kingma & Ba, §2), same value
+    c1 = 1.0 - beta1 ** t
+    c2 = math.sqrt(1.0 - beta2 ** t)
+    return x - (lr * c2 / c1) * m / (np.sqrt(v) + eps * c2), m, v
 
 
 def epoch_batches(m: int, batch: int, rng: np.random.Generator) -> list[Array]:

@@ -194,6 +194,7 @@ def _loop(objective, spec, ctx, x, steps, tol, should_stop):
     path = np.empty((steps + 1, n))
     grad_norm = np.empty(steps + 1)
     grad = objective.grad
+    dot = np.dot
     update = spec.update
     state = spec.init(x, ctx)
     limit = math.inf
@@ -201,7 +202,7 @@ def _loop(objective, spec, ctx, x, steps, tol, should_stop):
     k = 0
     for k in range(steps + 1):
         g = grad(x)
-        gn = math.sqrt(g @ g)
+        gn = math.sqrt(dot(g, g))
         path[k] = x
         grad_norm[k] = gn
         if k == 0:

@@ -42,7 +42,10 @@ def _instance(kind: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarr
     if kind == "logsumexp":
         return rng.normal(size=4), rng.normal(size=4)
     if kind == "logdet_trace":
-        return rng.normal(size=(3, 3)), 2.0 * np.eye(3) + 0.8 * rng.normal(size=(3, 3))
+        while True:  # well away from singular, so that log|det| is smooth around X
+            X = 2.0 * np.eye(3) + 0.8 * rng.normal(size=(3, 3))
+            if np.linalg.svd(X, compute_uv=False)[-1] > 0.5:
+                return rng.normal(size=(3, 3)), X
     raise ValueError(kind)
 
 

@@ -49,8 +49,9 @@ _WORKDIR = [""]
 _PREIMPORT = (
     "abc array bisect collections copy dataclasses decimal enum fractions functools heapq "
     "itertools math numbers operator random re statistics string time traceback typing "
-    "warnings linecache tokenize importlib importlib.util"
-).split()
+    "warnings linecache tokenize importlib importlib.util zlib hashlib secrets threading "
+    "numpy.random numpy.linalg numpy.fft"
+).split()  # when root drops to nobody, a Python under /root (mode 0700) cannot load them later
 
 
 def _limit_resources(limits):

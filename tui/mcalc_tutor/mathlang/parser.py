@@ -196,17 +196,17 @@ class _Parser:
             if word in ("lambda", "import", "eval", "exec", "class", "def", "os", "sys"):
                 raise ParseError(f"'{word}' is not part of the answer language", tok.col)
             raise ParseError(f"unknown symbol '{word}' (declared: {known})", tok.col)
-        result: A.Node | None = None
-        col = tok.col
+        # The pieces go back into the token stream as separate names, so that a postfix or a power
+        # binds to the last piece only, as it would with spaces: `ssᵀ` is s·sᵀ, `abᵀ` is a·bᵀ.
+        split, col = [], tok.col
         for piece in pieces:
-            if piece in FUNCTIONS and self.symbols.get(canonical_name(piece)) is None:
-                arg = self.function(Token("NAME", piece, col), FUNCTIONS[piece])
-                part = arg
-            else:
-                part = self.resolve_piece(piece, col)
-            result = part if result is None else self.node(A.Mul, result, part, col=tok.col)
+            split.append(Token("NAME", piece, col))
             col += len(piece)
-        return result
+        self.tokens[self.pos:self.pos] = split[1:]
+        first = pieces[0]
+        if first in FUNCTIONS and self.symbols.get(canonical_name(first)) is None:
+            return self.function(split[0], FUNCTIONS[first])
+        return self.resolve_piece(first, tok.col)
 
     def resolve_piece(self, piece: str, col: int) -> A.Node:
         key = canonical_name(piece)

@@ -262,6 +262,9 @@ class _Parser:
             raise ParseError(f"{tok.text} needs an argument", tok.col)
         else:
             args = [self.bare_argument()]
+        if func == "diag" and len(args) > 1:  # diag(2, -2), as the chapter writes a diagonal Hessian
+            self.check_literal_size(len(args), tok)
+            args = [self.node(A.Matrix, tuple((arg,) for arg in args), col=tok.col)]
         want = ARITY.get(func, 1)
         if len(args) != want:
             raise ParseError(f"{tok.text} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", tok.col)

@@ -218,6 +218,15 @@ def _diagnose(ref: _Reference, typed: Typed, answers, same_shape: bool, symbols:
         if answers is not None and not any(defined):
             found.append(Diagnostic("undefined", "Your answer is undefined (or infinite) at the test points "
                                                  "where the expected answer is defined."))
+        elif answers is not None:
+            # undefined at some points only (2 ln x for ln x², x of either sign): not a shape problem
+            agrees = all(_close(a, e) for a, e in zip(answers, ref.values) if a is not None)
+            found.append(Diagnostic("undefined", (
+                "Your answer agrees where it is defined, but it is undefined (or infinite) at some test points "
+                "where the expected answer is defined (a log or square root of a negative number, or a division "
+                "by zero?).") if agrees else (
+                "Not equivalent, and your answer is undefined (or infinite) at some test points where the "
+                "expected answer is defined.")))
         return found or [Diagnostic("shape", "Your answer has a different shape from the expected one.")]
 
     transposed = [v.T for v in ref.values]

@@ -20,7 +20,9 @@ class MathError(Exception):
         """The input line with a caret under the offending column (empty when there is none)."""
         if self.column is None:
             return ""
-        line = text.replace("\n", " ")
+        # control characters (an escape sequence, a NUL) must not reach the terminal as they are
+        line = "".join(ch if ch.isprintable() else " " if ch.isspace() else "\N{REPLACEMENT CHARACTER}"
+                       for ch in text)
         start = max(0, self.column - 60)
         return f"{line[start:start + 80]}\n{' ' * (self.column - start)}^"
 

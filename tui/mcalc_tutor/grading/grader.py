@@ -1,0 +1,155 @@
+"""Grading submissions part by part: each part is graded independently, and a bad part (or a
+bad submission) never sinks the rest of the batch. Output order is fixed, so the same input gives
+the same bytes out.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
+from .submission import Submission, read_code_file, read_submission
+
+MISSING = "missing"
+
+
+@dataclass
+class PartResult:
+    exercise: str
+    part: str
+    status: str
+    score: float
+    max_score: float
+    feedback: str
+    diagnostics: list[str] = field(default_factory=list)
+    interpreted: str | None = None
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        return data
+
+
+@dataclass
+class SubmissionResult:
+    submission: str
+    student: str
+    seed: int
+    parts: list[PartResult]
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(p.score for p in self.parts), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(p.max_score for p in self.parts), 6)
+
+    def to_json(self) -> dict:
+        data = {"submission": self.submission, "student": self.student, "seed": self.seed,
+                "score": self.score, "max_score": self.max_score,
+                "parts": [p.to_json() for p in self.parts]}
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+def grade_path(path: Path, exercises: list[str] | None = None) -> SubmissionResult:
+    """Read and grade one submission; never raises."""
+    start = time.perf_counter()
+    sub = read_submission(path)
+    try:
+        result = grade_submission(sub, exercises)
+    except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
+        result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"internal error: {exc!r}")
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def grade_submission(sub: Submission, exercises: list[str] | None = None) -> SubmissionResult:
+    from ..content.loader import load_bank
+
+    bank = load_bank()
+    result = SubmissionResult(str(sub.path), sub.student, sub.seed, [], error=sub.error)
+    wanted = list(exercises) if exercises else list(sub.answers)
+    for exercise_id in wanted:
+        ex = bank.get(exercise_id)
+        given = sub.answers.get(exercise_id, {})
+        if ex is None:
+            result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
+                                           f"unknown exercise {exercise_id!r}"))
+            continue
+        result.parts.extend(_grade_exercise(ex, given, sub))
+    if exercises:  # answers to exercises outside the assignment are reported, not graded
+        for exercise_id in sorted(set(sub.answers) - set(exercises)):
+            result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
+                                           "not part of this assignment (ignored)"))
+    return result
+
+
+def _grade_exercise(ex, given: dict, sub: Submission) -> list[PartResult]:
+    from ..content.answers import check_part
+    from ..content.variants import make_variant
+
+    variant = make_variant(ex, sub.seed)
+    out = []
+    known = {p.name for p in variant.parts}
+    for part in variant.parts:
+        answer = given.get(part.name)
+        if part.kind == "code":
+            out.append(_grade_code(ex, part, answer, sub))
+            continue
+        if sub.error is not None and answer is None:
+            out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points, sub.error))
+            continue
+        if answer is None:
+            out.append(PartResult(ex.id, part.name, MISSING, 0.0, part.points, "no answer given"))
+            continue
+        if not isinstance(answer, (str, int, float)) or isinstance(answer, bool):
+            out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points,
+                                  "the answer must be a string (in quotes)"))
+            continue
+        verdict = check_part(variant, part, str(answer))
+        out.append(PartResult(ex.id, part.name, verdict.status, verdict.score, part.points,
+                              _feedback(verdict), [d.code for d in verdict.diagnostics], verdict.interpreted))
+    for name in sorted(set(given) - known):
+        out.append(PartResult(ex.id, name or "*", INVALID, 0.0, 0.0,
+                              f"{ex.id} has no part {name!r} (parts: {', '.join(sorted(known))})"))
+    return out
+
+
+def _feedback(verdict) -> str:
+    lines = [verdict.message]
+    lines += [d.message for d in verdict.diagnostics if d.message != verdict.message]
+    if verdict.interpreted and verdict.status != CORRECT:
+        lines.append(f"(read as {verdict.interpreted})")
+    return " ".join(lines)
+
+
+def _grade_code(ex, part, answer, sub: Submission) -> PartResult:
+    name = answer if isinstance(answer, str) else None
+    if name is None and (sub.path.parent / part.stub).is_file() and sub.error is None:
+        name = part.stub
+    if name is None:
+        return PartResult(ex.id, part.name, MISSING, 0.0, part.points,
+                          f"no code file (name it {part.stub} next to the submission)")
+    code, problem = read_code_file(sub, name)
+    if problem:
+        return PartResult(ex.id, part.name, INVALID, 0.0, part.points, problem)
+    from .runner import run_challenge
+
+    result = run_challenge(part.challenge, {part.stub: code}, seed=sub.seed)
+    fraction = result.score / result.max_score if result.max_score else 0.0
+    status = CORRECT if fraction >= 1 else (PARTIAL if fraction > 0 else INCORRECT)
+    lines = [f"{'PASS' if t.passed else 'FAIL'} {t.name}: {t.message}" for t in result.tests]
+    if result.error:
+        lines.insert(0, result.error)
+    if result.warning:
+        lines.append(result.warning)
+    return PartResult(ex.id, part.name, status, round(fraction * part.points, 6), part.points,
+                      "\n".join(lines), [f"test:{t.name}" for t in result.tests if not t.passed])
+
+
+STATUS_ORDER = (CORRECT, PARTIAL, INCORRECT, INVALID, MISSING)

@@ -1,0 +1,158 @@
+"""The grader: example submissions, every output format, determinism, parallel batches, and the
+bad submissions of issue 6 — each gets a reason and zero for that part only; the batch finishes."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mcalc_tutor.grading.command import grade_many, template
+from mcalc_tutor.grading.grader import grade_path
+from mcalc_tutor.grading.reports import class_report_data, csv_report, gradescope_report, json_report
+from mcalc_tutor.grading.submission import find_submissions, read_submission
+
+DATA = Path(__file__).parent / "data" / "submissions"
+CLI = [sys.executable, "-m", "mcalc_tutor"]
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def _write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_submissions():
+    alice = grade_path(DATA / "alice" / "submission.toml")
+    assert alice.error is None and alice.score == alice.max_score == 6
+    bob = {(p.exercise, p.part): p for p in grade_path(DATA / "bob" / "submission.toml").parts}
+    assert bob[("grad-quadratic-form", "b")].status == "incorrect"
+    assert "mistake" in bob[("grad-quadratic-form", "b")].diagnostics
+    assert bob[("hess-cubic-critical-points", "a")].diagnostics[0] == "transpose"
+    assert bob[("hess-cubic-critical-points", "b")].status == "missing"
+    assert bob[("hess-cubic-critical-points", "c")].status == "partial"
+    assert 0 < bob[("hess-cubic-critical-points", "c")].score < 1
+
+
+def test_formats_are_valid_and_deterministic(tmp_path):
+    first = _cli("grade", str(DATA), "--format", "json")
+    second = _cli("grade", str(DATA), "--format", "json", "--jobs", "2")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert [d["student"] for d in data] == ["alice", "bob"]
+    for d in data:
+        assert {"submission", "score", "max_score", "parts"} <= set(d)
+        assert all({"exercise", "part", "status", "score", "max_score", "feedback"} <= set(p) for p in d["parts"])
+
+    out = tmp_path / "results" / "results.json"
+    run = _cli("grade", str(DATA / "bob"), "--format", "gradescope", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    results = json.loads(out.read_text())
+    assert {"score", "max_score", "output", "tests"} <= set(results)
+    assert "execution_time" not in results  # no timing unless asked: same bytes every run
+    for t in results["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(t)
+        assert t["status"] in ("passed", "failed")
+    assert results["score"] == sum(t["score"] for t in results["tests"])
+
+    rows = list(csv.reader(io.StringIO(_cli("grade", str(DATA), "--format", "csv").stdout)))
+    assert rows[0][:4] == ["student", "submission", "score", "max_score"] and len(rows) == 3
+
+
+def test_class_report_names_the_misconception():
+    results = grade_many(sorted(find_submissions([str(DATA)])[0]), None, 1)
+    report = class_report_data(results)
+    part = next(p for p in report["parts"] if (p["exercise"], p["part"]) == ("grad-quadratic-form", "b"))
+    assert part["share"]["correct"] == 0.5
+    assert "symmetric" in part["common_mistakes"][0]["feedback"]
+    text = _cli("grade", str(DATA), "--format", "report").stdout
+    assert "grad-quadratic-form:b" in text and "50% correct" in text
+
+
+def test_template_round_trip_with_the_worked_solutions(tmp_path):
+    text = template(["grad-quadratic-form", "hess-cubic-critical-points"], seed=5)
+    answers = {"grad-quadratic-form": {"a": "x^T A x", "b": "(A+A')x", "c": "4"},
+               "hess-cubic-critical-points": {"a": "(3x^2-3y, 3y^2-3x)", "b": "[6x,-3;-3,6y]",
+                                              "c": "(1,1) min; (0,0) saddle"}}
+    for ex, parts in answers.items():
+        for part, answer in parts.items():
+            text = text.replace(f'[answers.{ex}]', f'[answers.{ex}]', 1)
+    lines = []
+    current = None
+    for line in text.splitlines():
+        if line.startswith("[answers."):
+            current = line[len("[answers."):-1]
+        if current and line.endswith('= ""') and not line.startswith("student"):
+            name = line.split("=")[0].strip()
+            line = f'{name} = {json.dumps(answers[current][name])}'
+        lines.append(line)
+    path = _write(tmp_path / "s" / "submission.toml", "\n".join(lines).replace('student = ""', 'student = "t"'))
+    result = grade_path(path)
+    assert result.seed == 5 and result.score == result.max_score == 6, json_report([result])
+
+
+BAD = {
+    "invalid_toml": "[meta\nstudent = 'x'",
+    "binary": b"\x00\xff\xfe garbage \x89PNG\r\n\x1a\n" * 50,
+    "huge_answer": '[answers.grad-quadratic-form]\nb = "' + "x+" * 5_000_000 + 'x"\n',
+    "unknown_ids": '[answers.no-such-exercise]\na = "1"\n[answers.grad-quadratic-form]\nzz = "1"\nb = "(A+A^T)x"\n',
+    "injection": '[answers.grad-quadratic-form]\na = "__import__(\'os\').system(\'touch PWNED\')"\n'
+                 'b = "().__class__.__bases__"\nc = "eval(\'1\')"\n',
+    "wrong_types": '[answers.grad-quadratic-form]\na = 3\nb = [1, 2]\nc = true\n',
+}
+
+
+def test_bad_submissions_get_reasons_and_the_batch_finishes(tmp_path):
+    batch = tmp_path / "batch"
+    for name, content in BAD.items():
+        _write(batch / name / "submission.toml", content)
+    _write(batch / "good" / "submission.toml", (DATA / "alice" / "submission.toml").read_text())
+    paths, errors = find_submissions([str(batch)])
+    assert not errors and len(paths) == len(BAD) + 1
+    results = {Path(r.submission).parent.name: r for r in grade_many(paths, ["grad-quadratic-form"], 2)}
+    assert results["good"].score == 3
+    assert "TOML" in results["invalid_toml"].error and results["invalid_toml"].score == 0
+    assert "UTF-8" in results["binary"].error
+    huge = {p.part: p for p in results["huge_answer"].parts}
+    assert huge["b"].status == "invalid" and "too long" in huge["b"].feedback and huge["a"].status == "missing"
+    unknown = {(p.exercise, p.part): p for p in results["unknown_ids"].parts}
+    assert unknown[("grad-quadratic-form", "zz")].status == "invalid"
+    assert unknown[("grad-quadratic-form", "b")].status == "correct"
+    assert any(p.exercise == "no-such-exercise" and "not part of this assignment" in p.feedback
+               for p in results["unknown_ids"].parts)
+    injected = results["injection"].parts
+    assert all(p.status == "invalid" and p.score == 0 for p in injected)
+    assert not (Path.cwd() / "PWNED").exists() and not (tmp_path / "PWNED").exists()
+    typed = {p.part: p.status for p in results["wrong_types"].parts}
+    assert typed == {"a": "incorrect", "b": "invalid", "c": "invalid"}  # a TOML number is read as its text
+
+
+def test_unknown_exercise_without_assignment_scores_zero(tmp_path):
+    path = _write(tmp_path / "x.toml", '[answers.no-such-exercise]\na = "1"\n')
+    result = grade_path(path)
+    assert [(p.exercise, p.status, p.score) for p in result.parts] == [("no-such-exercise", "invalid", 0.0)]
+
+
+def test_cli_errors():
+    assert _cli("grade", "/nonexistent/submission.toml").returncode == 2
+    assert _cli("grade", str(DATA), "--exercises", "nope").returncode == 2
+    assert _cli("grade", str(DATA), "--format", "gradescope").returncode == 2  # one submission at a time
+    assert _cli("grade", str(DATA), "--jobs", "0").returncode == 2
+
+
+def test_submission_meta_is_validated(tmp_path):
+    sub = read_submission(_write(tmp_path / "m.toml", '[meta]\nseed = "seven"\n'))
+    assert sub.error and "seed" in sub.error

@@ -7,7 +7,7 @@ from a seed derived from the expected answer and the declarations only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -46,6 +46,8 @@ class _Reference:
     typed: Typed
     instances: list[Instance]
     values: list[np.ndarray]
+    mistakes: dict = field(default_factory=dict)  # mistake text -> its values at the instances
+    special: dict = field(default_factory=dict)   # diagnostic sampling options -> (instances, values)
 
 
 def check_answer(expected: str, answer: str, symbols: SymbolTable, *, mistakes: Sequence[Mistake] = (),
@@ -199,14 +201,10 @@ def _diagnose(ref: _Reference, typed: Typed, answers, same_shape: bool, symbols:
     exp_shape, ans_shape = ref.typed.shape, typed.shape
 
     for mistake in mistakes:
-        try:
-            mtyped = read(mistake.answer, symbols)
-        except MathError:
-            continue
-        if _fit_shape(mtyped, ans_shape) and answers is not None:
-            if _all_close(answers, _evaluate_all(mtyped, ref.instances)):
-                found.append(Diagnostic("mistake", mistake.feedback))
-                break
+        mistake_values = _mistake_values(ref, mistake.answer, symbols)
+        if mistake_values is not None and answers is not None and _all_close(answers, mistake_values):
+            found.append(Diagnostic("mistake", mistake.feedback))
+            break
 
     if not same_shape:
         found.append(Diagnostic(
@@ -318,9 +316,23 @@ def _show_factor(c: float) -> str:
     return f"{c:.6g}"
 
 
+def _mistake_values(ref: _Reference, text: str, symbols: SymbolTable) -> list | None:
+    """A listed mistake's values at the reference instances, computed once per reference."""
+    if text not in ref.mistakes:
+        try:
+            mtyped = read(text, symbols)
+            ref.mistakes[text] = _evaluate_all(mtyped, ref.instances)
+        except MathError:
+            ref.mistakes[text] = None
+    return ref.mistakes[text]
+
+
 def _agree_under(ref: _Reference, typed: Typed, symbols: SymbolTable, expected_text: str, **options) -> bool:
-    rng = np.random.default_rng(seed_for(expected_text, "diagnostic", repr(sorted(options.items()))))
-    instances, values = _draw(ref.typed, symbols, rng, **options)
+    key = repr(sorted(options.items()))
+    if key not in ref.special:
+        rng = np.random.default_rng(seed_for(expected_text, "diagnostic", key))
+        ref.special[key] = _draw(ref.typed, symbols, rng, **options)
+    instances, values = ref.special[key]
     if not instances:
         return False
     return _all_close(_evaluate_all(typed, instances), values)

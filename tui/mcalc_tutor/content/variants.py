@@ -69,7 +69,23 @@ def _show(value) -> str:
     return str(value)
 
 
+_VARIANTS: dict[tuple, Variant] = {}
+_MAX_CACHED_VARIANTS = 8192
+
+
 def make_variant(exercise: Exercise, seed: int = 0) -> Variant:
+    """The exercise's variant for `seed` (cached: variants are immutable and generators are slow)."""
+    key = (exercise.id, str(exercise.path), int(seed))
+    variant = _VARIANTS.get(key)
+    if variant is None or variant.exercise is not exercise:
+        variant = _build_variant(exercise, int(seed))
+        if len(_VARIANTS) >= _MAX_CACHED_VARIANTS:
+            _VARIANTS.clear()
+        _VARIANTS[key] = variant
+    return variant
+
+
+def _build_variant(exercise: Exercise, seed: int) -> Variant:
     values = draw_params(exercise, seed)
     symbols = parse_declarations({k: str(v) for k, v in exercise.symbols.items()})
     parts = []

@@ -1,0 +1,550 @@
+"""The progress store: one SQLite file of attempts, hints and reveals, written in short durable
+transactions so that an attempt shown as checked survives even SIGKILL.
+
+It must never crash the app over a bad file: a damaged database is moved aside and a fresh one
+started; an unwritable place means an in-memory store and a notice. Imports neither Textual nor
+the app, nor numpy or sympy — it is opened at startup and must be cheap.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TypeVar
+
+APP_NAME = "mcalc-tutor"
+HOME_ENV = "MCALC_TUTOR_HOME"
+DB_NAME = "progress.sqlite3"
+SCHEMA_VERSION = 1
+RECENT_LIMIT = 10
+SOLVED = "correct"  # the Verdict status that solves a part
+BUSY_TIMEOUT_S = 5.0
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())  # the learner gets a notice; stderr would garble the TUI
+T = TypeVar("T")
+
+
+class SchemaError(Exception):
+    """The file is an SQLite database, but not one this version can use or migrate."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the file lives
+
+
+def resolve_data_dir(cli_value: str | os.PathLike | None = None) -> Path:
+    """The data directory: ``--data-dir`` beats ``$MCALC_TUTOR_HOME`` beats the platform's."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema and migrations
+
+
+def _migrate_to_1(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # One table for all three kinds of event: its id is the true order of what the learner did.
+    conn.execute(
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('attempt', 'hint', 'reveal')),
+            exercise TEXT NOT NULL,
+            part TEXT NOT NULL DEFAULT '',
+            answer TEXT,
+            status TEXT,
+            score REAL,
+            diagnostics TEXT,
+            hint_index INTEGER
+        )"""
+    )
+    conn.execute("CREATE INDEX events_by_part ON events (exercise, part, kind)")
+    # Generated inside the creating transaction, so two processes racing to create the file agree.
+    conn.execute("INSERT INTO meta (key, value) VALUES ('learner_id', ?)", (secrets.token_hex(16),))
+
+
+# MIGRATIONS[v] turns a version v-1 database into version v; each runs in its own transaction.
+# To change the schema: add a function here and raise SCHEMA_VERSION.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1}
+
+REQUIRED_COLUMNS = {
+    "meta": {"key", "value"},
+    "events": {"id", "time", "kind", "exercise", "part", "answer", "status", "score", "diagnostics",
+               "hint_index"},
+}
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    # Durability over speed: with synchronous=FULL every commit is fsynced to the WAL.
+    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if mode.lower() not in ("wal", "memory"):
+        log.warning("progress database journal mode is %s, not WAL", mode)
+    conn.execute("PRAGMA synchronous=FULL")
+
+
+def _begin(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+
+
+def _finish(conn: sqlite3.Connection, ok: bool) -> None:
+    if ok:
+        try:
+            conn.execute("COMMIT")
+            return
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema to SCHEMA_VERSION, or raise SchemaError if that is impossible."""
+    while True:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise SchemaError(f"schema version {version} is newer than this program's {SCHEMA_VERSION}")
+        _begin(conn)
+        ok = False
+        try:
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 and conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]:
+                raise SchemaError("the file holds tables that are not a progress database")
+            if version < SCHEMA_VERSION:
+                step = MIGRATIONS.get(version + 1)
+                if step is None:
+                    raise SchemaError(f"no migration from schema version {version}")
+                step(conn)
+                conn.execute(f"PRAGMA user_version = {version + 1:d}")
+            ok = True
+        finally:
+            _finish(conn, ok)
+
+
+def _validate(conn: sqlite3.Connection) -> str:
+    """Check the tables are what this version expects; return the learner id."""
+    for table, wanted in REQUIRED_COLUMNS.items():
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if not wanted <= have:
+            raise SchemaError(f"table {table} lacks {', '.join(sorted(wanted - have))}")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'learner_id'").fetchone()
+    if row is None or not row[0]:
+        raise SchemaError("no learner id")
+    return str(row[0])
+
+
+def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly as long as
+    # the code between them. check_same_thread=False: the app records from worker threads; a lock
+    # in ProgressStore serialises every use of the connection.
+    return sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                           check_same_thread=False, uri=uri)
+
+
+def _open_file(path: Path) -> tuple[sqlite3.Connection, str]:
+    conn = _connect(str(path))
+    try:
+        _configure(conn)
+        problem = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if problem != "ok":
+            raise sqlite3.DatabaseError(f"quick_check: {problem}")
+        _migrate(conn)
+        learner_id = _validate(conn)
+        # Prove we can write now rather than at the learner's first answer.
+        _begin(conn)
+        _finish(conn, ok=False)
+        return conn, learner_id
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _new_memory(learner_id: str | None = None) -> tuple[sqlite3.Connection, str]:
+    conn = _connect(":memory:")
+    _migrate(conn)
+    if learner_id:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'learner_id'", (learner_id,))
+    return conn, _validate(conn)
+
+
+def _copy_to_memory(path: Path) -> tuple[sqlite3.Connection, str]:
+    """What a read-only file holds, in memory; a fresh memory database if it cannot be read."""
+    try:
+        src = _connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            mem = _connect(":memory:")
+            src.backup(mem)
+        finally:
+            src.close()
+        return mem, _validate(mem)
+    except (sqlite3.Error, SchemaError, OSError, ValueError):
+        return _new_memory()
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening: every fault becomes a store plus a notice
+
+
+def _error_code(exc: BaseException) -> int:
+    return (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_FULL = 5, 6, 8, 13
+
+
+def _writable_dir(directory: Path) -> bool:
+    """True when files can be created in ``directory`` (made if missing). Tried, not guessed:
+    os.access says yes to root on a read-only mount."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+        return True
+    except OSError:
+        return False
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename a damaged database (and its WAL and shared-memory files) out of the way."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while os.path.lexists(target):
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+        n += 1
+    os.replace(path, target)
+    # A stale WAL left beside a fresh database would be replayed into it: move it along.
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = path.with_name(path.name + suffix)
+        if os.path.lexists(side):
+            try:
+                os.replace(side, target.with_name(target.name + suffix))
+            except OSError:
+                side.unlink(missing_ok=True)
+    return target
+
+
+def open_store(data_dir: Path | str | None = None) -> tuple["ProgressStore", str | None]:
+    """Open the progress database in ``data_dir`` (default: `resolve_data_dir()`).
+
+    Returns the store and a notice for the learner, or None. Never raises for a bad file or
+    place: a damaged or unreadable database is moved to ``progress.sqlite3.damaged-<time>`` and a
+    fresh one started; when nothing can be saved the store lives in memory (``persistent`` False).
+    """
+    directory = Path(data_dir).expanduser() if data_dir is not None else resolve_data_dir()
+    if not _writable_dir(directory):
+        return ProgressStore.in_memory(), f"Progress cannot be saved: {directory} is not writable."
+    path = directory / DB_NAME
+    try:
+        return ProgressStore(*_open_file(path), path=path), None
+    except (sqlite3.Error, SchemaError) as exc:
+        log.warning("cannot open %s: %s", path, exc)
+        failure = exc
+    code = _error_code(failure)
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return (ProgressStore.in_memory(),
+                f"Progress cannot be saved: {path} is in use by another program.")
+    if code == _SQLITE_READONLY:
+        conn, learner_id = _copy_to_memory(path)
+        return ProgressStore(conn, learner_id, path=None), f"Progress cannot be saved: {path} is not writable."
+    if code == _SQLITE_FULL:
+        return ProgressStore.in_memory(), f"Progress cannot be saved: the disk holding {directory} is full."
+    try:
+        aside = _set_aside(path)
+    except OSError as exc:
+        return (ProgressStore.in_memory(),
+                f"Your progress file {path} is damaged and could not be moved aside ({exc.strerror}); "
+                "progress will not be saved.")
+    notice = f"Your progress file was damaged; it was moved to {aside} and a fresh one started."
+    try:
+        return ProgressStore(*_open_file(path), path=path), notice
+    except (sqlite3.Error, SchemaError) as exc:
+        return (ProgressStore.in_memory(),
+                f"Your progress file was damaged; it was moved to {aside}, but a fresh one could "
+                f"not be started ({exc}), so progress will not be saved.")
+
+
+# ---------------------------------------------------------------------------------------------
+# The store
+
+
+class ProgressStore:
+    """Attempts, hints, reveals and the resume position of one learner. Thread-safe."""
+
+    persistent: bool
+    """True while what is recorded goes to a file; False for an in-memory store."""
+    path: Path | None
+    """The database file, or None in memory."""
+    problem: str | None
+    """Set when saving failed mid-session (the store then carries on in memory)."""
+
+    def __init__(self, conn: sqlite3.Connection, learner_id: str, path: Path | None = None):
+        self._conn = conn
+        self._learner_id = learner_id
+        self._lock = threading.RLock()
+        self._closed = False
+        self.path = path
+        self.persistent = path is not None
+        self.problem = None
+
+    @classmethod
+    def in_memory(cls) -> "ProgressStore":
+        return cls(*_new_memory(), path=None)
+
+    def __enter__(self) -> "ProgressStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _run(self, fn: Callable[[sqlite3.Connection], T], write: bool) -> T:
+        with self._lock:
+            try:
+                return self._once(fn, write)
+            except sqlite3.Error as exc:
+                if not self._recoverable(exc):
+                    raise
+                self._fall_back_to_memory(exc)
+                return self._once(fn, write)
+
+    def _once(self, fn: Callable[[sqlite3.Connection], T], write: bool) -> T:
+        if not write:
+            return fn(self._conn)
+        _begin(self._conn)
+        ok = False
+        try:
+            result = fn(self._conn)
+            ok = True
+        finally:
+            _finish(self._conn, ok)  # COMMIT returns only once the WAL is fsynced
+        return result
+
+    def _recoverable(self, exc: sqlite3.Error) -> bool:
+        # Misuse (closed store, bad SQL, constraint) is a bug to surface, not a fault of the file.
+        if self._closed or not self.persistent:
+            return False
+        return not isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError,
+                                    sqlite3.IntegrityError))
+
+    def _fall_back_to_memory(self, exc: sqlite3.Error) -> None:
+        """The file failed mid-session (disk full, I/O error): keep going in memory, say so."""
+        log.warning("progress database %s failed: %s; continuing in memory", self.path, exc)
+        mem = _connect(":memory:")
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            self._conn.backup(mem)
+            _validate(mem)
+        except (sqlite3.Error, SchemaError):
+            mem.close()
+            mem, _ = _new_memory(self._learner_id)
+        try:
+            self._conn.close()
+        except sqlite3.Error:
+            pass
+        self._conn = mem
+        self.persistent = False
+        self.problem = f"Progress cannot be saved: {self.path} failed ({exc})."
+
+    def _insert(self, **row) -> None:
+        row["time"] = _now()
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        sql = f"INSERT INTO events ({columns}) VALUES ({marks})"
+        self._run(lambda c: c.execute(sql, tuple(row.values())), write=True)
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._run(lambda c: c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                      (key, value)), write=True)
+
+    def _get_meta(self, key: str) -> str | None:
+        row = self._run(lambda c: c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone(),
+                        write=False)
+        return None if row is None else row[0]
+
+    # -- recording --------------------------------------------------------------------------
+
+    def learner_seed(self, exercise_id: str) -> int:
+        """A seed for this learner's variant of an exercise: the same on every start."""
+        digest = hashlib.sha256(f"{self._learner_id}\0{exercise_id}".encode()).digest()
+        return int.from_bytes(digest[:4], "big") & 0x7FFF_FFFF
+
+    @property
+    def learner_id(self) -> str:
+        return self._learner_id
+
+    def record_attempt(self, exercise_id: str, part: str, answer: str, status: str, score: float,
+                       diagnostics: Iterable[str] = ()) -> None:
+        """Record a checked answer; it is committed to disk before this returns."""
+        self._insert(kind="attempt", exercise=exercise_id, part=part, answer=answer, status=status,
+                     score=float(score), diagnostics=json.dumps([str(d) for d in diagnostics]))
+
+    def record_hint(self, exercise_id: str, part: str, hint_index: int) -> None:
+        self._insert(kind="hint", exercise=exercise_id, part=part, hint_index=int(hint_index))
+
+    def record_reveal(self, exercise_id: str) -> None:
+        self._insert(kind="reveal", exercise=exercise_id, part="")
+
+    def set_position(self, exercise_id: str) -> None:
+        """Remember the exercise the learner is on, to resume there."""
+        self._set_meta("position", exercise_id)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def position(self) -> str | None:
+        return self._get_meta("position")
+
+    def part_status(self, exercise_id: str, part: str) -> str:
+        """"solved" once any attempt was correct; "attempted" after any attempt or hint; else "new"."""
+        solved, engaged = self._run(lambda c: c.execute(
+            "SELECT coalesce(max(kind = 'attempt' AND status = ?), 0), count(*) FROM events "
+            "WHERE exercise = ? AND part = ? AND kind IN ('attempt', 'hint')",
+            (SOLVED, exercise_id, part)).fetchone(), write=False)
+        return "solved" if solved else "attempted" if engaged else "new"
+
+    def exercise_status(self, exercise_id: str, parts: list[str]) -> str:
+        """"solved" when every listed part is solved; "attempted" after any attempt, hint or
+        reveal; else "new"."""
+        def query(c: sqlite3.Connection):
+            solved = {row[0] for row in c.execute(
+                "SELECT DISTINCT part FROM events WHERE exercise = ? AND kind = 'attempt' AND status = ?",
+                (exercise_id, SOLVED))}
+            engaged = c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ?)",
+                                (exercise_id,)).fetchone()[0]
+            return solved, bool(engaged)
+
+        solved, engaged = self._run(query, write=False)
+        return _status(parts, solved, engaged)
+
+    def hints_used(self, exercise_id: str, part: str) -> int:
+        """How many hints have been shown: the highest hint index shown + 1 (0 if none)."""
+        row = self._run(lambda c: c.execute(
+            "SELECT max(hint_index) FROM events WHERE exercise = ? AND part = ? AND kind = 'hint'",
+            (exercise_id, part)).fetchone(), write=False)
+        return 0 if row[0] is None else int(row[0]) + 1
+
+    def revealed(self, exercise_id: str) -> bool:
+        row = self._run(lambda c: c.execute(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? AND kind = 'reveal')",
+            (exercise_id,)).fetchone(), write=False)
+        return bool(row[0])
+
+    def last_answer(self, exercise_id: str, part: str) -> str | None:
+        row = self._run(lambda c: c.execute(
+            "SELECT answer FROM events WHERE exercise = ? AND part = ? AND kind = 'attempt' "
+            "ORDER BY id DESC LIMIT 1", (exercise_id, part)).fetchone(), write=False)
+        return None if row is None else row[0]
+
+    def summary(self, sections: dict[str, list[tuple[str, list[str]]]]) -> dict:
+        """Per-section counts, totals and recent activity, for the progress screen and command.
+
+        ``sections`` maps a section to its ``(exercise_id, [part names])`` in display order. In
+        each count ``solved + attempted + new == total`` ("attempted" means started, not solved).
+        Activity totals count everything recorded, including exercises no longer in the bank.
+        """
+        def query(c: sqlite3.Connection):
+            solved = {(e, p) for e, p in c.execute(
+                "SELECT DISTINCT exercise, part FROM events WHERE kind = 'attempt' AND status = ?",
+                (SOLVED,))}
+            engaged = {row[0] for row in c.execute("SELECT DISTINCT exercise FROM events")}
+            counts = dict(c.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
+            recent = c.execute(
+                "SELECT time, kind, exercise, part, status, hint_index FROM events "
+                "ORDER BY id DESC LIMIT ?", (RECENT_LIMIT,)).fetchall()
+            return solved, engaged, counts, recent
+
+        solved_parts, engaged, counts, recent_rows = self._run(query, write=False)
+        solved_by_exercise: dict[str, set[str]] = {}
+        for exercise_id, part in solved_parts:
+            solved_by_exercise.setdefault(exercise_id, set()).add(part)
+        rows = []
+        totals = {"solved": 0, "attempted": 0, "new": 0, "total": 0}
+        for section, items in sections.items():
+            row = {"section": section, "solved": 0, "attempted": 0, "new": 0, "total": 0}
+            for exercise_id, parts in items:
+                done = solved_by_exercise.get(exercise_id, set())
+                row[_status(parts, done, exercise_id in engaged)] += 1
+                row["total"] += 1
+            for key in totals:
+                totals[key] += row[key]
+            rows.append(row)
+        totals.update(attempts=counts.get("attempt", 0), hints=counts.get("hint", 0),
+                      reveals=counts.get("reveal", 0))
+        recent = [{"time": time, "kind": kind, "exercise": exercise, "part": part,
+                   "status": status if kind == "attempt" else
+                   f"hint {hint_index + 1}" if kind == "hint" else "revealed"}
+                  for time, kind, exercise, part, status, hint_index in recent_rows]
+        return {"sections": rows, "totals": totals, "recent": recent}
+
+    def export_json(self) -> dict:
+        """Everything recorded, as one JSON-ready document."""
+        def query(c: sqlite3.Connection):
+            return c.execute(
+                "SELECT time, kind, exercise, part, answer, status, score, diagnostics, hint_index "
+                "FROM events ORDER BY id").fetchall()
+
+        rows = self._run(query, write=False)
+        attempts, hints, reveals = [], [], []
+        for time, kind, exercise, part, answer, status, score, diagnostics, hint_index in rows:
+            if kind == "attempt":
+                attempts.append({"time": time, "exercise": exercise, "part": part, "answer": answer,
+                                 "status": status, "score": score,
+                                 "diagnostics": _load_list(diagnostics)})
+            elif kind == "hint":
+                hints.append({"time": time, "exercise": exercise, "part": part, "hint_index": hint_index})
+            else:
+                reveals.append({"time": time, "exercise": exercise})
+        return {"format": "mcalc-tutor-progress", "schema_version": SCHEMA_VERSION,
+                "exported": _now(), "learner_id": self._learner_id, "position": self.position(),
+                "attempts": attempts, "hints": hints, "reveals": reveals}
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                try:
+                    self._conn.close()
+                except sqlite3.Error as exc:  # closing must not crash the app on its way out
+                    log.warning("closing progress database: %s", exc)
+
+
+def _status(parts: list[str], solved: set[str], engaged: bool) -> str:
+    if parts and all(p in solved for p in parts):
+        return "solved"
+    return "attempted" if engaged else "new"
+
+
+def _load_list(text: str | None) -> list:
+    try:
+        value = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []

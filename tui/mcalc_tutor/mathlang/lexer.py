@@ -119,6 +119,8 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("OP", _OPS[ch], i)); i += 1; continue
         if ch in _SINGLE:
             tokens.append(Token(_SINGLE[ch], "‖" if ch == "‖" else ch, i)); i += 1; continue
+        if ch == "∞":  # ‖x‖_∞, as the pretty printer writes it
+            tokens.append(Token("NAME", "∞", i)); i += 1; continue
         if ch == "=":
             raise ParseError("write only the right-hand side (no '=')", i)
         name = unicodedata.name(ch, "")

@@ -95,6 +95,10 @@ class _Printer:
 def _number(value) -> tuple[str, int]:
     value = Fraction(value)
     if value.denominator == 1:
+        digits = str(abs(value.numerator))
+        zeros = len(digits) - len(digits.rstrip("0"))
+        if len(digits) > 15 and zeros:  # 1e40 as typed, not 41 digits the parser would refuse to read back
+            return f"{value.numerator // 10 ** zeros}e{zeros}", _P_ATOM
         return str(value.numerator), _P_ATOM
     as_float = float(value)
     if len(str(as_float)) <= 8 and Fraction(str(as_float)) == value and value.denominator % 3 != 0:

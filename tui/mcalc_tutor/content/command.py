@@ -156,6 +156,14 @@ def run_validate(args) -> int:
     else:
         bank = load_bank()
         problems, exercises = list(bank.problems), bank.exercises
+    from .model import Problem
+    from .variants import make_variant
+
+    for ex in exercises:  # generated answers need sympy: built here, not at every load
+        try:
+            make_variant(ex, 0)
+        except Exception as exc:
+            problems.append(Problem(ex.id, "generator", f"cannot build the seed-0 variant: {exc}"))
     if args.deep:
         from .verify import verify_exercise
 

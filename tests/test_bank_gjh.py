@@ -1,0 +1,33 @@
+"""Direct numpy checks for the parts of the gradients/jacobians/hessians sections whose expected
+answers cannot be verified by `verify` (they are marked `verify = "none"`)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mcalc_tutor.content.loader import load_bank
+from mcalc_tutor.content.variants import make_variant
+from mcalc_tutor.mathlang import SymbolTable, read
+from mcalc_tutor.mathlang.evaluate import evaluate
+
+BANK = load_bank()
+
+
+def _value(text: str) -> np.ndarray:
+    return evaluate(read(text, SymbolTable()), {}, {})
+
+
+def _part(exercise_id: str, name: str, seed: int = 0):
+    ex = BANK.get(exercise_id)
+    assert ex is not None, exercise_id
+    return make_variant(ex, seed).part(name)
+
+
+def test_warmup_matrix_form_is_symmetric_and_reproduces_f():
+    A = _value(str(_part("grad-warmup-quadratic", "b").answer))
+    assert np.allclose(A, A.T)
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        x1, x2 = rng.standard_normal(2)
+        x = np.array([[x1], [x2]])
+        assert np.isclose((x.T @ A @ x).item(), 3 * x1**2 + 2 * x1 * x2 + x2**2)

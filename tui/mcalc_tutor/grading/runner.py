@@ -34,6 +34,7 @@ import re
 import selectors
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -295,10 +296,7 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
             env = _scrubbed_env("/tmp/work")
             cwd = "/"
         else:
-            workdir = tempfile.mkdtemp(prefix="mcalc-run-")
-            os.chmod(workdir, 0o700)
-            if os.geteuid() == 0:
-                os.chown(workdir, NOBODY, NOBODY)
+            workdir = _make_workdir()
             argv, env, cwd = command, _scrubbed_env(workdir), workdir
         capture = _run(argv, env, cwd, json.dumps(config).encode("utf-8"), timeout, run_id)
     except OSError as exc:
@@ -311,6 +309,29 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
 
     outcomes, error = _judge_all(spec, tests, capture, timeout, memory_mb)
     return _result(spec, tests, outcomes, _format_output(capture), use, warning, error, started, run_id)
+
+
+def _make_workdir() -> str:
+    """An empty private directory; owned by nobody when the grader is root (the driver becomes nobody)."""
+    parent = tempfile.gettempdir()
+    if os.geteuid() == 0 and not _reachable_by_others(parent):
+        parent = "/tmp"
+    workdir = tempfile.mkdtemp(prefix="mcalc-run-", dir=parent)
+    os.chmod(workdir, 0o700)
+    if os.geteuid() == 0:
+        os.chown(workdir, NOBODY, NOBODY)
+    return workdir
+
+
+def _reachable_by_others(path: str) -> bool:
+    current = Path(path).resolve()
+    for directory in [current, *current.parents]:
+        try:
+            if not directory.stat().st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _warn_once(message: str) -> None:
@@ -475,7 +496,7 @@ def _stop_reason(capture: _Capture, timeout: float, memory_mb: int) -> str:
         return f"printed more than {OUTPUT_KILL // (1024 * 1024)} MiB of output (the run was stopped)"
     code = capture.returncode
     if code is None:
-        return "the program stopped for an unknown reason"
+        return "stopped for an unknown reason"
     if code < 0:
         number = -code
         if number == signal.SIGXCPU:
@@ -486,7 +507,7 @@ def _stop_reason(capture: _Capture, timeout: float, memory_mb: int) -> str:
             return f"wrote a file larger than {FILE_MB} MiB"
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
         return f"crashed (signal {name})"
-    return f"the program exited (code {code}) before finishing; a submission must not call os._exit"
+    return f"exited (code {code}) before finishing; a submission must not call os._exit or exit the program"
 
 
 def _judge_all(spec: Challenge, tests: list[HiddenTest], capture: _Capture, timeout: float,
@@ -503,7 +524,10 @@ def _judge_all(spec: Challenge, tests: list[HiddenTest], capture: _Capture, time
     ready = any(e["event"] == "ready" for e in events)
     imported = next((e for e in events if e["event"] == "import"), None)
     if not ready:
-        message = "the sandbox did not start: " + _stop_reason(capture, timeout, memory_mb)
+        detail = capture.output.decode("utf-8", "replace").strip().splitlines()
+        message = "the sandbox did not start: it " + _stop_reason(capture, timeout, memory_mb)
+        if detail:
+            message += f" ({detail[-1][:300]})"
         return [TestOutcome(t.name, False, message) for t in tests], message
     if imported is None:
         message = f"importing {spec.module_file} failed: it " + _stop_reason(capture, timeout, memory_mb)

@@ -27,7 +27,7 @@ def _start(v1: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         x0 = rng.normal(size=len(v1))
         x0 /= np.linalg.norm(x0)
         if abs(x0 @ v1) > 0.1:
-            return x0
+            return x0 * rng.uniform(0.5, 3.0)  # not of norm 1: normalizing is part of the job
 
 
 def hidden_tests(seed: int) -> list[HiddenTest]:

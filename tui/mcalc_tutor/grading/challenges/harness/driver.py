@@ -93,6 +93,11 @@ def _drop_privileges(limits):
     """
     import resource
 
+    try:  # no_new_privs: a setuid program started later cannot give back what is dropped here
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    except Exception:
+        pass
     if os.getuid() == 0:
         os.setgroups([])
         os.setgid(limits["nobody_gid"])
@@ -207,7 +212,9 @@ def main():
             line = json.dumps(obj)
         except (TypeError, ValueError) as exc:
             line = json.dumps({"event": "error", "error": f"unencodable output: {exc}"})
-        _write_all(proto, (line + "\n").encode())
+        # The leading newline ends any partial line a submission wrote to this pipe, so that it
+        # cannot swallow the next report (a violation, say) into a malformed line.
+        _write_all(proto, ("\n" + line + "\n").encode())
 
     config = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     devnull = os.open(os.devnull, os.O_RDONLY)

@@ -57,7 +57,8 @@ def test_loss_chart_has_the_legend_and_fits_the_size(comparison, width, height, 
     body = "\n".join(lines)
     for name in ("gd", "momentum", "adam", "GD bound"):
         assert name in body
-    assert "1e0" in body and "1e-" in body, "log scale drawn with our own decade labels"
+    decades = set(re.findall(r"\b1e-?\d+┤", body))
+    assert len(decades) >= 3, "log scale drawn with our own decade labels"
     assert ("\x1b[" in text) == color
 
 
@@ -148,3 +149,34 @@ def test_draws_onto_a_textual_plotext_figure_even_at_zero_size(comparison):
         plt.plotsize(*size)
         plt.build()  # plotext's own log scale would raise "math domain error" at zero size
     assert "momentum" in ANSI.sub("", plt.build())
+
+
+def test_runaway_values_are_clipped_before_plotext_sees_them():
+    # plotext rasterises whole segments: a jump to -3e12 used to exhaust memory
+    res = run_lab("saddle", ["gd", "damped-newton"])
+    assert res.runs[1].diverged_at is not None and res.runs[1].loss[-1] < -1e12
+    for draw in (lambda p: draw_loss(p, res.runs), lambda p: draw_path(p, res.objective, res.runs)):
+        plt = RecordingPlt()
+        draw(plt)
+        (x_lo, x_hi), (y_lo, y_hi) = plt.named("xlim")[0][1] if plt.named("xlim") else (-1, 31), plt.named("ylim")[0][1]
+        assert y_hi - y_lo < 10, "the frame follows the run that did not diverge"
+        w, h = x_hi - x_lo, y_hi - y_lo
+        for _, (xs, ys), _ in plt.named("plot"):
+            assert all(x_lo - w - 1e-9 <= x <= x_hi + w + 1e-9 for x in xs)
+            assert all(y_lo - h - 1e-9 <= y <= y_hi + h + 1e-9 for y in ys)
+    assert "damped-newton (diverged at step" in render_loss(res.runs, 80, 20, color=False)
+
+
+@pytest.mark.parametrize("xs,ys,expected,why", [
+    ([0, 1, 2], [0, 1, 0], [([0, 1, 2], [0, 1, 0])], "inside stays whole"),
+    ([0, 4], [0, 0], [([0, 2.0], [0, 0])], "leaving is cut at the edge"),
+    ([0, 4, 4, 0], [0, 0, 1, 1], [([0, 2.0], [0, 0]), ([2.0, 0], [1, 1])], "out and back: two pieces"),
+    ([5, 6], [5, 6], [], "wholly outside: nothing"),
+    ([-4, 4], [1, 1], [([-2.0, 2.0], [1, 1])], "crossing: both ends cut"),
+])
+def test_clip_polyline(xs, ys, expected, why):
+    from mcalc_tutor.lab.render import clip_polyline
+
+    got = clip_polyline(xs, ys, (-2, 2, -2, 2))
+    assert [(list(map(float, a)), list(map(float, b))) for a, b in got] == \
+        [(list(map(float, a)), list(map(float, b))) for a, b in expected]

@@ -167,10 +167,17 @@ def _summary_lines(result) -> list[str]:
         if obj.optima is not None and len(obj.optima) == 1:
             head += f"; {obj.optimum_kind} {_fmt_point(obj.optima[0])}"
     lines = [head]
+    from .optimizers import OPTIMIZERS
+
     width = max(len(r.label) for r in result.runs)
+    settings_of = {}
+    for run in result.runs:  # the step size, and any hyperparameter that is not the default
+        defaults = OPTIMIZERS[run.optimizer].params
+        settings_of[id(run)] = f"α={run.lr:.4g}" + "".join(
+            f" {_GREEK.get(k, k)}={v:.4g}" for k, v in run.params.items() if v != defaults.get(k))
+    swidth = max(len(v) for v in settings_of.values())
     for run in result.runs:
-        settings = f"α={run.lr:.4g}" + "".join(
-            f" {_GREEK.get(k, k)}={v:.4g}" for k, v in run.params.items() if k in _SHOWN)
+        settings = settings_of[id(run)]
         last = run.steps
         gap = run.loss[last] - run.f_star if run.f_star is not None else run.loss[last]
         what = "f−f*" if run.f_star is not None else "f"
@@ -181,7 +188,7 @@ def _summary_lines(result) -> list[str]:
             "singular": f"stopped at step {last}",
             "cancelled": f"cancelled at step {last}",
         }[run.stopped]
-        lines.append(f"  {run.label:<{width}}  {settings:<22} {outcome:<21} "
+        lines.append(f"  {run.label:<{width}}  {settings:<{swidth}}  {outcome:<21} "
                      f"{what} {_num(gap)}  ‖∇f‖ {_num(run.grad_norm[last])}"
                      + (f"  ‖x−x*‖ {_num(run.distance[last])}" if math.isfinite(run.distance[last]) else ""))
         for note in filter(None, run.note.split("\n")):
@@ -195,7 +202,6 @@ def _summary_lines(result) -> list[str]:
     return lines
 
 
-_SHOWN = ("beta", "beta1", "beta2", "rho", "batch")
 _GREEK = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "rho": "ρ"}
 
 

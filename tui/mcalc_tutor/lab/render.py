@@ -24,19 +24,20 @@ __all__ = [
     "downsample_indices",
     "path_indices",
     "level_curve_points",
+    "clip_polyline",
     "COLORS",
 ]
 
-COLORS: dict[str, str] = {
+COLORS: dict[str, str | int] = {
     "gd": "blue+",
     "gd-backtracking": "cyan",
     "newton": "red+",
-    "damped-newton": "magenta",
+    "damped-newton": "magenta+",
     "sgd": "yellow",
     "momentum": "green+",
-    "nesterov": "orange",
-    "rmsprop": "magenta+",
-    "adam": "red",
+    "nesterov": 28,  # dark green: momentum's sibling
+    "rmsprop": 141,  # violet
+    "adam": 208,  # orange
 }
 """One colour per optimizer, the same in every chart."""
 
@@ -60,6 +61,69 @@ def path_indices(n: int, max_points: int) -> np.ndarray:
     head = max_points // 2
     tail = downsample_indices(n - head, max_points - head) + head
     return np.concatenate([np.arange(head), tail])
+
+
+def _clip_segment(x0, y0, x1, y1, box):
+    """Liang–Barsky: the part of the segment inside box = (xmin, xmax, ymin, ymax), or None."""
+    xmin, xmax, ymin, ymax = box
+    dx, dy = x1 - x0, y1 - y0
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0 - xmin), (dx, xmax - x0), (-dy, y0 - ymin), (dy, ymax - y0)):
+        if p == 0.0:
+            if q < 0.0:
+                return None
+            continue
+        r = q / p
+        if p < 0.0:
+            if r > t1:
+                return None
+            t0 = max(t0, r)
+        else:
+            if r < t0:
+                return None
+            t1 = min(t1, r)
+    # untouched ends stay bit-identical, so consecutive segments still join into one piece
+    a = (x0, y0) if t0 == 0.0 else (x0 + t0 * dx, y0 + t0 * dy)
+    b = (x1, y1) if t1 == 1.0 else (x0 + t1 * dx, y0 + t1 * dy)
+    return (a[0], a[1], b[0], b[1])
+
+
+def clip_polyline(xs: Sequence[float], ys: Sequence[float], box) -> list[tuple[list[float], list[float]]]:
+    """Cut a polyline to box = (xmin, xmax, ymin, ymax), as the pieces that lie inside.
+
+    plotext rasterises every segment in full before clipping, so a diverged run's jump to 1e12
+    would take it minutes and gigabytes; handing it only the visible pieces keeps drawing cheap."""
+    pieces: list[tuple[list[float], list[float]]] = []
+    cur_x: list[float] = []
+    cur_y: list[float] = []
+    xmin, xmax, ymin, ymax = box
+    if len(xs) == 1:
+        inside = xmin <= xs[0] <= xmax and ymin <= ys[0] <= ymax
+        return [([xs[0]], [ys[0]])] if inside else []
+    for i in range(len(xs) - 1):
+        seg = _clip_segment(xs[i], ys[i], xs[i + 1], ys[i + 1], box)
+        if seg is None:
+            if cur_x:
+                pieces.append((cur_x, cur_y))
+                cur_x, cur_y = [], []
+            continue
+        a_x, a_y, b_x, b_y = seg
+        if not cur_x or (cur_x[-1], cur_y[-1]) != (a_x, a_y):
+            if cur_x:
+                pieces.append((cur_x, cur_y))
+            cur_x, cur_y = [a_x], [a_y]
+        cur_x.append(b_x)
+        cur_y.append(b_y)
+    if cur_x:
+        pieces.append((cur_x, cur_y))
+    return pieces
+
+
+def _plot_clipped(plt, xs, ys, box, **style) -> None:
+    """plt.plot the visible pieces of a polyline; only the first piece carries the legend label."""
+    label = style.pop("label", None)
+    for i, (px, py) in enumerate(clip_polyline(xs, ys, box)):
+        plt.plot(px, py, label=label if i == 0 else None, **style)
 
 
 def _series(run: Run) -> tuple[np.ndarray, bool]:
@@ -91,14 +155,12 @@ def draw_loss(plt: Any, runs: Sequence[Run], *, log: bool = True, bound: Bound |
     "1eK" tick labels (plotext's own log scale fails on zero-size plots). Non-finite points from a
     diverged run are left out; the legend says where it diverged."""
     gaps = [_series(run) for run in runs]
-    is_gap = all(g for _, g in gaps) and bool(runs)
+    is_gap = bool(runs) and all(g for _, g in gaps)
     finite_all = np.concatenate([v[np.isfinite(v)] for v, _ in gaps] or [np.zeros(0)])
-    if bound is not None:
-        finite_all = np.concatenate([finite_all, bound.values[np.isfinite(bound.values)]])
-    scale = max(1.0, float(np.max(np.abs(finite_all)))) if finite_all.size else 1.0
-    # Below ~1e-16 of the values' own size, f − f* is rounding noise: show it on the floor.
-    floor = 1e-16 * scale if is_gap else 0.0
     use_log = log and finite_all.size > 0 and (is_gap or bool(np.all(finite_all > 0)))
+    # f − f* below ~1e-16·max(1, |f*|) is rounding noise: it sits on this floor.
+    f_scale = max([1.0] + [abs(r.f_star) for r in runs if r.f_star is not None])
+    floor = 1e-16 * f_scale
 
     def transform(values: np.ndarray) -> np.ndarray:
         if not use_log:
@@ -106,33 +168,47 @@ def draw_loss(plt: Any, runs: Sequence[Run], *, log: bool = True, bound: Bound |
         with np.errstate(all="ignore"):
             return np.log10(np.maximum(values, floor) if is_gap else values)
 
-    lows, highs = [], []
+    # (label, xs, ys, style, diverged) for every curve, the bound first so runs draw on top of it
+    curves = []
     if bound is not None and runs:
         n = min(len(bound.values), max(len(r.loss) for r in runs))
         idx = downsample_indices(n, max_points)
         y = transform(bound.values[idx])
         keep = np.isfinite(y)
-        if keep.any():
-            lows.append(float(np.min(y[keep])))
-            highs.append(float(np.max(y[keep])))
-            plt.plot(idx[keep].tolist(), y[keep].tolist(), label=bound.label, color=_BOUND_COLOR,
-                     marker="." if distinct_markers else "braille")
+        curves.append((bound.label, idx[keep], y[keep],
+                       {"color": _BOUND_COLOR, "marker": "." if distinct_markers else "braille"}, False))
     for i, (run, (values, _)) in enumerate(zip(runs, gaps)):
         idx = downsample_indices(len(values), max_points)
         y = transform(values[idx])
         keep = np.isfinite(y)
-        if not keep.any():
-            continue
-        xs, ys = idx[keep].tolist(), y[keep].tolist()
-        lows.append(min(ys))
-        highs.append(max(ys))
-        plt.plot(xs, ys, label=_label(run), color=COLORS.get(run.optimizer, "white"),
-                 marker=_MARKERS[i % len(_MARKERS)] if distinct_markers else "braille")
-    if use_log and lows:
-        lo, hi = min(lows), max(highs)
+        curves.append((_label(run), idx[keep], y[keep],
+                       {"color": COLORS.get(run.optimizer, "white"),
+                        "marker": _MARKERS[i % len(_MARKERS)] if distinct_markers else "braille"},
+                       run.diverged_at is not None))
+    curves = [c for c in curves if len(c[1])]
+    if not curves:
+        plt.title("nothing to draw: no finite values")
+        return
+
+    # The frame: on a linear axis one run racing to −1e12 would flatten the others, so frame the
+    # curves that did not diverge and let the diverged ones leave the chart (the legend says so).
+    framed = [c for c in curves if not c[4]] if not use_log else curves
+    framed = framed or curves
+    lo = min(float(c[2].min()) for c in framed)
+    hi = max(float(c[2].max()) for c in framed)
+    x_hi = max(float(c[1].max()) for c in curves)
+    if use_log:
         ticks, labels = _decade_ticks(lo, hi)
         plt.yticks(ticks, labels)
-        plt.ylim(ticks[0], max(ticks[-1], hi))
+        lo, hi = ticks[0], max(ticks[-1], hi)
+    else:
+        pad = 0.05 * (hi - lo) or max(1.0, abs(hi)) * 0.05
+        lo, hi = lo - pad, hi + pad
+    plt.ylim(lo, hi)
+    span = hi - lo
+    box = (-1.0, x_hi + 1.0, lo - span, hi + span)
+    for label, xs, ys, style, _ in curves:
+        _plot_clipped(plt, xs.tolist(), ys.tolist(), box, label=label, **style)
     what = "f(x) − f*" if is_gap else "f(x)"
     heading = f"{what} per iteration" + (" (log scale)" if use_log else "")
     plt.title(f"{title}: {heading}" if title else heading)
@@ -211,6 +287,8 @@ def draw_path(plt: Any, objective: Objective, runs: Sequence[Run], *,
     if objective.dim != 2:
         raise ValueError(f"a path plot needs a 2-D function; {objective.name} has {objective.dim} dimensions")
     window = path_window(objective, runs)
+    (ax, bx), (ay, by) = window
+    box = (2 * ax - bx, 2 * bx - ax, 2 * ay - by, 2 * by - ay)  # the window and its size again around it
     cx, cy = level_curve_points(objective, window, resolution, levels)
     if cx:
         plt.scatter(cx, cy, marker="braille", color=_CONTOUR_COLOR)
@@ -221,9 +299,9 @@ def draw_path(plt: Any, objective: Objective, runs: Sequence[Run], *,
         if len(pts) == 0:
             continue
         idx = path_indices(len(pts), max_points)
-        plt.plot(pts[idx, 0].tolist(), pts[idx, 1].tolist(), label=_label(run),
-                 color=COLORS.get(run.optimizer, "white"),
-                 marker=_MARKERS[i % len(_MARKERS)] if distinct_markers else "braille")
+        _plot_clipped(plt, pts[idx, 0].tolist(), pts[idx, 1].tolist(), box, label=_label(run),
+                      color=COLORS.get(run.optimizer, "white"),
+                      marker=_MARKERS[i % len(_MARKERS)] if distinct_markers else "braille")
     start = runs[0].path[0] if runs else objective.x0
     plt.scatter([float(start[0])], [float(start[1])], marker="@", label="start")
     if objective.optima is not None:

@@ -180,3 +180,15 @@ def test_clip_polyline(xs, ys, expected, why):
     got = clip_polyline(xs, ys, (-2, 2, -2, 2))
     assert [(list(map(float, a)), list(map(float, b))) for a, b in got] == \
         [(list(map(float, a)), list(map(float, b))) for a, b in expected]
+
+
+def test_the_gd_bound_is_drawn_beside_gd_on_a_quadratic(comparison):
+    plt = RecordingPlt()
+    draw_loss(plt, comparison.runs, bound=comparison.bound)
+    (_, (xs, ys), kw), = [c for c in plt.named("scatter") if "GD bound" in c[2].get("label", "")]
+    gd = comparison.runs[0]
+    rho = (10 - 1) / (10 + 1)
+    gap0 = gd.loss[0] - gd.f_star
+    expected = [max(math.log10(gap0) + 2 * k * math.log10(rho), math.log10(1e-16 * abs(gd.f_star)))
+                for k in xs]
+    assert len(xs) >= 8 and np.allclose(ys, expected, atol=1e-9)

@@ -168,15 +168,8 @@ def draw_loss(plt: Any, runs: Sequence[Run], *, log: bool = True, bound: Bound |
         with np.errstate(all="ignore"):
             return np.log10(np.maximum(values, floor) if is_gap else values)
 
-    # (label, xs, ys, style, diverged) for every curve, the bound first so runs draw on top of it
+    # (label, xs, ys, style, diverged, kind) for every curve
     curves = []
-    if bound is not None and runs:
-        n = min(len(bound.values), max(len(r.loss) for r in runs))
-        idx = downsample_indices(n, max_points)
-        y = transform(bound.values[idx])
-        keep = np.isfinite(y)
-        curves.append((bound.label, idx[keep], y[keep],
-                       {"color": _BOUND_COLOR, "marker": "." if distinct_markers else "braille"}, False))
     for i, (run, (values, _)) in enumerate(zip(runs, gaps)):
         idx = downsample_indices(len(values), max_points)
         y = transform(values[idx])
@@ -184,7 +177,15 @@ def draw_loss(plt: Any, runs: Sequence[Run], *, log: bool = True, bound: Bound |
         curves.append((_label(run), idx[keep], y[keep],
                        {"color": COLORS.get(run.optimizer, "white"),
                         "marker": _MARKERS[i % len(_MARKERS)] if distinct_markers else "braille"},
-                       run.diverged_at is not None))
+                       run.diverged_at is not None, "plot"))
+    if bound is not None and runs:
+        # Sparse dots drawn last: in 2-D the bound is attained exactly and a line would hide GD.
+        n = min(len(bound.values), max(len(r.loss) for r in runs))
+        idx = downsample_indices(n, max(8, max_points // 10))
+        y = transform(bound.values[idx])
+        keep = np.isfinite(y)
+        curves.append((bound.label, idx[keep], y[keep],
+                       {"color": _BOUND_COLOR, "marker": "."}, False, "scatter"))
     curves = [c for c in curves if len(c[1])]
     if not curves:
         plt.title("nothing to draw: no finite values")
@@ -207,8 +208,12 @@ def draw_loss(plt: Any, runs: Sequence[Run], *, log: bool = True, bound: Bound |
     plt.ylim(lo, hi)
     span = hi - lo
     box = (-1.0, x_hi + 1.0, lo - span, hi + span)
-    for label, xs, ys, style, _ in curves:
-        _plot_clipped(plt, xs.tolist(), ys.tolist(), box, label=label, **style)
+    for label, xs, ys, style, _, kind in curves:
+        if kind == "scatter":
+            inside = (ys >= box[2]) & (ys <= box[3])
+            plt.scatter(xs[inside].tolist(), ys[inside].tolist(), label=label, **style)
+        else:
+            _plot_clipped(plt, xs.tolist(), ys.tolist(), box, label=label, **style)
     what = "f(x) − f*" if is_gap else "f(x)"
     heading = f"{what} per iteration" + (" (log scale)" if use_log else "")
     plt.title(f"{title}: {heading}" if title else heading)
@@ -340,5 +345,5 @@ def render_path(objective: Objective, runs: Sequence[Run], width: int, height: i
     """The path chart as text of at most ``width`` columns and ``height`` rows (CLI helper)."""
     plt = _figure(width, height)
     draw_path(plt, objective, runs, resolution=(2 * width, 4 * height), max_points=2 * width,
-              distinct_markers=not color)
+              distinct_markers=not color, levels=max(4, min(9, height // 3)))
     return _finish(plt, color)

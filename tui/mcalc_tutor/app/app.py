@@ -1,0 +1,196 @@
+"""The tutor's Textual App: owns the course, the progress store and navigation between screens.
+
+The first screen (the chapter map) needs neither numpy nor sympy; the engine is warmed in a
+background thread once that screen is up, and the time to it is logged.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from .. import START_TIME
+from ..progress.store import open_store
+from .commands import ExerciseProvider
+from .course import Course
+from .dialogs import HelpScreen
+from .screens import ExerciseScreen, LabScreen, MapScreen, ProgressScreen
+
+__all__ = ["TutorApp", "STARTUP_LOG_ENV"]
+
+STARTUP_LOG_ENV = "MCALC_TUTOR_STARTUP_LOG"
+"""If set, a file the app appends its startup time to once the first screen is up (the bench reads it)."""
+
+
+class TutorApp(App[int]):
+    """mcalc-tutor: work through the chapter, one exercise at a time."""
+
+    TITLE = "mcalc-tutor"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ExerciseProvider}
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    saving: reactive[bool] = reactive(True)
+    """Whether what the learner does is written to disk; the header says so when it is not."""
+
+    class BankLoaded(Message):
+        """The validated exercise bank is in memory: numpy and sympy are imported and warm."""
+
+    def __init__(self, data_dir: Path | str, *, course: Course | None = None, warm: bool = True) -> None:
+        super().__init__()
+        self.data_dir = Path(data_dir)
+        self.course = course if course is not None else Course()
+        self.store, self.store_notice = open_store(self.data_dir)
+        self.warm = warm
+        """Whether to load the bank in the background right after the first screen (tests may not)."""
+        self.startup_seconds: float | None = None
+        self._opening: str | None = None
+
+    # -- start-up ------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return MapScreen()
+
+    def on_mount(self) -> None:
+        self.saving = self.store.persistent
+        if self.store_notice:
+            self.notify(self.store_notice, title="Progress", severity="warning", timeout=12)
+
+    def on_ready(self) -> None:
+        self.call_after_refresh(self._first_screen_shown)
+
+    def _first_screen_shown(self) -> None:
+        self.startup_seconds = time.perf_counter() - START_TIME
+        self.log.info(f"startup: first screen interactive after {self.startup_seconds * 1000:.0f} ms")
+        target = os.environ.get(STARTUP_LOG_ENV)
+        if target:
+            try:
+                with open(target, "a", encoding="utf-8") as fh:
+                    fh.write(f"{self.startup_seconds:.4f}\n")
+            except OSError:
+                pass
+        if self.warm:
+            self.warm_engine()
+
+    @work(thread=True, exclusive=True, group="warm-engine", exit_on_error=False)
+    def warm_engine(self) -> None:
+        """Load the bank (numpy, sympy, the checker) so that the first check is quick."""
+        started = time.perf_counter()
+        self.course.load()
+        from ..content import answers  # noqa: F401  (the checker and its numpy evaluator)
+
+        self.log.info(f"engine warm after {(time.perf_counter() - started) * 1000:.0f} ms; "
+                      f"{len(self.course.entries)} exercises, {len(self.course.problems)} rejected")
+        for problem in self.course.problems:
+            self.log.warning(f"exercise bank: {problem}")
+        self.post_message(self.BankLoaded())
+
+    def on_tutor_app_bank_loaded(self, message: BankLoaded) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MapScreen):
+                screen.refresh_map()
+
+    # -- saving status ---------------------------------------------------------------------------
+    def watch_saving(self, saving: bool) -> None:
+        self.sub_title = "" if saving else "NOT SAVING progress"
+
+    def store_written(self) -> None:
+        """Call after each write: a store that lost its file mid-session says so once."""
+        if self.saving and not self.store.persistent:
+            self.saving = False
+            self.notify(self.store.problem or "Progress can no longer be saved.", title="Progress",
+                        severity="error", timeout=12)
+
+    @property
+    def code_dir(self) -> Path | None:
+        """Where learners' code is saved, or None when nothing is being saved."""
+        return self.data_dir if self.store.persistent else None
+
+    # -- navigation ------------------------------------------------------------------------------
+    def open_exercise(self, exercise_id: str, *, replace: bool = False) -> None:
+        """Show an exercise: its variant is prepared in a worker (it may need sympy), then shown.
+
+        With `replace`, the exercise takes the place of the current exercise screen (next/previous);
+        otherwise the app returns to the map and opens it from there.
+        """
+        entry = self.course.entry(exercise_id)
+        if entry is None:
+            self.notify(f"No exercise {exercise_id!r}.", severity="warning")
+            return
+        self._opening = exercise_id
+        self.set_timer(0.4, lambda: self._still_opening(exercise_id))
+        self._prepare_exercise(exercise_id, self.store.learner_seed(exercise_id), replace)
+
+    def _still_opening(self, exercise_id: str) -> None:
+        if self._opening == exercise_id:
+            self.notify("Preparing the exercise…", timeout=2)
+
+    @work(thread=True, exclusive=True, group="open-exercise", exit_on_error=False)
+    def _prepare_exercise(self, exercise_id: str, seed: int, replace: bool) -> None:
+        worker = get_current_worker()
+        try:
+            variant, error = self.course.variant(exercise_id, seed), None
+        except Exception as exc:  # an authoring fault must not take the app down
+            variant, error = None, f"{type(exc).__name__}: {exc}"
+        if not worker.is_cancelled:
+            self.call_from_thread(self._show_exercise, exercise_id, variant, error, replace)
+
+    def _show_exercise(self, exercise_id: str, variant, error: str | None, replace: bool) -> None:
+        self._opening = None
+        entry = self.course.entry(exercise_id)
+        if variant is None or entry is None:
+            self.notify(f"This exercise cannot be opened{': ' + error if error else ''}.", severity="error")
+            return
+        self.store.set_position(exercise_id)
+        self.store_written()
+        screen = ExerciseScreen(entry, variant)
+        if replace and isinstance(self.screen, ExerciseScreen):
+            self.switch_screen(screen)
+        else:
+            self._back_to_map()
+            self.push_screen(screen)
+
+    def _back_to_map(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_map(self) -> None:
+        self._back_to_map()
+
+    def action_lab(self) -> None:
+        if not isinstance(self.screen, LabScreen):
+            self._back_to_map()
+            self.push_screen(LabScreen())
+
+    def action_progress(self) -> None:
+        if not isinstance(self.screen, ProgressScreen):
+            self._back_to_map()
+            self.push_screen(ProgressScreen())
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Chapter map", "Back to the list of sections and exercises", self.action_map)
+        yield SystemCommand("Optimizer lab", "Run optimizers and watch them converge", self.action_lab)
+        yield SystemCommand("Progress", "Solved and attempted, per section, and recent activity",
+                            self.action_progress)
+        yield SystemCommand("Help", "The keys of every screen", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    # -- shutting down ---------------------------------------------------------------------------
+    def on_unmount(self) -> None:
+        self.store.close()

@@ -1,0 +1,207 @@
+"""The course as the app sees it: a fast catalogue of exercises for the first screen, the full
+bank (loaded once, in the background), learners' variants, worked solutions and code copies.
+
+Plain Python, no Textual: the screens call it, and tests can too. The catalogue reads the TOML
+files with `tomllib` only, so the chapter map appears before numpy or sympy are imported; the
+validated bank replaces it as soon as it has loaded.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..content.model import SECTION_ORDER, SECTION_TITLES, SECTIONS
+
+__all__ = ["Course", "Entry", "section_title"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One exercise as listed on the map: enough to show it and to ask the store about it."""
+
+    id: str
+    title: str
+    section: str
+    difficulty: int
+    source: str
+    parts: tuple[str, ...]
+    """The part names, in order."""
+    kinds: tuple[str, ...]
+    """Each part's answer kind, in the same order."""
+    randomized: bool
+
+    @property
+    def has_code(self) -> bool:
+        return "code" in self.kinds
+
+
+def section_title(section: str) -> str:
+    return SECTION_TITLES.get(section, section)
+
+
+def _sort_key(entry: Entry) -> tuple:
+    return (SECTION_ORDER.get(entry.section, 99), entry.difficulty, entry.id)
+
+
+def read_catalog(root: Path) -> list[Entry]:
+    """The exercises under `root` as the map lists them, without validating anything.
+
+    A file that cannot be read is left out here; the bank's loader reports it properly.
+    """
+    entries: dict[str, Entry] = {}
+    for path in sorted(root.glob("*/*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            parts = [p for p in data.get("parts", []) if isinstance(p, dict)]
+            entry = Entry(id=str(data["id"]), title=str(data["title"]).strip(), section=str(data["section"]),
+                          difficulty=int(data.get("difficulty", 1)), source=str(data.get("source", "")),
+                          parts=tuple(str(p.get("name", "")) for p in parts),
+                          kinds=tuple(str(p.get("kind", "")) for p in parts),
+                          randomized=bool(data.get("params")))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError):
+            continue
+        entries.setdefault(entry.id, entry)
+    return sorted(entries.values(), key=_sort_key)
+
+
+def _entry_from_exercise(exercise) -> Entry:
+    return Entry(id=exercise.id, title=exercise.title, section=exercise.section, difficulty=exercise.difficulty,
+                 source=exercise.source, parts=tuple(p.name for p in exercise.parts),
+                 kinds=tuple(p.kind for p in exercise.parts), randomized=exercise.randomized)
+
+
+class Course:
+    """Exercises in chapter order; the slow parts (bank, variants) are safe to call from a worker."""
+
+    def __init__(self, exercises_root: Path | None = None, solutions_root: Path | None = None) -> None:
+        from ..content.loader import exercises_dir, solutions_dir
+
+        self.exercises_root = Path(exercises_root) if exercises_root is not None else exercises_dir()
+        self.solutions_root = Path(solutions_root) if solutions_root is not None else solutions_dir()
+        self.entries: list[Entry] = read_catalog(self.exercises_root)
+        """What the map shows: the quick catalogue until the bank has loaded, then the bank's own list."""
+        self.problems: list[str] = []
+        """Exercises the loader rejected (for the log; a learner never sees a broken one)."""
+        self._bank = None
+        self._lock = threading.RLock()
+        self._variants: dict[tuple[str, int], object] = {}
+
+    # -- the catalogue -------------------------------------------------------------------------
+    def entry(self, exercise_id: str) -> Entry | None:
+        return next((e for e in self.entries if e.id == exercise_id), None)
+
+    def neighbour(self, exercise_id: str, step: int) -> Entry | None:
+        """The exercise `step` places after (or before) this one in chapter order, if any."""
+        ids = [e.id for e in self.entries]
+        if exercise_id not in ids:
+            return None
+        index = ids.index(exercise_id) + step
+        return self.entries[index] if 0 <= index < len(self.entries) else None
+
+    def sections(self) -> list[tuple[str, str, list[Entry]]]:
+        """(section, title, entries) in chapter order, for the sections that have exercises."""
+        grouped: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.section, []).append(entry)
+        order = [name for name, _ in SECTIONS] + sorted(set(grouped) - set(SECTION_ORDER))
+        return [(name, section_title(name), grouped[name]) for name in order if name in grouped]
+
+    def parts_by_section(self) -> dict[str, list[tuple[str, list[str]]]]:
+        """The shape `store.summary` wants: {section: [(exercise id, [part names])]}."""
+        return {name: [(e.id, list(e.parts)) for e in entries] for name, _, entries in self.sections()}
+
+    # -- the bank (slow: imports numpy and sympy) -------------------------------------------------
+    @property
+    def bank_loaded(self) -> bool:
+        return self._bank is not None
+
+    def load(self):
+        """Load and validate the bank once; afterwards the entries are exactly the valid exercises."""
+        with self._lock:
+            if self._bank is None:
+                from ..content.loader import load_bank
+
+                bank = load_bank(self.exercises_root)
+                self.problems = [str(p) for p in bank.problems]
+                self.entries = [_entry_from_exercise(e) for e in bank.exercises]
+                self._bank = bank
+            return self._bank
+
+    def exercise(self, exercise_id: str):
+        return self.load().get(exercise_id)
+
+    def variant(self, exercise_id: str, seed: int):
+        """The learner's variant of an exercise (cached); None when the exercise is not in the bank."""
+        key = (exercise_id, seed)
+        with self._lock:
+            if key not in self._variants:
+                exercise = self.exercise(exercise_id)
+                if exercise is None:
+                    return None
+                from ..content.variants import make_variant
+
+                self._variants[key] = make_variant(exercise, seed)
+            return self._variants[key]
+
+    # -- solutions and code -----------------------------------------------------------------------
+    def solution_text(self, variant) -> str | None:
+        """The worked solution in Markdown, with the variant's values substituted; reference code
+        for code parts is appended when the Markdown does not already show it."""
+        exercise = variant.exercise
+        folder = self.solutions_root / exercise.section
+        try:
+            text = (folder / f"{exercise.id}.md").read_text(encoding="utf-8")
+        except OSError:
+            text = None
+        if text is not None and variant.values:
+            from ..content.variants import substitute
+
+            text = substitute(text, variant.values, for_math=False)
+        for part in variant.parts:
+            if part.kind != "code" or not part.reference:
+                continue
+            try:
+                code = (folder / part.reference).read_text(encoding="utf-8")
+            except OSError:
+                continue
+            if text is None or code.strip()[:200] not in text:
+                text = (text or f"# {exercise.title}\n") + f"\n\n**Reference code** (`{part.reference}`):\n\n```python\n{code}\n```\n"
+        return text
+
+    @staticmethod
+    def stub_path(exercise, part) -> Path | None:
+        if exercise.path is None or not part.stub:
+            return None
+        return exercise.path.parent / part.stub
+
+    @staticmethod
+    def code_copy_path(data_dir: Path, exercise, part) -> Path:
+        """Where the learner's own copy of a code part's stub lives."""
+        return Path(data_dir) / "code" / exercise.id / (part.stub or f"{part.name}.py")
+
+    def read_code(self, data_dir: Path | None, exercise, part) -> tuple[str, Path | None]:
+        """The learner's code for a part: their saved copy (made from the stub the first time), or
+        the stub itself when nothing can be saved. Returns (text, path it is saved at or None)."""
+        stub = self.stub_path(exercise, part)
+        stub_text = ""
+        if stub is not None:
+            try:
+                stub_text = stub.read_text(encoding="utf-8")
+            except OSError:
+                stub_text = ""
+        if data_dir is None:
+            return stub_text, None
+        copy = self.code_copy_path(data_dir, exercise, part)
+        try:
+            if not copy.exists():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                if stub is not None and stub.is_file():
+                    shutil.copyfile(stub, copy)
+                else:
+                    copy.write_text(stub_text, encoding="utf-8")
+            return copy.read_text(encoding="utf-8"), copy
+        except OSError:
+            return stub_text, None

@@ -1,0 +1,261 @@
+"""The optimizer lab: choose an objective, optimizers, step size, steps and κ; the convergence chart
+and the path are computed and drawn in a worker. A preset shows Newton's method landing on the
+minimizer of a quadratic in a single step."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.worker import get_current_worker
+
+from ..widgets.check_list import CheckList
+from ...lab.command import DEFAULT_FUNCTION, DEFAULT_OPTIMIZERS, FUNCTION_NAMES, MAX_KAPPA, OPTIMIZER_NAMES
+
+__all__ = ["LabScreen", "LabSettings", "read_settings"]
+
+MAX_APP_STEPS = 100_000
+"""More steps than a terminal chart can show, and a run still finishes in about a second."""
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    function: str = DEFAULT_FUNCTION
+    optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS
+    lr: float | None = None
+    steps: int | None = None
+    kappa: float = 10.0
+    newton_preset: bool = False
+
+
+def read_settings(function: str, optimizers: list[str], lr: str, steps: str, kappa: str) -> LabSettings | str:
+    """The form's values as settings, or a one-line message saying what is wrong."""
+    if function not in FUNCTION_NAMES:
+        return f"choose a function ({', '.join(FUNCTION_NAMES)})"
+    if not optimizers:
+        return "select at least one optimizer (Space in the list)"
+    lr_value = None
+    if lr.strip():
+        try:
+            lr_value = float(lr)
+        except ValueError:
+            return f"step size: {lr!r} is not a number (leave it empty for a sensible one)"
+        if not (math.isfinite(lr_value) and lr_value > 0):
+            return "step size: must be a positive number such as 0.1"
+    steps_value = None
+    if steps.strip():
+        try:
+            steps_value = int(steps)
+        except ValueError:
+            return f"steps: {steps!r} is not a whole number"
+        if not 1 <= steps_value <= MAX_APP_STEPS:
+            return f"steps: from 1 to {MAX_APP_STEPS}"
+    try:
+        kappa_value = float(kappa) if kappa.strip() else 10.0
+    except ValueError:
+        return f"κ: {kappa!r} is not a number"
+    if not (math.isfinite(kappa_value) and 1 <= kappa_value <= MAX_KAPPA):
+        return f"κ: a number from 1 to {MAX_KAPPA:g}, such as 10 or 100"
+    return LabSettings(function, tuple(optimizers), lr_value, steps_value, kappa_value)
+
+
+class LabScreen(Screen):
+    """Settings on the left, the two charts on the right."""
+
+    HELP = """\
+**Optimizer lab**
+
+- **Tab / Shift+Tab**: move between the settings
+- **Space** in the optimizer list: select or unselect an optimizer
+- **Enter** in a box, or **ctrl+r**: run and redraw
+- **ctrl+n**: the preset "Newton in one step" on a quadratic: one step lands on the minimizer
+- **Esc**: back to the chapter map
+
+Leave the step size or steps empty for values suited to the function. κ is the condition number
+of the quadratics (the ratio of the largest to the smallest curvature).
+"""
+
+    BINDINGS = [
+        Binding("ctrl+r", "run", "Run"),
+        Binding("ctrl+n", "newton", "Newton in one step"),
+        Binding("escape", "app.map", "Map"),
+    ]
+
+    DEFAULT_CSS = """
+    LabScreen #lab-controls { width: 28; height: 1fr; padding: 0 1; border-right: solid $panel; }
+    LabScreen #lab-controls .heading { margin-top: 1; color: $text-muted; }
+    LabScreen #lab-controls CheckList { height: auto; max-height: 9; }
+    LabScreen .lab-field { height: 1; margin-top: 1; }
+    LabScreen .lab-field Label { width: 8; margin: 0; color: $text-muted; }
+    LabScreen .lab-field Input { width: 1fr; }
+    LabScreen #lab-controls Button { width: 100%; margin-top: 1; }
+    LabScreen #lab-charts { width: 1fr; height: 1fr; }
+    LabScreen #lab-notes { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    """
+
+    @dataclass
+    class Drawn(Message):
+        """A run finished and both charts were drawn (posted from the worker)."""
+
+        settings: LabSettings
+        notes: list[str] = field(default_factory=list)
+        error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        from ..widgets.lab_chart import LabChart
+
+        yield Header()
+        with Horizontal():
+            with VerticalScroll(id="lab-controls"):
+                yield Label("Function", classes="heading")
+                yield Select([(name, name) for name in FUNCTION_NAMES], value=DEFAULT_FUNCTION,
+                             allow_blank=False, compact=True, id="function")
+                yield Label("Optimizers (Space)", classes="heading")
+                yield CheckList([(name, name) for name in OPTIMIZER_NAMES], DEFAULT_OPTIMIZERS, id="optimizers")
+                with Horizontal(classes="lab-field"):
+                    yield Label("step α")
+                    yield Input(placeholder="auto", compact=True, id="lr")
+                with Horizontal(classes="lab-field"):
+                    yield Label("steps")
+                    yield Input(placeholder="auto", compact=True, id="steps")
+                with Horizontal(classes="lab-field"):
+                    yield Label("κ")
+                    yield Input("10", compact=True, id="kappa")
+                yield Button("Run (ctrl+r)", id="run", compact=True, variant="primary")
+                yield Button("Newton in one step", id="newton", compact=True)
+            with Vertical(id="lab-charts"):
+                yield LabChart(id="loss-chart", placeholder="ctrl+r runs the optimizers; the loss chart appears here")
+                yield LabChart(id="path-chart", placeholder="…and their paths over the level curves here")
+                yield Static(id="lab-notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Optimizer lab"
+        self.query_one("#function", Select).focus()
+        self.last_settings: LabSettings | None = None
+        self.call_after_refresh(self.action_run)
+
+    # -- reading the form -----------------------------------------------------------------------
+    def _settings(self) -> LabSettings | str:
+        return read_settings(str(self.query_one("#function", Select).value),
+                             self.query_one("#optimizers", CheckList).selected,
+                             self.query_one("#lr", Input).value, self.query_one("#steps", Input).value,
+                             self.query_one("#kappa", Input).value)
+
+    def action_run(self) -> None:
+        settings = self._settings()
+        if isinstance(settings, str):
+            self._notes([settings], error=True)
+            return
+        self._start(settings)
+
+    def action_newton(self) -> None:
+        kappa = self.query_one("#kappa", Input).value
+        settings = read_settings("quadratic", ["newton"], "", "", kappa)
+        if isinstance(settings, str):
+            self._notes([settings], error=True)
+            return
+        # The form shows what the preset runs, so that ctrl+r afterwards repeats it.
+        self.query_one("#function", Select).value = "quadratic"
+        optimizers = self.query_one("#optimizers", CheckList)
+        for name in OPTIMIZER_NAMES:
+            optimizers.select(name, name == "newton")
+        self.query_one("#lr", Input).value = ""
+        self.query_one("#steps", Input).value = "1"
+        self._start(LabSettings("quadratic", ("newton",), None, 1, settings.kappa, newton_preset=True))
+
+    def _start(self, settings: LabSettings) -> None:
+        self._notes(["… running"])
+        loss_chart, path_chart = self.query_one("#loss-chart"), self.query_one("#path-chart")
+        self._draw(settings, loss_chart, path_chart, (loss_chart.size.width, path_chart.size.width,
+                                                      path_chart.size.height), self.app.no_color)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_run()
+
+    @on(Button.Pressed, "#run")
+    def _run_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_run()
+
+    @on(Button.Pressed, "#newton")
+    def _newton_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_newton()
+
+    # -- the worker ------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="lab", exit_on_error=False)
+    def _draw(self, settings: LabSettings, loss_chart, path_chart, sizes: tuple[int, int, int],
+              monochrome: bool) -> None:
+        worker = get_current_worker()
+        try:
+            from ...lab import draw_loss, draw_path, newton_in_one_step, run_lab
+
+            if settings.newton_preset:
+                objective, run = newton_in_one_step(kappa=settings.kappa)
+                runs, bound = [run], None
+            else:
+                n = len(settings.optimizers)
+                result = run_lab(settings.function, settings.optimizers, kappa=settings.kappa,
+                                 steps=settings.steps, lrs=[settings.lr] * n if settings.lr else None,
+                                 should_stop=lambda: worker.is_cancelled)
+                objective, runs, bound = result.objective, result.runs, result.bound
+            if worker.is_cancelled:
+                return
+            width = max(20, sizes[0])
+            with loss_chart.drawing():
+                loss_chart.clear()
+                draw_loss(loss_chart.plt, runs, bound=bound, max_points=2 * width, distinct_markers=monochrome,
+                          title="f − f* per step" if objective.f_star is not None else "f per step")
+                loss_chart.drawn = True
+            with path_chart.drawing():
+                path_chart.clear()
+                if objective.dim == 2:
+                    w, h = max(20, sizes[1]), max(6, sizes[2])
+                    draw_path(path_chart.plt, objective, runs, resolution=(2 * w, 4 * h), max_points=2 * w,
+                              distinct_markers=monochrome, levels=4 if h < 14 else 7)
+                    path_chart.drawn = True
+                else:
+                    path_chart.drawn = False
+                    path_chart.placeholder = f"(no path chart: {objective.name} has {objective.dim} dimensions)"
+            notes = [_summary(run, objective) for run in runs]
+            if settings.newton_preset and runs:
+                run = runs[0]
+                notes.insert(0, f"Newton in one step on a quadratic (κ = {settings.kappa:g}): after one step "
+                                f"‖x − x*‖ = {float(run.distance[-1]):.2e} — the step lands on the minimizer.")
+            notes.extend(n for run in runs for n in run.note.splitlines() if n)
+        except Exception as exc:  # bad settings the form did not catch: a message, not a crash
+            if not worker.is_cancelled:
+                self.post_message(self.Drawn(settings, [f"cannot run: {exc}"], error=str(exc)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.Drawn(settings, notes))
+
+    def on_lab_screen_drawn(self, message: Drawn) -> None:
+        self.last_settings = message.settings
+        for chart in self.query("#loss-chart, #path-chart"):
+            chart.refresh()
+        self._notes(message.notes, error=message.error is not None)
+
+    def _notes(self, lines: list[str], error: bool = False) -> None:
+        text = Text("\n".join(lines), style="bold" if error else "")
+        self.query_one("#lab-notes", Static).update(text)
+
+
+def _summary(run, objective) -> str:
+    label = run.label or run.optimizer
+    if run.diverged_at is not None:
+        return f"{label}: diverged at step {run.diverged_at} (α = {run.lr:.3g})"
+    gap = ""
+    if objective.f_star is not None and len(run.loss):
+        gap = f", f − f* = {float(run.loss[-1] - objective.f_star):.2e}"
+    return f"{label}: {run.steps} steps, {run.stopped}{gap} (α = {run.lr:.3g})"

@@ -1,0 +1,437 @@
+"""One part of an exercise: its prompt, the learner's answer (a box, a list of choices, a list of
+points, or a code file), the live preview, the hints shown so far and the verdict.
+
+Checking runs in a thread worker; the verdict comes back as a message, is recorded in the store
+(durably) and only then shown.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Button, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from .check_list import CheckList
+from .preview import AnswerPreview, preview_text
+from .status import status_text
+from .verdict import VerdictPanel
+
+__all__ = ["PartView", "ExpressionPartView", "ChoicePartView", "PointsPartView", "CodePartView",
+           "make_part_view", "dom_id"]
+
+_KIND_HELP = {
+    "expression": "type your answer",
+    "vector": "type a vector (a formula, or e.g. [1; 2])",
+    "matrix": "type a matrix (a formula, or e.g. [1, 2; 3, 4])",
+    "number": "type a number (e.g. 4, 1/2 or 2.5)",
+}
+
+
+class PartView(Vertical):
+    """The common frame of every kind of part."""
+
+    DEFAULT_CSS = """
+    PartView {
+        height: auto;
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: wide $panel;
+        &:focus-within { border-left: wide $accent; }
+        .part-header { height: 1; }
+        .part-prompt { height: auto; }
+        .part-hints { height: auto; color: $text-muted; display: none; }
+        .part-hints.-shown { display: block; }
+    }
+    """
+
+    status: reactive[str] = reactive("new")
+    """new, attempted or solved: as the store says, updated after each check and hint."""
+
+    hints_shown: reactive[int] = reactive(0)
+    """How many of this part's hints the learner has asked for (they stay shown)."""
+
+    @dataclass
+    class Checked(Message):
+        """A verdict came back from the checker (posted from the worker)."""
+
+        part_view: "PartView"
+        answer: str
+        verdict: object
+
+        @property
+        def control(self) -> "PartView":
+            return self.part_view
+
+    @dataclass
+    class Recorded(Message):
+        """A checked answer was recorded and shown; the exercise's status may have changed."""
+
+        part_view: "PartView"
+
+        @property
+        def control(self) -> "PartView":
+            return self.part_view
+
+    def __init__(self, variant, part, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.variant = variant
+        self.part = part
+        self.exercise_id = variant.exercise.id
+        self.last_verdict = None
+        """The most recent verdict shown (tests read it)."""
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(classes="part-header")
+        if self.part.prompt:
+            yield Static(escape(self.part.prompt), classes="part-prompt")
+        yield from self.compose_answer()
+        yield Static(classes="part-hints")
+        yield VerdictPanel()
+
+    def compose_answer(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        store = self.app.store
+        self.status = store.part_status(self.exercise_id, self.part.name)
+        self.hints_shown = min(store.hints_used(self.exercise_id, self.part.name), len(self.part.hints))
+        self.restore(store.last_answer(self.exercise_id, self.part.name))
+        self._update_header()
+
+    def restore(self, last_answer: str | None) -> None:
+        """Put the learner's last answer back (after a restart, or coming back to the exercise)."""
+
+    def focus_answer(self) -> None:
+        """Focus this part's answer widget."""
+        for widget in self.query("Input, OptionList, Button"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+    # -- header and hints ------------------------------------------------------------------------
+    def watch_status(self) -> None:
+        self._update_header()
+
+    def watch_hints_shown(self, shown: int) -> None:
+        hints = self.query(".part-hints")
+        if not hints:
+            return
+        panel = hints.first(Static)
+        panel.set_class(shown > 0, "-shown")
+        text = Text()
+        for i, hint in enumerate(self.part.hints[:shown]):
+            if i:
+                text.append("\n")
+            text.append(f"Hint {i + 1}: ", style="bold")
+            text.append(hint)
+        panel.update(text)
+        self._update_header()
+
+    def _update_header(self) -> None:
+        headers = self.query(".part-header")
+        if not headers:
+            return
+        line = Text(f"({self.part.name}) ", style="bold")
+        line.append_text(status_text(self.status))
+        if self.part.points != 1:
+            line.append(f"   {self.part.points:g} pt", style="dim")
+        if self.part.hints:
+            line.append(f"   hints {self.hints_shown}/{len(self.part.hints)}", style="dim")
+        headers.first(Static).update(line)
+
+    def show_next_hint(self) -> bool:
+        """Reveal one more hint (recorded); False when there are no more."""
+        if self.hints_shown >= len(self.part.hints):
+            return False
+        index = self.hints_shown
+        self.app.store.record_hint(self.exercise_id, self.part.name, index)
+        self.app.store_written()
+        self.hints_shown = index + 1
+        if self.status == "new":
+            self.status = self.app.store.part_status(self.exercise_id, self.part.name)
+        self.query_one(".part-hints").scroll_visible()
+        return True
+
+    # -- checking --------------------------------------------------------------------------------
+    def submit(self, answer: str) -> None:
+        """Check an answer in a worker; typing goes on meanwhile."""
+        if not answer.strip():
+            self.query_one(VerdictPanel).show_message("Type an answer first, then press Enter.")
+            return
+        self.query_one(VerdictPanel).show_checking()
+        self._check(answer)
+
+    @work(thread=True, exclusive=True, group="check", exit_on_error=False)
+    def _check(self, answer: str) -> None:
+        from ...content.answers import check_part
+
+        try:
+            verdict = check_part(self.variant, self.part, answer)
+        except Exception as exc:  # the engine promises not to raise; if it does, say so, do not crash
+            from ...checking.verdict import invalid
+
+            verdict = invalid(f"the checker failed on this answer ({type(exc).__name__}); please report it")
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Checked(self, answer, verdict))
+
+    def on_part_view_checked(self, message: Checked) -> None:
+        if message.part_view is not self:
+            return
+        message.stop()
+        verdict = message.verdict
+        store = self.app.store
+        # Recorded (and committed) before it is shown: what the learner saw checked survives a kill.
+        store.record_attempt(self.exercise_id, self.part.name, message.answer, verdict.status, verdict.score,
+                             [d.code for d in verdict.diagnostics])
+        self.app.store_written()
+        self.last_verdict = verdict
+        self.status = store.part_status(self.exercise_id, self.part.name)
+        panel = self.query_one(VerdictPanel)
+        panel.show_verdict(verdict, self.part.points)
+        panel.scroll_visible()
+        self.post_message(self.Recorded(self))
+
+
+class ExpressionPartView(PartView):
+    """Expression, vector, matrix and number parts: a box with a live preview under it."""
+
+    DEFAULT_CSS = """
+    ExpressionPartView Input { margin: 0; }
+    """
+
+    def compose_answer(self) -> ComposeResult:
+        hint = _KIND_HELP.get(self.part.kind, "your answer")
+        yield Input(placeholder=f"{hint} — Enter checks", id=f"answer-{dom_id(self.part.name)}", classes="answer")
+        yield AnswerPreview()
+
+    def restore(self, last_answer: str | None) -> None:
+        if last_answer:
+            self.query_one(Input).value = last_answer
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self.query_one(AnswerPreview).show(event.value, self.part.kind, self.variant.symbols)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit(event.value)
+
+
+def _letters(n: int) -> list[str]:
+    return [chr(ord("a") + i) for i in range(n)]
+
+
+class ChoicePartView(PartView):
+    """Choice parts: a list. One answer: Enter on a choice checks it. Several: Space toggles, then
+    the Check button."""
+
+    DEFAULT_CSS = """
+    ChoicePartView OptionList { height: auto; max-height: 10; }
+    """
+
+    @property
+    def multiple(self) -> bool:
+        return "," in str(self.part.answer)
+
+    def compose_answer(self) -> ComposeResult:
+        letters = _letters(len(self.part.choices))
+        if self.multiple:
+            yield Static("Tick every right choice (Space), then Check.", classes="part-prompt")
+            yield CheckList([(f"({l}) {c}", l) for l, c in zip(letters, self.part.choices)],
+                            id=f"answer-{dom_id(self.part.name)}")
+            yield Button("Check", id="check", compact=True)
+        else:
+            yield OptionList(*[Option(f"({l}) {c}", id=l) for l, c in zip(letters, self.part.choices)],
+                             compact=True, id=f"answer-{dom_id(self.part.name)}")
+
+    def restore(self, last_answer: str | None) -> None:
+        if not last_answer:
+            return
+        chosen = {c.strip() for c in last_answer.split(",") if c.strip()}
+        if self.multiple:
+            selection = self.query_one(CheckList)
+            for letter in chosen:
+                selection.select(letter)
+        else:
+            options = self.query_one(OptionList)
+            letter = next(iter(chosen), None)
+            if letter:
+                try:
+                    options.highlighted = options.get_option_index(letter)
+                except Exception:
+                    pass
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id and not isinstance(event.option_list, CheckList):
+            self.submit(event.option.id)
+
+    @on(Button.Pressed, "#check")
+    def _check_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        chosen = self.query_one(CheckList).selected
+        if not chosen:
+            self.query_one(VerdictPanel).show_message("Select at least one choice first (Space).")
+            return
+        self.submit(", ".join(chosen))
+
+
+POINT_TYPES = (("minimum", "min"), ("maximum", "max"), ("saddle", "saddle"), ("inconclusive", "inconclusive"))
+
+
+class PointsPartView(PartView):
+    """Critical points: type a point, pick its classification, Add; the list is the answer."""
+
+    DEFAULT_CSS = """
+    PointsPartView .points-row { height: auto; }
+    PointsPartView .points-row Input { width: 1fr; }
+    PointsPartView .points-row Select { width: 18; }
+    PointsPartView .points-row Button { width: auto; min-width: 7; }
+    PointsPartView #points { height: auto; max-height: 8; }
+    PointsPartView .points-actions { height: auto; }
+    """
+
+    BINDINGS = [Binding("delete,backspace", "remove_point", "Remove point", show=False)]
+
+    def __init__(self, variant, part, *, id: str | None = None) -> None:
+        super().__init__(variant, part, id=id)
+        self.points: list[tuple[str, str]] = []
+        """(coordinates as typed, classification word), in the order added."""
+
+    def compose_answer(self) -> ComposeResult:
+        with Horizontal(classes="points-row"):
+            yield Input(placeholder="(x, y) — Enter adds", id=f"answer-{dom_id(self.part.name)}", classes="answer",
+                        compact=True)
+            yield Select([(label, word) for label, word in POINT_TYPES], prompt="type", allow_blank=False,
+                         value="min", compact=True, id="point-type")
+            yield Button("Add", id="add-point", compact=True)
+        yield AnswerPreview()
+        yield OptionList(id="points", compact=True)
+        with Horizontal(classes="points-actions"):
+            yield Button("Check", id="check", compact=True)
+            yield Static(" Delete removes the highlighted point.", classes="part-prompt")
+
+    def answer_text(self) -> str:
+        return "; ".join(f"{coords} {word}" for coords, word in self.points)
+
+    def restore(self, last_answer: str | None) -> None:
+        if not last_answer:
+            self._refresh_list()
+            return
+        from .preview import _POINT_WORD
+
+        for item in (s.strip() for s in last_answer.split(";")):
+            match = _POINT_WORD.match(item) if item else None
+            if match and match.group(1).strip():
+                self.points.append((match.group(1).strip(), (match.group(2) or "").strip()))
+        self._refresh_list()
+
+    def _refresh_list(self) -> None:
+        options = self.query_one("#points", OptionList)
+        options.set_options([Option(f"{coords}  {word or '(no classification)'}") for coords, word in self.points])
+        if not self.points:
+            options.set_options([Option(Text("no points yet", style="dim"), disabled=True)])
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self.query_one(AnswerPreview).show_text(preview_text(event.value, "points", self.variant.symbols))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._add_point()
+
+    @on(Button.Pressed, "#add-point")
+    def _add_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._add_point()
+
+    def _add_point(self) -> None:
+        box = self.query_one(Input)
+        text = box.value.strip()
+        if not text:
+            self.query_one(VerdictPanel).show_message("Type a point like (1, 2) first.")
+            return
+        from ...mathlang import MathError, SymbolTable, read
+
+        try:
+            read(text, SymbolTable())
+        except MathError as exc:
+            self.query_one(AnswerPreview).show_text(preview_text(text, "points", self.variant.symbols))
+            self.query_one(VerdictPanel).show_message(f"That point cannot be read: {exc.message}")
+            return
+        word = str(self.query_one("#point-type", Select).value)
+        self.points.append((text, word))
+        box.value = ""
+        self._refresh_list()
+        self.query_one(VerdictPanel).clear()
+
+    def action_remove_point(self) -> None:
+        options = self.query_one("#points", OptionList)
+        if not options.has_focus or options.highlighted is None or not self.points:
+            return
+        del self.points[options.highlighted]
+        self._refresh_list()
+
+    @on(Button.Pressed, "#check")
+    def _check_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if not self.points:
+            self.query_one(VerdictPanel).show_message("Add at least one point first.")
+            return
+        self.submit(self.answer_text())
+
+
+class CodePartView(PartView):
+    """Code parts: the editor opens on its own screen; here, the last run's result."""
+
+    def compose_answer(self) -> ComposeResult:
+        yield Static("Edit your copy of the file and run the hidden tests in the editor.", classes="part-prompt")
+        yield Button(f"Open the editor — {self.part.stub or 'code'}  (ctrl+e)", id="open-editor", compact=True)
+
+    @on(Button.Pressed, "#open-editor")
+    def _open(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.open_editor()
+
+    def open_editor(self) -> None:
+        from ..screens.code import CodeScreen
+
+        self.app.push_screen(CodeScreen(self.variant, self.part), self._after_editor)
+
+    def _after_editor(self, result) -> None:
+        store = self.app.store
+        self.status = store.part_status(self.exercise_id, self.part.name)
+        if result is not None:
+            self.last_verdict = result
+            self.query_one(VerdictPanel).show_verdict(result, self.part.points)
+        self.post_message(self.Recorded(self))
+
+
+_VIEWS: dict[str, type[PartView]] = {
+    "choice": ChoicePartView,
+    "points": PointsPartView,
+    "code": CodePartView,
+}
+
+
+def dom_id(name: str) -> str:
+    """A part name made safe for a widget id."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
+
+
+def make_part_view(variant, part) -> PartView:
+    return _VIEWS.get(part.kind, ExpressionPartView)(variant, part, id=f"part-{dom_id(part.name)}")

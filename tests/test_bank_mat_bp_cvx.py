@@ -40,3 +40,27 @@ def test_weighted_least_squares_solution_zeroes_the_gradient():
         s_ref = np.linalg.lstsq(L.T @ B, L.T @ y, rcond=None)[0]
         assert np.allclose(s_star, s_ref, atol=1e-9)
         assert np.allclose(B.T @ W @ (y - B @ s_star), 0, atol=1e-9)
+
+
+def test_two_layer_bias_gradient_composed_matches_finite_differences():
+    variant = _variant("bp-two-layer")
+    part = variant.part("i")
+    rng = np.random.default_rng(11)
+    s1 = (np.tanh, lambda t: 1 - np.tanh(t) ** 2, None)
+    s2 = (np.sin, np.cos, None)
+    for d, h, k in ((3, 4, 2), (2, 5, 3)):
+        W1, b1 = rng.standard_normal((h, d)), rng.standard_normal((h, 1))
+        W2, b2 = rng.standard_normal((k, h)), rng.standard_normal((k, 1))
+        x, g = rng.standard_normal((d, 1)), rng.standard_normal((k, 1))
+
+        def loss(bias):
+            return (g.T @ s2[0](W2 @ s1[0](W1 @ x + bias) + b2)).item()
+
+        eps = 1e-6
+        fd = np.array([(loss(b1 + eps * e) - loss(b1 - eps * e)) / (2 * eps) for e in np.eye(h)[:, :, None]])
+        z1 = W1 @ x + b1
+        z2 = W2 @ s1[0](z1) + b2
+        values = {"g": g, "W2": W2, "z1": z1, "z2": z2, "W1": W1, "b1": b1, "b2": b2, "x": x}
+        got = evaluate(read(part.answer, variant.symbols), values, {"d": d, "h": h, "k": k},
+                       {"σ1": s1, "σ2": s2})
+        assert np.allclose(got, fd.reshape(h, 1), atol=1e-6)

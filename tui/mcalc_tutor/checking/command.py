@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 
@@ -10,6 +11,10 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "equiv", help="check whether ANSWER is equivalent to EXPECTED",
         description="Check whether ANSWER is equivalent to EXPECTED. Exit 0 equivalent, 1 not, 2 invalid input.")
+    # An answer may begin with a minus (-a, -2x): argparse would take it for an unknown option and
+    # refuse the command, so every word that starts with a single dash and is not -h is an operand,
+    # as argparse already does for negative numbers.
+    parser._negative_number_matcher = re.compile(r"^-(?!-)")
     parser.add_argument("expected", metavar="EXPECTED")
     parser.add_argument("answer", metavar="ANSWER")
     parser.add_argument("--symbols", default=None,

@@ -11,10 +11,6 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "equiv", help="check whether ANSWER is equivalent to EXPECTED",
         description="Check whether ANSWER is equivalent to EXPECTED. Exit 0 equivalent, 1 not, 2 invalid input.")
-    # An answer may begin with a minus (-a, -2x): argparse would take it for an unknown option and
-    # refuse the command, so every word that starts with a single dash and is not -h is an operand,
-    # as argparse already does for negative numbers.
-    parser._negative_number_matcher = re.compile(r"^-(?!-)")
     parser.add_argument("expected", metavar="EXPECTED")
     parser.add_argument("answer", metavar="ANSWER")
     parser.add_argument("--symbols", default=None,
@@ -23,6 +19,11 @@ def register(subparsers) -> None:
                         help="either: accept the transpose of EXPECTED too")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(run=run)
+    # An answer may begin with a minus (-a, -2x, --x): argparse would take it for an unknown option
+    # and refuse the command, so a dashed word that is not one of the options above is an operand,
+    # as argparse already does for negative numbers. (Set after the options are added: argparse
+    # stops doing this if an option itself looks like such a word.)
+    parser._negative_number_matcher = re.compile(r"^-")
 
 
 def run(args: argparse.Namespace) -> int:

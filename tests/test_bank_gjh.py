@@ -31,3 +31,17 @@ def test_warmup_matrix_form_is_symmetric_and_reproduces_f():
         x1, x2 = rng.standard_normal(2)
         x = np.array([[x1], [x2]])
         assert np.isclose((x.T @ A @ x).item(), 3 * x1**2 + 2 * x1 * x2 + x2**2)
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_linear_approximation_jacobian_at_p_matches_finite_differences(seed):
+    ex = BANK.get("jac-linear-approximation")
+    variant = make_variant(ex, seed)
+    a, p, q = (variant.values[k] for k in ("a", "p", "q"))
+
+    def F(x, y):
+        return np.array([x**2 + a * y, x * y])
+
+    h = 1e-6
+    fd = np.column_stack([(F(p + h, q) - F(p - h, q)) / (2 * h), (F(p, q + h) - F(p, q - h)) / (2 * h)])
+    assert np.allclose(_value(str(variant.part("b").answer)), fd, atol=1e-6)

@@ -8,22 +8,9 @@ interpreter and its libraries, a fresh tmpfs as working directory). Scores come 
 outputs the harness sends back on a pipe, judged here; never from files the submission could write.
 This module must never raise because of anything the learner's code does.
 
-What each mode protects against (also in the README of the grader):
-
-``bwrap``  The filesystem is read-only and shows only /usr, the Python installation and its
-           site-packages (this package, the solutions and the hidden tests are hidden); writes go to a
-           tmpfs that vanishes. No network (own, empty network namespace). Own PID namespace, so every
-           process the submission starts dies with the run. Runs as ``nobody`` when the grader runs
-           as root, so RLIMIT_NPROC bounds fork loops. Plus everything below.
-``rlimits`` Resource limits (CPU seconds, address space, file size, open files, processes), a
-           wall-clock timeout that kills the whole process group, an empty temp dir as cwd, a
-           scrubbed environment, ``nobody`` when the grader is root, and an audit-hook guard that
-           refuses and reports file access outside the work dir, sockets, subprocesses, signals and
-           ctypes. The guard is not a security boundary: code that works around Python's audit hooks
-           (or native code) can read what the grader's user can read, write where it can write, and
-           open network connections. Use it for trusted classrooms only, and install bubblewrap.
-
-Neither mode limits CPU *share* or disk bandwidth, nor protects against kernel exploits.
+What each mode protects against is spelled out in ``PROTECTION`` (below), for the grader's
+reports and the app. Neither mode limits the CPU *share* a run takes while it lasts, nor stops
+kernel exploits or timing side channels.
 """
 from __future__ import annotations
 
@@ -49,6 +36,7 @@ from pathlib import Path
 from .challenges import Challenge, HiddenTest, OutputError, driver_source, get_challenge, list_challenges
 
 __all__ = [
+    "PROTECTION",
     "ChallengeResult",
     "SandboxWarning",
     "TestOutcome",
@@ -72,6 +60,32 @@ NOBODY = 65534
 DENY_MODULES = ("subprocess", "_posixsubprocess", "multiprocessing", "socket", "_socket", "ssl",
                 "ctypes", "_ctypes", "cffi", "pty", "mcalc_tutor")
 _FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\.py")
+
+
+PROTECTION = {
+    "bwrap": (
+        "bubblewrap sandbox. Protects against: reading the grader's files (only /usr, the Python "
+        "installation and its libraries are visible, read-only; this package with its hidden tests, the "
+        "solutions and the rest of home directories are not), writing anywhere but a private 64 MiB tmpfs "
+        "that vanishes after the run, any network access (own empty network namespace), processes outliving the run (own "
+        "PID namespace, killed with the run), endless loops (wall-clock and CPU limits), memory bombs "
+        f"(address space {MEMORY_MB} MiB per process), fork loops (runs as nobody when the grader is root, "
+        f"at most {EXTRA_PROCESSES} more processes), floods of output (captured and cut), sys.exit and forged "
+        "results (scores come from raw outputs judged outside). Does not protect against: kernel exploits, "
+        "timing side channels, using a CPU core fully for the length of the timeout."
+    ),
+    "rlimits": (
+        "resource limits only (bubblewrap unavailable). Protects against: endless loops (wall-clock timeout "
+        "kills the whole process group, CPU limit), memory bombs (address-space limit per process), large "
+        f"files ({FILE_MB} MiB), fork loops (process limit; as nobody when the grader is root), floods of "
+        "output, sys.exit and forged results; an empty temporary working directory and a scrubbed environment. "
+        "An audit-hook guard refuses and reports file access outside the work directory, sockets, "
+        "subprocesses, signals and ctypes — but it is not a security boundary. Does not protect against: "
+        "code that gets around Python's audit hooks reading what the grader's user can read (or nobody, when "
+        "the grader is root), writing where that user can write (e.g. /tmp), or opening network connections."
+    ),
+}
+"""Plain statements of what each sandbox mode protects against and what it does not."""
 
 
 class SandboxWarning(RuntimeWarning):
@@ -189,7 +203,11 @@ def _bwrap_argv(bwrap: str, command: list[str]) -> list[str]:
             argv += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             argv += ["--ro-bind", path, path]
-    argv += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    argv += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache", "--proc", "/proc", "--dev", "/dev"]
+    # The private /tmp comes before the Python binds: a virtualenv may itself live under /tmp.
+    if _bwrap_supports_size(bwrap):
+        argv += ["--size", str(TMPFS_MB * 1024 * 1024)]
+    argv += ["--perms", "1777", "--tmpfs", "/tmp"]
     made = {"/", "/usr", "/tmp", "/proc", "/dev", "/etc"}
 
     def parents(path: str) -> None:
@@ -208,10 +226,7 @@ def _bwrap_argv(bwrap: str, command: list[str]) -> list[str]:
     for hidden in _deny_paths():  # e.g. an installed wheel's package inside site-packages
         if any(hidden.startswith(r + "/") for r in _python_roots()):
             argv += ["--tmpfs", hidden]
-    argv += ["--proc", "/proc", "--dev", "/dev"]
-    if _bwrap_supports_size(bwrap):
-        argv += ["--size", str(TMPFS_MB * 1024 * 1024)]
-    argv += ["--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--dir", "/tmp/work", "--chdir", "/tmp/work"]
+    argv += ["--perms", "1777", "--dir", "/tmp/work", "--chdir", "/tmp/work"]
     if os.geteuid() == 0:
         # bwrap drops every capability of root; keep only what the driver needs to become nobody.
         argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]

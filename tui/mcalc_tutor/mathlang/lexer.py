@@ -26,7 +26,8 @@ _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵":
                  "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "ᵀ": "T", "ᵗ": "T", "⊤": "T"}
 _SUBSCRIPT_CHARS = "₀₁₂₃₄₅₆₇₈₉"
 _DIGITS = "0123456789"
-_NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+(?![\w]))?")
+# an exponent part is not followed by a letter, though it may be by a superscript (1e3ᵀ, 1e3²)
+_NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+(?!(?![⁰¹²³⁴⁵⁶⁷⁸⁹ᵀᵗ])\w))?")
 _LATEX_WORDS = {"cdot": ("OP", "*"), "times": ("OP", "*"), "top": ("POST", "T"), "odot": ("OP", "⊙"),
                 "circ": ("OP", "⊙"), "sqrt": ("NAME", "sqrt"), "ln": ("NAME", "ln"), "log": ("NAME", "log"),
                 "exp": ("NAME", "exp"), "sin": ("NAME", "sin"), "cos": ("NAME", "cos"), "tan": ("NAME", "tan"),

@@ -38,6 +38,7 @@ BAD = [
     (["--seed", "-1"], "--seed", "negative seed"),
     (["-o", "gd", "-o", "adam", "--lr", "0.1", "--lr", "0.2", "--lr", "0.3"], "--lr", "lr count"),
     (["--function", "quadratic-nd", "--plot", "path"], "2-D", "path of a 10-D function"),
+    (["--function", "logistic", "--dim", "3", "--plot", "both"], "2-D", "both charts of a 3-D function"),
 ]
 
 

@@ -89,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except (KeyError, ValueError) as exc:  # settings the registries refuse
         return _usage_error(str(exc.args[0] if exc.args else exc))
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise  # the dispatcher maps these to exit codes
+    except Exception as exc:  # noqa: BLE001 - never a traceback to the learner
+        print(f"mcalc-tutor: error: the lab failed unexpectedly ({type(exc).__name__}: {exc})",
+              file=sys.stderr)
+        return 1
 
 
 def _run(args) -> int:
@@ -100,7 +106,7 @@ def _run(args) -> int:
     lrs = None
     if args.lr:
         lrs = args.lr * len(optimizers) if len(args.lr) == 1 else list(args.lr)
-    if args.plot == "path" and not args.json:
+    if args.plot in ("path", "both") and not args.json:
         from .objectives import make_objective
 
         objective = make_objective(args.function, kappa=args.kappa, seed=args.seed, dim=args.dim)

@@ -114,3 +114,12 @@ def test_runs_are_deterministic():
     a = run_lab("logistic", ["sgd", "adam"], seed=3, steps=80)
     b = run_lab("logistic", ["sgd", "adam"], seed=3, steps=80)
     assert json.dumps(a.to_json(with_path=True)) == json.dumps(b.to_json(with_path=True))
+
+
+def test_blow_up_counts_as_divergence_long_before_overflow():
+    from mcalc_tutor.lab.runs import DIVERGENCE_FACTOR
+
+    obj = quadratic(kappa=10.0)
+    run = run_optimizer(obj, "gd", lr=2.2 / obj.L, steps=400)  # |1 − αL| = 1.2: slow geometric growth
+    assert run.stopped == "diverged" and np.all(np.isfinite(run.loss))
+    assert run.grad_norm[-1] > DIVERGENCE_FACTOR * run.grad_norm[0] >= run.grad_norm[-2]

@@ -45,3 +45,29 @@ def test_linear_approximation_jacobian_at_p_matches_finite_differences(seed):
     h = 1e-6
     fd = np.column_stack([(F(p + h, q) - F(p - h, q)) / (2 * h), (F(p, q + h) - F(p, q - h)) / (2 * h)])
     assert np.allclose(_value(str(variant.part("b").answer)), fd, atol=1e-6)
+
+
+def test_taylor_model_matches_value_gradient_and_hessian_of_f():
+    """q(u, v) must agree with f(1 + u, v) to second order: same value, gradient and Hessian at 0."""
+    text = str(_part("hess-taylor-second-order", "c").answer)
+    from mcalc_tutor.mathlang import parse_declarations
+
+    symbols = parse_declarations({"u": "scalar", "v": "scalar"})
+    typed = read(text, symbols)
+
+    def q(u, v):
+        return evaluate(typed, {"u": np.array([[u]]), "v": np.array([[v]])}, {}, {}).item()
+
+    def f(u, v):
+        return (1 + u) * np.exp(v) + v**2
+
+    h = 1e-3
+    def derivs(g):
+        val = g(0, 0)
+        grad = [(g(h, 0) - g(-h, 0)) / (2 * h), (g(0, h) - g(0, -h)) / (2 * h)]
+        huu = (g(h, 0) - 2 * g(0, 0) + g(-h, 0)) / h**2
+        hvv = (g(0, h) - 2 * g(0, 0) + g(0, -h)) / h**2
+        huv = (g(h, h) - g(h, -h) - g(-h, h) + g(-h, -h)) / (4 * h * h)
+        return np.array([val, *grad, huu, hvv, huv])
+
+    assert np.allclose(derivs(q), derivs(f), atol=1e-4)

@@ -55,7 +55,10 @@ class _Printer:
         if isinstance(node, A.Sub):
             return f"{self.wrap(node.left, _P_ADD)} - {self.wrap(node.right, _P_MUL)}", _P_ADD
         if isinstance(node, A.Mul):
-            return f"{self.wrap(node.left, _P_MUL)}⋅{self.wrap(node.right, _P_MUL)}", _P_MUL
+            right = self.wrap(node.right, _P_MUL)
+            if _leads_with_hadamard(node.right):  # A⋅(t ⊙ x), not A⋅t ⊙ x, which reads as (A⋅t) ⊙ x
+                right = f"({self.show(node.right)[0]})"
+            return f"{self.wrap(node.left, _P_MUL)}⋅{right}", _P_MUL
         if isinstance(node, A.Hadamard):
             return f"{self.wrap(node.left, _P_MUL)} ⊙ {self.wrap(node.right, _P_NEG)}", _P_MUL
         if isinstance(node, A.Div):
@@ -90,6 +93,13 @@ class _Printer:
                 return "(" + ", ".join(rows) + ")", _P_ATOM  # a column vector, as a tuple
             return "[" + "; ".join(rows) + "]", _P_ATOM
         return type(node).__name__, _P_ATOM  # pragma: no cover
+
+
+def _leads_with_hadamard(node: A.Node) -> bool:
+    """Whether the text of `node` starts with an unbracketed ⊙ product (same precedence as ⋅)."""
+    while isinstance(node, (A.Mul, A.Div)):
+        node = node.left
+    return isinstance(node, A.Hadamard)
 
 
 def _number(value) -> tuple[str, int]:

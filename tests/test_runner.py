@@ -234,7 +234,11 @@ def test_a_bad_submission_never_raises(mode):
     assert result.score == 0 and "no file named power_iteration.py" in result.error
     result = run_challenge("power_iteration", {"power_iteration.py": STUB, "../evil.py": ""}, mode=mode)
     assert result.score == 0 and "file name" in result.error
-    result = grade("def broken(:\n", mode)
+    result = run_challenge("power_iteration", {"power_iteration.py": STUB + "'\ud800'"}, mode=mode)
+    assert result.score == 0 and "UTF-8" in result.error
+    result = run_challenge("power_iteration", {"power_iteration.py": "x" * 300_000}, mode=mode)
+    assert result.score == 0 and "larger than" in result.error
+    result = grade("def broken(:\n", mode, seed=-5)
     assert_zero(result, "SyntaxError")
 
 
@@ -260,6 +264,25 @@ def test_escaping_children_are_killed_even_without_the_guard(mode):
     assert result.score == result.max_score
     assert "forked 12" in result.output
     assert "\nnnp" in "\n" + result.output  # setuid programs cannot raise privileges again
+
+
+def test_a_fork_loop_is_bounded_by_the_process_limit_without_the_guard(mode):
+    code = ("import os, time\n"
+            "count, refused = 0, None\n"
+            "for _ in range(100):\n"                # bounded, so a broken limit cannot hurt the machine
+            "    try:\n"
+            "        pid = os.fork()\n"
+            "    except OSError as exc:\n"
+            "        refused = type(exc).__name__\n"
+            "        break\n"
+            "    if pid == 0:\n"
+            "        time.sleep(60)\n"
+            "        os._exit(0)\n"
+            "    count += 1\n"
+            "print('forked', count, 'then', refused)\n")
+    result = grade(code, mode, _guard=False)
+    words = result.output.split()
+    assert words[0] == "forked" and int(words[1]) <= runner.EXTRA_PROCESSES and words[3] == "BlockingIOError"
 
 
 @pytest.mark.skipif("bwrap" not in MODES, reason="bubblewrap does not work on this machine")

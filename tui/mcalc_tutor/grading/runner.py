@@ -365,7 +365,11 @@ def _check_files(spec: Challenge, files: dict[str, str]) -> str | None:
             return f"{name!r} is not an acceptable file name (a Python module name ending in .py)"
         if not isinstance(text, str):
             return f"{name} is not text"
-        if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            return f"{name} is not valid UTF-8 text"
+        if size > MAX_FILE_BYTES:
             return f"{name} is larger than {MAX_FILE_BYTES // 1024} KiB"
         if "\x00" in text:
             return f"{name} contains a NUL byte"

@@ -146,4 +146,4 @@ def _shape(dims) -> str:
 
 def rng_for(name: str, seed: int) -> np.random.Generator:
     """One generator per (challenge, seed): the same seed gives every challenge different data."""
-    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+    return np.random.default_rng([int(seed) % 2**64, zlib.crc32(name.encode())])  # any int seed, negative too

@@ -156,6 +156,7 @@ MISTAKES = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # mutants overflow and divide by zero on purpose
 @pytest.mark.parametrize("challenge, mutation, test_name, words", MISTAKES,
                          ids=[f"{m[0]}:{m[2][:20]}" for m in MISTAKES])
 def test_classic_mistakes_fail_with_a_specific_message(challenge, mutation, test_name, words):

@@ -48,9 +48,40 @@ def _version() -> str:
     return f"mcalc-tutor {__version__}"
 
 
+_MATH_COMMANDS = {"check": {"--seed"}, "equiv": {"--symbols", "--layout"}}
+
+
+def _protect_negative_answers(argv: list[str]) -> list[str]:
+    """`mcalc-tutor check ID "-2x + 1"`: an answer may start with a minus sign; argparse would take
+    it for an option. Such arguments get a leading space, removed again after parsing."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command not in _MATH_COMMANDS:
+        return argv
+    takes_value = _MATH_COMMANDS[command] | {"--data-dir"}
+    out, expect_value = [], False
+    for arg in argv:
+        if expect_value:
+            out.append(arg)
+            expect_value = False
+            continue
+        name = arg.split("=", 1)[0]
+        if arg.startswith("-") and len(arg) > 1 and name not in takes_value | {"--json", "-h", "--help", "--version"} \
+                and not arg.startswith("--"):
+            out.append(" " + arg)
+            continue
+        expect_value = name in takes_value and "=" not in arg
+        out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = _protect_negative_answers(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
+    for name in ("answer", "expected"):
+        value = getattr(args, name, None)
+        if isinstance(value, str) and value.startswith(" -"):
+            setattr(args, name, value[1:])
     if args.command is None:
         from mcalc_tutor.app.main import run_app
 

@@ -68,7 +68,9 @@ def check_answer(expected: str, answer: str, symbols: SymbolTable, *, mistakes: 
     verdict = Verdict(INCORRECT, 0.0, "", interpreted=interpreted, shape=shape_text, method="numeric")
 
     same_shape = _fit_shape(typed, ref.typed.shape)
-    answers = _evaluate_all(typed, ref.instances) if same_shape or _fit_shape(typed, _t(ref.typed.shape)) else None
+    if not same_shape:
+        _fit_shape(typed, _t(ref.typed.shape))
+    answers = _evaluate_all(typed, ref.instances)  # even of another shape: a listed mistake may match it
 
     if same_shape and answers is not None and _all_close(answers, ref.values):
         verdict.status, verdict.score, verdict.message = CORRECT, 1.0, "Correct."

@@ -318,9 +318,10 @@ class _Parser:
         self.open_bars = []
         try:
             first = self.expr(0)
-            if self.tok.kind == "COMMA":
+            if self.tok.kind in ("COMMA", "SEMI"):  # (a, b) and (a; b) are column vectors
                 items = [first]
-                while self.tok.kind == "COMMA":
+                separator = self.tok.kind
+                while self.tok.kind == separator:
                     self.advance()
                     items.append(self.expr(0))
                 self.expect("RP", "')'", opened)

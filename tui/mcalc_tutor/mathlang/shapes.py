@@ -198,9 +198,22 @@ class _Inferer:
             raise ShapeError(
                 f"cannot {verb} a scalar and {describe_shape(self.u.resolve(other))} (did you mean a multiple of I?)",
                 node.col)
+        if isinstance(node, A.Hadamard):
+            broadcast = self.broadcast(left, right)
+            if broadcast is not None:
+                return broadcast
         if not (self.u.unify(left[0], right[0]) and self.u.unify(left[1], right[1])):
             raise ShapeError(f"cannot {verb} {self.fmt(left)} and {self.fmt(right)}", node.col)
         return left
+
+    def broadcast(self, left: Shape, right: Shape) -> Shape | None:
+        """v ⊙ W with v an m×1 column and W m×n scales W's rows (= diag(v) W), as numpy would."""
+        for vec, mat, axis in ((left, right, 0), (right, left, 0), (left, right, 1), (right, left, 1)):
+            other = 1 - axis
+            if self.u.find(vec[other]) == 1 and self.u.find(mat[other]) != 1 and not self.is_vector(mat):
+                if self.u.find(vec[axis]) == self.u.find(mat[axis]):
+                    return mat
+        return None
 
     def product(self, node: A.Mul) -> Shape:
         left, right = self.visit(node.left), self.visit(node.right)

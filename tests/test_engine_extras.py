@@ -1,0 +1,31 @@
+"""Learner spellings found while writing the bank: each was once refused or misread."""
+import subprocess
+import sys
+
+from mcalc_tutor.checking.equivalence import Mistake, check_answer
+from mcalc_tutor.mathlang import parse_declarations
+
+
+def test_answer_starting_with_minus_on_the_command_line():
+    run = subprocess.run([sys.executable, "-m", "mcalc_tutor", "equiv", "-x + 1", "-x+1", "--symbols", "x: scalar"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    run = subprocess.run([sys.executable, "-m", "mcalc_tutor", "equiv", "--symbols", "x: n", "-x", "-(x)", "--json"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+
+
+def test_semicolon_tuple_is_a_column():
+    assert check_answer("[1; -1]", "(1; -1)", parse_declarations("")).status == "correct"
+
+
+def test_column_broadcasts_over_rows_in_a_hadamard_product():
+    symbols = parse_declarations("σ1: function, W: m×n, x: n")
+    assert check_answer("diag(σ1'(W x)) W", "σ1'(W x) ⊙ W", symbols).status == "correct"
+    assert check_answer("diag(σ1'(W x)) W", "W ⊙ σ1'(W x)", symbols).status == "correct"
+
+
+def test_a_listed_mistake_of_another_shape_is_recognised():
+    symbols = parse_declarations("x: n")
+    verdict = check_answer("2 diag(x)", "2x", symbols, mistakes=[Mistake("2x", "That is the gradient of the sum.")])
+    assert verdict.status == "incorrect" and verdict.diagnostics[0].message == "That is the gradient of the sum."

@@ -96,6 +96,9 @@ def tokenize(text: str) -> list[Token]:
             if not m:
                 raise ParseError("unexpected backslash", i)
             word = m.group(1)
+            if word not in _LATEX_WORDS and text.startswith("_", i + len(m.group(0))):
+                i += 1  # \delta_z: read on as the name delta_z, subscript and all
+                continue
             kind, value = _LATEX_WORDS.get(word, ("NAME", word))
             if kind == "BAD":
                 raise ParseError(f"'{value}' is not part of the answer language; write the result itself", i)

@@ -64,3 +64,32 @@ def test_two_layer_bias_gradient_composed_matches_finite_differences():
         got = evaluate(read(part.answer, variant.symbols), values, {"d": d, "h": h, "k": k},
                        {"σ1": s1, "σ2": s2})
         assert np.allclose(got, fd.reshape(h, 1), atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_half_plane_kkt_answers_satisfy_kkt_and_are_optimal(seed):
+    variant = _variant("cvx-kkt-projection", seed)
+    a, b, c = (variant.values[k] for k in ("a", "b", "c"))
+    p = np.array([a, b], dtype=float)
+    mu = _value(variant.part("c").answer).item()
+    x = _value(variant.part("d").answer).ravel()
+    value = _value(variant.part("e").answer).item()
+    assert x[0] + x[1] <= c + 1e-12                     # primal feasibility
+    assert mu >= 0                                      # dual feasibility
+    assert abs(mu * (x[0] + x[1] - c)) < 1e-12          # complementary slackness
+    assert np.allclose(2 * (x - p) + mu * np.ones(2), 0)  # stationarity
+    assert np.isclose(value, np.sum((x - p) ** 2))
+    # optimality against a fine sweep of the boundary line and random feasible points
+    rng = np.random.default_rng(seed)
+    t = np.linspace(-20, 20, 40001)
+    boundary = np.stack([t, c - t], axis=1)
+    inside = rng.uniform(-10, 10, size=(5000, 2))
+    inside = inside[inside.sum(axis=1) <= c]
+    candidates = np.vstack([boundary, inside])
+    assert np.min(np.sum((candidates - p) ** 2, axis=1)) >= value - 1e-6
+    # the loose constraint x₁ + x₂ ≤ 20: unconstrained minimizer feasible, multiplier 0
+    assert a + b <= 20 and _value(variant.part("g").answer).item() == 0
+    # shadow price: d(optimal value)/dc = −μ
+    def opt(cc):
+        return max(0.0, a + b - cc) ** 2 / 2
+    assert np.isclose((opt(c + 1e-6) - opt(c - 1e-6)) / 2e-6, -mu, atol=1e-5)

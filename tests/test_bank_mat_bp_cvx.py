@@ -93,3 +93,30 @@ def test_half_plane_kkt_answers_satisfy_kkt_and_are_optimal(seed):
     def opt(cc):
         return max(0.0, a + b - cc) ** 2 / 2
     assert np.isclose((opt(c + 1e-6) - opt(c - 1e-6)) / 2e-6, -mu, atol=1e-5)
+
+
+def test_min_norm_point_on_hyperplane():
+    variant = _variant("cvx-kkt-min-norm")
+    x_text, nu_text = variant.part("b").answer, variant.part("c").answer
+    rng = np.random.default_rng(3)
+    for n in (2, 3, 6):
+        a = rng.standard_normal((n, 1))
+        values = {"a": a}
+        x = evaluate(read(x_text, variant.symbols), values, {"n": n})
+        nu = evaluate(read(nu_text, variant.symbols), values, {"n": n}).item()
+        ref = np.linalg.lstsq(a.T, np.ones(1), rcond=None)[0].reshape(n, 1)  # minimum-norm solution
+        assert np.allclose(x, ref)
+        assert np.isclose((a.T @ x).item(), 1.0)            # feasibility
+        assert np.allclose(2 * x + nu * a, 0)               # stationarity
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_pca_variances_are_the_extreme_eigenvalues(seed):
+    variant = _variant("cvx-pca-lagrangian", seed)
+    s, t = variant.values["s"], variant.values["t"]
+    eig, vecs = np.linalg.eigh(np.array([[s, t], [t, s]], dtype=float))
+    assert np.isclose(_value(variant.part("d").answer).item(), eig[-1])
+    assert np.isclose(_value(variant.part("f").answer).item(), eig[0])
+    top = vecs[:, -1]
+    assert np.isclose(abs(top @ np.array([1, 1]) / np.sqrt(2)), 1.0)  # choice (e): along (1, 1)
+    assert variant.part("e").answer == "a" and variant.part("e").choices[0] == "(1, 1)"

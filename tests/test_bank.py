@@ -3,14 +3,13 @@ independently (finite differences, direct evaluation, Hessian eigenvalues), ever
 solution's answers are accepted, every listed mistake is rejected with its own feedback."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from mcalc_tutor.checking.verdict import CORRECT
 from mcalc_tutor.content.answers import check_part
 from mcalc_tutor.content.loader import known_sources, load_bank, solutions_dir
 from mcalc_tutor.content.model import SECTIONS
+from mcalc_tutor.content.solutions import solution_answers
 from mcalc_tutor.content.variants import make_variant
 from mcalc_tutor.content.verify import verify_exercise
 
@@ -18,7 +17,6 @@ BANK = load_bank()
 EXERCISES = BANK.exercises
 IDS = [e.id for e in EXERCISES]
 RANDOM_SEEDS = range(50)
-_ANSWER_LINE = re.compile(r"\*\*Answer \(([^)]+)\):\*\*\s*`([^`]+)`")
 
 
 def test_bank_loads_without_problems():
@@ -65,22 +63,20 @@ def test_randomized_variants_differ_and_accept_their_answer(ex):
     assert len(statements) > 1, "params never change the statement"
 
 
-def _solution_answers(ex):
-    path = solutions_dir() / ex.section / f"{ex.id}.md"
-    assert path.is_file(), f"missing worked solution {path}"
-    return dict(_ANSWER_LINE.findall(path.read_text(encoding="utf-8")))
-
-
 @pytest.mark.parametrize("ex", EXERCISES, ids=IDS)
 def test_solution_answers_are_accepted(ex):
-    answers = _solution_answers(ex)
-    variant = make_variant(ex, 0)
-    for part in variant.parts:
-        if part.kind == "code":
-            continue
-        assert part.name in answers, f"solution has no '**Answer ({part.name}):** `…`' line"
-        verdict = check_part(variant, part, answers[part.name])
-        assert verdict.status == CORRECT, (part.name, answers[part.name], verdict.message)
+    path = solutions_dir() / ex.section / f"{ex.id}.md"
+    assert path.is_file(), f"missing worked solution {path}"
+    templated = "{" in path.read_text(encoding="utf-8")
+    for seed in (range(10) if ex.randomized and templated else (0,)):
+        variant = make_variant(ex, seed)
+        answers = solution_answers(variant)
+        for part in variant.parts:
+            if part.kind == "code":
+                continue
+            assert part.name in answers, f"solution has no '**Answer ({part.name}):** `…`' line"
+            verdict = check_part(variant, part, answers[part.name])
+            assert verdict.status == CORRECT, (seed, part.name, answers[part.name], verdict.message)
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=IDS)

@@ -247,8 +247,9 @@ def _diagnose(ref: _Reference, typed: Typed, answers, same_shape: bool, symbols:
                                           f"times the correct one."))
         return _dedupe(found)
 
-    matrices = [k for k, s in symbols.items()
-                if not s.is_function and s.rows == s.cols and s.rows != 1 and not s.has("symmetric")]
+    mentioned = _names_in(ref.typed.tree) | _names_in(typed.tree)
+    matrices = [k for k, s in symbols.items() if k in mentioned
+                and not s.is_function and s.rows == s.cols and s.rows != 1 and not s.has("symmetric")]
     for name in matrices:
         if _agree_under(ref, typed, symbols, expected_text, force_symmetric=frozenset([name])):
             shown = display_name(name, symbols)
@@ -259,7 +260,8 @@ def _diagnose(ref: _Reference, typed: Typed, answers, same_shape: bool, symbols:
         names = ", ".join(display_name(m, symbols) for m in matrices)
         found.append(Diagnostic("symmetric", f"Your answer would be right only if {names} were symmetric."))
         return _dedupe(found)
-    square = [k for k, s in symbols.items() if not s.is_function and s.rows == s.cols and s.rows != 1]
+    square = [k for k, s in symbols.items()
+              if k in mentioned and not s.is_function and s.rows == s.cols and s.rows != 1]
     if len(square) > 1 and _agree_under(ref, typed, symbols, expected_text, commuting=True):
         found.append(Diagnostic("commute", "The order of the matrix factors matters: your answer would be right "
                                            "only if the matrices commuted (check the order, e.g. (AB)ᵀ = BᵀAᵀ)."))
@@ -271,6 +273,12 @@ def _diagnose(ref: _Reference, typed: Typed, answers, same_shape: bool, symbols:
 
 
 _PRIORITY = {"mistake": 0, "transpose": 1}
+
+
+def _names_in(tree) -> set[str]:
+    from ..mathlang.ast import Sym, walk
+
+    return {n.name for n in walk(tree) if isinstance(n, Sym)}
 
 
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:

@@ -89,6 +89,8 @@ def _check_choice(part: Part, answer: str) -> Verdict:
 
 def _check_number(part: Part, answer: str, symbols: SymbolTable) -> Verdict:
     empty = SymbolTable()
+    if "," in str(part.answer) or ";" in str(part.answer):  # a vector of numbers: [a, b] means the column
+        answer = _row_literal_as_column(answer, empty)
     try:
         typed = read(answer, empty)
     except MathError as exc:

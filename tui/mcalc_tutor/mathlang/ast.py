@@ -84,6 +84,17 @@ class Hadamard(Node):
 
 
 @dataclass(frozen=True)
+class HadamardDiv(Node):
+    """Element-wise division a ⊘ b (also written ./)."""
+
+    left: Node
+    right: Node
+
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
 class Div(Node):
     left: Node
     right: Node

@@ -43,6 +43,7 @@ def _sigmoid(x):
 _ELEMENTWISE = {
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log, "sqrt": np.sqrt,
     "abs": np.abs, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh, "sigma": _sigmoid,
+    "sech": lambda x: 1.0 / np.cosh(x), "arctan": np.arctan,
     "relu": lambda x: np.maximum(x, 0.0), "sign": np.sign, "step": lambda x: (x > 0).astype(float),
 }
 
@@ -80,6 +81,11 @@ class _Evaluator:
             return self.eval(node.left) - self.eval(node.right)
         if isinstance(node, A.Hadamard):
             return self.eval(node.left) * self.eval(node.right)
+        if isinstance(node, A.HadamardDiv):
+            right = self.eval(node.right)
+            if np.any(right == 0):
+                raise DomainError("division by zero")
+            return self.eval(node.left) / right
         if isinstance(node, A.Mul):
             left, right = self.eval(node.left), self.eval(node.right)
             if left.shape == (1, 1) or right.shape == (1, 1):

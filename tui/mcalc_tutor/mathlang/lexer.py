@@ -20,6 +20,7 @@ class Token:
     kind: str  # NUM NAME OP POST LP RP LB RB LC RC COMMA SEMI BAR DBAR SUB END
     text: str
     col: int
+    spaced: bool = False  # whitespace before it: `det X X^{-T}` ends det's bare argument at the space
 
 
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
@@ -36,7 +37,7 @@ _LATEX_WORDS = {"cdot": ("OP", "*"), "times": ("OP", "*"), "top": ("POST", "T"),
 _SINGLE = {"(": "LP", ")": "RP", "[": "LB", "]": "RB", "{": "LC", "}": "RC", ",": "COMMA",
            ";": "SEMI", "|": "BAR", "‖": "DBAR", "_": "SUB"}
 _OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "/": "/", "^": "^", "·": "*", "⋅": "*",
-        "×": "*", "∙": "*", "⊙": "⊙", "∘": "⊙", "÷": "/", "√": "√", "∑": "BAD", "∇": "BAD", "∂": "BAD"}
+        "×": "*", "∙": "*", "⊙": "⊙", "∘": "⊙", "⊘": "⊘", "÷": "/", "√": "√", "∑": "BAD", "∇": "BAD", "∂": "BAD"}
 
 
 def tokenize(text: str) -> list[Token]:
@@ -109,6 +110,10 @@ def tokenize(text: str) -> list[Token]:
         two = text[i:i + 2]
         if two == "**":
             tokens.append(Token("OP", "^", i)); i += 2; continue
+        if two == "./":
+            tokens.append(Token("OP", "⊘", i)); i += 2; continue
+        if two == ".^":
+            tokens.append(Token("OP", "^", i)); i += 2; continue
         if two == ".*":
             tokens.append(Token("OP", "⊙", i)); i += 2; continue
         if two == "||":
@@ -131,7 +136,8 @@ def tokenize(text: str) -> list[Token]:
         shown = ch if ch.isprintable() else repr(ch)
         raise ParseError(f"unexpected character {shown}" + (f" ({name.lower()})" if name else ""), i)
     tokens.append(Token("END", "", n))
-    return tokens
+    return [Token(t.kind, t.text, t.col, True) if 0 < t.col <= n and text[t.col - 1].isspace() else t
+            for t in tokens]
 
 
 

@@ -27,7 +27,8 @@ FUNCTIONS = {
     "sgn": "sign", "tr": "tr", "trace": "tr", "Tr": "tr", "det": "det", "diag": "diag",
     "softmax": "softmax", "norm": "norm", "sum": "sum", "inv": "inv", "hadamard": "hadamard",
     "logsumexp": "logsumexp", "lse": "logsumexp", "transpose": "transpose", "step": "step",
-    "heaviside": "step", "max": "max", "min": "min",
+    "heaviside": "step", "max": "max", "min": "min", "sech": "sech", "arctan": "arctan",
+    "atan": "arctan",
 }
 ARITY = {"hadamard": 2, "max": 2, "min": 2}
 CONSTANTS = {"pi": "pi", "π": "pi", "e": "e"}
@@ -105,7 +106,7 @@ class _Parser:
         if tok.kind == "OP":
             if tok.text in "+-":
                 return BP_ADD
-            if tok.text in ("*", "/", "⊙"):
+            if tok.text in ("*", "/", "⊙", "⊘"):
                 return BP_MUL
             if tok.text == "^":
                 return BP_POW
@@ -283,9 +284,10 @@ class _Parser:
         return result
 
     def bare_argument(self) -> A.Node:
-        """`sin 2x` is sin(2x), `ln det X` is ln(det X), `sin x cos y` is sin(x)·cos(y)."""
+        """`sin 2x` is sin(2x), `ln det X` is ln(det X), `sin x cos y` is sin(x)·cos(y), and a space
+        ends the argument: `det X X^{-T}` is det(X)·X⁻ᵀ."""
         arg = self.expr(BP_POW - 1)
-        while self.starts_operand(self.tok) and not self.is_function_name(self.tok):
+        while self.starts_operand(self.tok) and not self.is_function_name(self.tok) and not self.tok.spaced:
             nxt = self.expr(BP_POW - 1)
             arg = self.node(A.Mul, arg, nxt, col=arg.col)
         return arg
@@ -423,6 +425,8 @@ class _Parser:
                 return self.node(A.Div, left, self.expr(BP_MUL), col=tok.col)
             if op == "⊙":
                 return self.node(A.Hadamard, left, self.expr(BP_MUL), col=tok.col)
+            if op == "⊘":
+                return self.node(A.HadamardDiv, left, self.expr(BP_MUL), col=tok.col)
             if op == "^":
                 return self.power(left, tok)
         # juxtaposition

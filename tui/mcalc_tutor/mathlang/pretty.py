@@ -61,6 +61,8 @@ class _Printer:
             return f"{self.wrap(node.left, _P_MUL)}⋅{right}", _P_MUL
         if isinstance(node, A.Hadamard):
             return f"{self.wrap(node.left, _P_MUL)} ⊙ {self.wrap(node.right, _P_NEG)}", _P_MUL
+        if isinstance(node, A.HadamardDiv):
+            return f"{self.wrap(node.left, _P_MUL)} ⊘ {self.wrap(node.right, _P_NEG)}", _P_MUL
         if isinstance(node, A.Div):
             return f"{self.wrap(node.left, _P_MUL)}/{self.wrap(node.right, _P_POW)}", _P_MUL
         if isinstance(node, A.Pow):

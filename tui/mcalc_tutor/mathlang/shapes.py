@@ -15,7 +15,7 @@ from .errors import ShapeError
 from .symbols import Dim, SymbolTable
 
 ELEMENTWISE = {"sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "sigma",
-               "relu", "sign", "step"}
+               "relu", "sign", "step", "sech", "arctan"}
 _var_ids = itertools.count()
 
 
@@ -148,12 +148,15 @@ class _Inferer:
             return self.elementwise_pair(node, "add" if isinstance(node, A.Add) else "subtract", allow_vector_broadcast=True)
         if isinstance(node, A.Hadamard):
             return self.elementwise_pair(node, "take the element-wise product of", allow_vector_broadcast=True)
+        if isinstance(node, A.HadamardDiv):
+            return self.elementwise_pair(node, "divide element-wise", allow_vector_broadcast=True)
         if isinstance(node, A.Mul):
             return self.product(node)
         if isinstance(node, A.Div):
             left, right = self.visit(node.left), self.visit(node.right)
             if not self.is_scalar(right):
-                raise ShapeError(f"cannot divide by {describe_shape(self.u.resolve(right))}: only by a scalar", node.col)
+                raise ShapeError(f"cannot divide by {describe_shape(self.u.resolve(right))}: only by a scalar "
+                             f"(for element-wise division write ⊘ or ./)", node.col)
             return left
         if isinstance(node, A.Pow):
             return self.power(node)
@@ -193,12 +196,12 @@ class _Inferer:
             return (1, 1)
         if allow_vector_broadcast and (self.is_scalar(left) or self.is_scalar(right)):
             other = right if self.is_scalar(left) else left
-            if self.is_vector(other) or isinstance(node, A.Hadamard):
+            if self.is_vector(other) or isinstance(node, (A.Hadamard, A.HadamardDiv)):
                 return other  # 1 - σ(z): element-wise on a vector
             raise ShapeError(
                 f"cannot {verb} a scalar and {describe_shape(self.u.resolve(other))} (did you mean a multiple of I?)",
                 node.col)
-        if isinstance(node, A.Hadamard):
+        if isinstance(node, (A.Hadamard, A.HadamardDiv)):
             broadcast = self.broadcast(left, right)
             if broadcast is not None:
                 return broadcast
@@ -223,9 +226,12 @@ class _Inferer:
             return left
         if not self.u.unify(left[1], right[0]):
             lf, rf = self.fmt(left), self.fmt(right)
+            hint = ""
+            if lf == rf and self.is_vector(left):
+                hint = " (for an element-wise product write ⊙ or .*; for a dot product, transpose the first)"
             raise ShapeError(
                 f"cannot multiply {lf} by {rf}: the inner sizes {format_dim(self.u.find(left[1]))} and "
-                f"{format_dim(self.u.find(right[0]))} differ", node.col)
+                f"{format_dim(self.u.find(right[0]))} differ{hint}", node.col)
         return (left[0], right[1])
 
     def power(self, node: A.Pow) -> Shape:

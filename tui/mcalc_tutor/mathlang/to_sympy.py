@@ -28,7 +28,8 @@ def to_sympy(node: A.Node, symbols: SymbolTable):
 
     funcs = {"sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "log": sp.log,
              "sqrt": sp.sqrt, "abs": sp.Abs, "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh,
-             "sigma": lambda t: 1 / (1 + sp.exp(-t)), "sign": sp.sign}
+             "sigma": lambda t: 1 / (1 + sp.exp(-t)), "sign": sp.sign, "sech": sp.sech,
+             "arctan": sp.atan}
 
     def go(n: A.Node):
         if isinstance(n, A.Num):
@@ -46,7 +47,7 @@ def to_sympy(node: A.Node, symbols: SymbolTable):
             return go(n.left) - go(n.right)
         if isinstance(n, (A.Mul, A.Hadamard)):
             return go(n.left) * go(n.right)
-        if isinstance(n, A.Div):
+        if isinstance(n, (A.Div, A.HadamardDiv)):
             return go(n.left) / go(n.right)
         if isinstance(n, A.Pow):
             return go(n.base) ** go(n.exp)

@@ -40,7 +40,7 @@ class TutorApp(App[int]):
     BINDINGS = [
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", show=False),
     ]
 
     saving: reactive[bool] = reactive(True)

@@ -7,7 +7,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import Group
 from rich.markup import escape
 from rich.text import Text
 from textual import on, work
@@ -49,7 +48,7 @@ def result_verdict(result, points: float):
     return Verdict(status, round(fraction * points, 6), message, diagnostics=diagnostics)
 
 
-def render_result(result) -> Group:
+def render_result(result) -> Text:
     lines = []
     passed = sum(1 for t in result.tests if t.passed)
     head = Text(f"{passed}/{len(result.tests)} tests passed", style="bold green" if passed == len(result.tests)
@@ -69,7 +68,7 @@ def render_result(result) -> Group:
         lines.append(Text(result.output.rstrip()[-1500:]))
     if result.warning:
         lines.append(Text(f"Note: {result.warning}", style="dim"))
-    return Group(*lines)
+    return Text("\n").join(lines)
 
 
 def save_text(path: Path, text: str) -> None:
@@ -133,7 +132,7 @@ class CodeScreen(Screen):
         yield TextArea.code_editor(text, language=python_highlighting(), id="editor")
         with VerticalScroll(id="results", can_focus=True):
             yield Static("ctrl+r runs the hidden tests; each one is listed here.", id="results-text")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = f"{self.exercise.title} — {self.part.stub or 'code'}"

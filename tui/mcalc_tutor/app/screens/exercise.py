@@ -54,13 +54,13 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="exercise-body"):
+        with VerticalScroll(id="exercise-body", can_focus=True):
             yield Static(id="exercise-heading")
             yield Markdown(self.variant.statement, id="statement")
             for part in self.variant.parts:
                 yield make_part_view(self.variant, part)
             yield Static(id="exercise-end")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = self.entry.title
@@ -68,9 +68,19 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         views = list(self.query(PartView))
         if views:
             first = next((v for v in views if v.status != "solved"), views[0])
-            self.current_part = first.part.name
-            self.call_after_refresh(first.focus_answer)
-            self.call_after_refresh(self.query_one("#exercise-body").scroll_home, animate=False)
+            self._mark_current(first)
+            self.call_after_refresh(self._place_focus, first)
+
+    def _place_focus(self, view: PartView) -> None:
+        """Focus the first unsolved part's answer if it is on screen with the statement's start;
+        otherwise the statement (↓ / PgDn read on, Tab goes to the answers)."""
+        body = self.query_one("#exercise-body", VerticalScroll)
+        body.scroll_home(animate=False)
+        target = view.answer_widget()
+        if target is not None and body.can_view_entire(target):
+            target.focus(scroll_visible=False)
+        else:
+            body.focus(scroll_visible=False)
 
     def _update_heading(self) -> None:
         store = self.app.store
@@ -101,8 +111,17 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         node = event.widget
         while node is not None and not isinstance(node, PartView):
             node = node.parent
-        if isinstance(node, PartView):
-            self.current_part = node.part.name
+        if isinstance(node, PartView) and node.part.name != self.current_part:
+            self._mark_current(node)
+
+    def _mark_current(self, view: PartView) -> None:
+        # A class set on one part when it changes: cheaper than :focus-within, which restyles the
+        # whole part on every focus move.
+        for other in self.query(PartView):
+            if other is not view and other.has_class("-current"):
+                other.remove_class("-current")
+        view.add_class("-current")
+        self.current_part = view.part.name
 
     def _part_view(self, name: str | None = None) -> PartView | None:
         name = name or self.current_part

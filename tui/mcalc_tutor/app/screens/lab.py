@@ -89,11 +89,13 @@ of the quadratics (the ratio of the largest to the smallest curvature).
     ]
 
     DEFAULT_CSS = """
-    LabScreen #lab-controls { width: 28; height: 1fr; padding: 0 1; border-right: solid $panel; }
+    LabScreen #lab-controls {
+        width: 25; height: 1fr; padding: 0 1 0 0; border-right: solid $panel; scrollbar-size-vertical: 1;
+    }
     LabScreen #lab-controls .heading { margin-top: 1; color: $text-muted; }
     LabScreen #lab-controls CheckList { height: auto; max-height: 9; }
     LabScreen .lab-field { height: 1; margin-top: 1; }
-    LabScreen .lab-field Label { width: 8; margin: 0; color: $text-muted; }
+    LabScreen .lab-field Label { width: 7; margin: 0; color: $text-muted; }
     LabScreen .lab-field Input { width: 1fr; }
     LabScreen #lab-controls Button { width: 100%; margin-top: 1; }
     LabScreen #lab-charts { width: 1fr; height: 1fr; }
@@ -134,7 +136,7 @@ of the quadratics (the ratio of the largest to the smallest curvature).
                 yield LabChart(id="loss-chart", placeholder="ctrl+r runs the optimizers; the loss chart appears here")
                 yield LabChart(id="path-chart", placeholder="…and their paths over the level curves here")
                 yield Static(id="lab-notes")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Optimizer lab"
@@ -252,10 +254,13 @@ of the quadratics (the ratio of the largest to the smallest curvature).
 
 
 def _summary(run, objective) -> str:
+    """One short line per run (the notes under the charts have about 50 columns)."""
     label = run.label or run.optimizer
     if run.diverged_at is not None:
-        return f"{label}: diverged at step {run.diverged_at} (α = {run.lr:.3g})"
-    gap = ""
+        return f"{label}: diverged at step {run.diverged_at}, α {run.lr:.3g}"
     if objective.f_star is not None and len(run.loss):
-        gap = f", f − f* = {float(run.loss[-1] - objective.f_star):.2e}"
-    return f"{label}: {run.steps} steps, {run.stopped}{gap} (α = {run.lr:.3g})"
+        end = f"f−f* {float(run.loss[-1] - objective.f_star):.1e}"
+    else:
+        end = f"f {float(run.loss[-1]):.3g}" if len(run.loss) else ""
+    done = " ✓" if run.stopped == "converged" else ""
+    return f"{label}: {run.steps} steps{done}, {end}, α {run.lr:.3g}"

@@ -30,6 +30,7 @@ class MapScreen(Screen):
         Binding("c", "resume", "Continue"),
         Binding("l", "app.lab", "Lab"),
         Binding("p", "app.progress", "Progress"),
+        Binding("ctrl+q", "app.quit", "Quit"),  # shown on the map only; it works everywhere
     ]
 
     AUTO_FOCUS = "ChapterList"
@@ -38,7 +39,7 @@ class MapScreen(Screen):
         yield Header()
         yield Static(id="resume-line")
         yield ChapterList(id="chapter")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Chapter map"
@@ -56,7 +57,7 @@ class MapScreen(Screen):
         entry = app.course.entry(position) if position else None
         line = self.query_one("#resume-line", Static)
         if entry is not None:
-            line.update(f"Last time: [b]{_escape(entry.title)}[/b] — press [b]c[/b] to continue")
+            line.update(f"[b]c[/b] continues where you left off: [b]{_escape(entry.title)}[/b]")
         elif app.course.entries:
             line.update("Welcome! Pick an exercise and press [b]Enter[/b] — or [b]c[/b] to start at the first one.")
         else:

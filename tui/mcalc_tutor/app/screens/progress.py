@@ -40,7 +40,7 @@ class ProgressScreen(Screen):
             yield DataTable(id="sections", cursor_type="row", zebra_stripes=True)
             yield Static("Recent activity", classes="progress-heading")
             yield DataTable(id="recent", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Progress"
@@ -57,13 +57,13 @@ class ProgressScreen(Screen):
         sections.clear(columns=True)
         sections.add_columns("Section", "Progress", "Solved", "Tried", "Total")
         for row in summary["sections"]:
-            sections.add_row(Text(section_title(row["section"]), overflow="ellipsis", no_wrap=True),
+            sections.add_row(_shorten(section_title(row["section"]), 38),
                              progress_bar(row["solved"], row["total"], 10), str(row["solved"]),
                              str(row["attempted"]), str(row["total"]))
         totals = summary["totals"]
         line = Text(f"{totals['solved']} of {totals['total']} exercises solved", style="bold")
-        line.append(f" · {totals['attempted']} started · {totals.get('attempts', 0)} answers checked · "
-                    f"{totals.get('hints', 0)} hints · {totals.get('reveals', 0)} solutions seen")
+        line.append(f" · started {totals['attempted']} · answers checked {totals.get('attempts', 0)} · "
+                    f"hints {totals.get('hints', 0)} · solutions seen {totals.get('reveals', 0)}")
         if not app.store.persistent:
             line.append("\nProgress is NOT being saved this session.", style="bold")
         self.query_one("#totals", Static).update(line)
@@ -74,7 +74,7 @@ class ProgressScreen(Screen):
         for i, item in enumerate(summary["recent"]):
             when = str(item.get("time", "")).replace("T", " ").rstrip("Z")[:16]
             exercise = item.get("exercise", "")
-            recent.add_row(when, Text(titles.get(exercise, exercise), overflow="ellipsis", no_wrap=True),
+            recent.add_row(when, _shorten(titles.get(exercise, exercise), 34),
                            item.get("part", "") or "—", item.get("status", "") or "", key=f"{i}:{exercise}")
         if not summary["recent"]:
             recent.add_row("—", "nothing yet: open an exercise from the map", "", "")
@@ -85,3 +85,7 @@ class ProgressScreen(Screen):
         exercise = str(event.row_key.value).split(":", 1)[-1]
         if self.app.course.entry(exercise):
             self.app.open_exercise(exercise)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

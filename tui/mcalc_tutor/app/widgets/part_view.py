@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -46,7 +47,7 @@ class PartView(Vertical):
         margin: 1 0 0 0;
         padding: 0 1;
         border-left: wide $panel;
-        &:focus-within { border-left: wide $accent; }
+        &.-current { border-left: wide $accent; }
         .part-header { height: 1; }
         .part-prompt { height: auto; }
         .part-hints { height: auto; color: $text-muted; display: none; }
@@ -112,12 +113,18 @@ class PartView(Vertical):
     def restore(self, last_answer: str | None) -> None:
         """Put the learner's last answer back (after a restart, or coming back to the exercise)."""
 
-    def focus_answer(self) -> None:
-        """Focus this part's answer widget."""
+    def answer_widget(self) -> Widget | None:
+        """The first control of this part's answer (where focus goes to answer it)."""
         for widget in self.query("Input, OptionList, Button"):
             if widget.focusable:
-                widget.focus()
-                return
+                return widget
+        return None
+
+    def focus_answer(self) -> None:
+        """Focus this part's answer widget."""
+        widget = self.answer_widget()
+        if widget is not None:
+            widget.focus()
 
     # -- header and hints ------------------------------------------------------------------------
     def watch_status(self) -> None:
@@ -160,7 +167,7 @@ class PartView(Vertical):
         self.hints_shown = index + 1
         if self.status == "new":
             self.status = self.app.store.part_status(self.exercise_id, self.part.name)
-        self.query_one(".part-hints").scroll_visible()
+        self.call_after_refresh(self.query_one(".part-hints").scroll_visible)
         return True
 
     # -- checking --------------------------------------------------------------------------------
@@ -199,7 +206,7 @@ class PartView(Vertical):
         self.status = store.part_status(self.exercise_id, self.part.name)
         panel = self.query_one(VerdictPanel)
         panel.show_verdict(verdict, self.part.points)
-        panel.scroll_visible()
+        self.call_after_refresh(panel.scroll_visible)
         self.post_message(self.Recorded(self))
 
 
@@ -366,15 +373,21 @@ class PointsPartView(PartView):
             self.query_one(VerdictPanel).show_message("Type a point like (1, 2) first.")
             return
         from ...mathlang import MathError, SymbolTable, read
+        from .preview import _POINT_WORD
 
+        # "(1, 1) min" typed in full wins over the classification picked in the list
+        match = _POINT_WORD.match(text)
+        coords, word = text, None
+        if match and match.group(1).strip() and match.group(2):
+            coords, word = match.group(1).strip(), " ".join(match.group(2).split())
         try:
-            read(text, SymbolTable())
+            read(coords, SymbolTable())
         except MathError as exc:
             self.query_one(AnswerPreview).show_text(preview_text(text, "points", self.variant.symbols))
             self.query_one(VerdictPanel).show_message(f"That point cannot be read: {exc.message}")
             return
-        word = str(self.query_one("#point-type", Select).value)
-        self.points.append((text, word))
+        word = word or str(self.query_one("#point-type", Select).value)
+        self.points.append((coords, word))
         box.value = ""
         self._refresh_list()
         self.query_one(VerdictPanel).clear()

@@ -52,7 +52,10 @@ def _preview_point(text: str) -> Text:
         typed = read(coords, SymbolTable())
     except MathError as exc:
         return _error(exc, coords)
-    return Text.assemble(("point: ", "dim"), pretty(typed.tree))
+    out = Text.assemble(("point: ", "dim"), pretty(typed.tree))
+    if match and match.group(1).strip() and match.group(2):
+        out.append(f"  {' '.join(match.group(2).split())}")
+    return out
 
 
 def _error(exc: MathError, text: str) -> Text:

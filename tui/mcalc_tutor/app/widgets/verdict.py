@@ -2,7 +2,6 @@
 and each diagnostic (shape, transpose, sign, factor, a listed mistake)."""
 from __future__ import annotations
 
-from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
@@ -20,12 +19,14 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def render_verdict(verdict, max_points: float | None = None) -> Group:
+def render_verdict(verdict, max_points: float | None = None) -> Text:
     """The verdict as the learner reads it; words carry the meaning, colour only helps."""
     head, style = _HEADLINE.get(verdict.status, (verdict.status, "bold"))
     line = Text(head, style=style)
     if max_points is not None and verdict.status != "invalid":
         line.append(f"  ({_points(verdict.score)}/{_points(max_points)} pt)", style="dim")
+    if verdict.diagnostics:
+        line.append(f"  [{', '.join(dict.fromkeys(d.code for d in verdict.diagnostics))}]", style="bold")
     lines = [line]
     message = (verdict.message or "").strip()
     if message and not (verdict.status == "correct" and message.lower().rstrip(".") == "correct"):
@@ -41,10 +42,8 @@ def render_verdict(verdict, max_points: float | None = None) -> Group:
     for diagnostic in verdict.diagnostics:
         if diagnostic.message.strip() == message:
             continue
-        item = Text(f"• {diagnostic.code}: ", style="bold")
-        item.append(diagnostic.message)
-        lines.append(item)
-    return Group(*lines)
+        lines.append(Text.assemble((f"• {diagnostic.code}: ", "bold"), diagnostic.message))
+    return Text("\n").join(lines)
 
 
 class VerdictPanel(Static):

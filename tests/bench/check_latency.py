@@ -91,8 +91,9 @@ def measure_engine(repeat: int) -> tuple[list[float], list[float], list[bool]]:
 
 def _baseline_worker(conn) -> None:
     os.chdir(tempfile.mkdtemp(prefix="naive-baseline-"))
-    warnings.simplefilter("ignore")  # sympy's deprecation chatter about what sympify made of our input
     import sympy
+
+    warnings.simplefilter("ignore")  # sympy's deprecation chatter (after the import: sympy adds its own filter)
 
     while True:
         pair = conn.recv()

@@ -97,3 +97,14 @@ def test_validate_reports_problems(tmp_path):
     run = _cli("validate", str(root))
     assert run.returncode == 1 and "broken-toml.toml: toml:" in run.stdout
     assert _cli("validate", str(root / "gradients" / "grad-good.toml"), "--deep").returncode == 0
+
+
+def test_solution_arithmetic_is_folded_exactly():
+    from mcalc_tutor.content.solutions import fold_constant, substitute_answers
+
+    assert fold_constant("4 + 2 - 2") == "4"
+    assert fold_constant("(3, -(-2))") == "(3, 2)"
+    assert fold_constant("(1/2)^2") == "1/4"
+    assert fold_constant("x + 1") == "x + 1"  # not a constant: untouched
+    text = substitute_answers("With a = {a}: **Answer (b):** `{a}*{a} - 1`", {"a": -3})
+    assert text == "With a = -3: **Answer (b):** `8`"

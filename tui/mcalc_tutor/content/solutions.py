@@ -22,9 +22,63 @@ def solution_markdown(variant: Variant) -> str | None:
 
 
 def substitute_answers(text: str, values: dict) -> str:
-    """Placeholders inside `code spans` are math (negatives parenthesised); elsewhere plain text."""
+    """Placeholders inside `code spans` are math (negatives parenthesised) and a span that becomes
+    plain arithmetic is shown folded (`4 + 2 - 2` → `4`); elsewhere placeholders are plain text."""
     parts = re.split(r"(`[^`]*`)", text)
-    return "".join(substitute(p, values, for_math=p.startswith("`")) for p in parts)
+    out = []
+    for part in parts:
+        if part.startswith("`") and part.endswith("`") and len(part) > 1 and "{" in part:
+            inner = substitute(part[1:-1], values, for_math=True)
+            out.append(f"`{fold_constant(inner)}`")
+        else:
+            out.append(substitute(part, values, for_math=False))
+    return "".join(out)
+
+
+def fold_constant(text: str) -> str:
+    """Exact rational folding of a constant expression (numbers, + − × ÷, integer powers, tuples
+    and matrix literals of those); anything else is returned unchanged."""
+    from fractions import Fraction
+
+    from ..mathlang import MathError, SymbolTable, ast as A
+    from ..mathlang.parser import parse
+
+    def fold(node):
+        if isinstance(node, A.Num):
+            return Fraction(node.value)
+        if isinstance(node, A.Neg):
+            return -fold(node.arg)
+        if isinstance(node, (A.Add, A.Sub, A.Mul, A.Div)):
+            a, b = fold(node.left), fold(node.right)
+            if isinstance(node, A.Add):
+                return a + b
+            if isinstance(node, A.Sub):
+                return a - b
+            if isinstance(node, A.Mul):
+                return a * b
+            if b == 0:
+                raise ZeroDivisionError
+            return a / b
+        if isinstance(node, A.Pow):
+            base, exp = fold(node.base), fold(node.exp)
+            if exp.denominator != 1 or abs(exp) > 16 or (base == 0 and exp < 0):
+                raise ValueError
+            return base ** int(exp)
+        raise ValueError
+
+    def show(v) -> str:
+        return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+
+    try:
+        tree = parse(text, SymbolTable())
+        if isinstance(tree, A.Matrix):
+            rows = [[show(fold(e)) for e in row] for row in tree.rows]
+            if all(len(r) == 1 for r in rows) and text.strip().startswith("("):
+                return "(" + ", ".join(r[0] for r in rows) + ")"
+            return "[" + "; ".join(", ".join(r) for r in rows) + "]"
+        return show(fold(tree))
+    except (MathError, ValueError, ZeroDivisionError, OverflowError):
+        return text
 
 
 def solution_answers(variant: Variant) -> dict[str, str]:

@@ -29,3 +29,10 @@ def test_a_listed_mistake_of_another_shape_is_recognised():
     symbols = parse_declarations("x: n")
     verdict = check_answer("2 diag(x)", "2x", symbols, mistakes=[Mistake("2x", "That is the gradient of the sum.")])
     assert verdict.status == "incorrect" and verdict.diagnostics[0].message == "That is the gradient of the sum."
+
+
+def test_a_listed_mistake_undefined_where_the_answer_is_undefined_still_matches():
+    symbols = parse_declarations("X: m×n, y: m, λ: scalar positive")
+    forgot = Mistake("(X^T X)^{-1} X^T y", "You dropped λI.")
+    verdict = check_answer("(X^T X + λ I)^{-1} X^T y", "inv(X' X) X' y", symbols, mistakes=[forgot])
+    assert verdict.status == "incorrect" and verdict.message == "You dropped λI."

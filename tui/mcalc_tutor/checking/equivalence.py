@@ -189,6 +189,20 @@ def _all_close(answers: Sequence, values: Sequence) -> bool:
     return len(answers) == len(values) and all(_close(a, b) for a, b in zip(answers, values))
 
 
+def _same_values(answers: Sequence, values: Sequence) -> bool:
+    """Equal wherever defined, and undefined at the same points (a listed mistake like (XᵀX)⁻¹Xᵀy
+    is undefined where XᵀX is singular, exactly as the learner's answer is)."""
+    both = 0
+    for a, v in zip(answers, values):
+        if (a is None) != (v is None):
+            return False
+        if a is not None:
+            if not _close(a, v):
+                return False
+            both += 1
+    return both >= 2 and len(answers) == len(values)
+
+
 def _symbolically_confirmed(expected: Typed, answer: Typed, symbols: SymbolTable) -> bool:
     from .symbolic import symbolically_equal
 
@@ -204,7 +218,7 @@ def _diagnose(ref: _Reference, typed: Typed, answers, same_shape: bool, symbols:
 
     for mistake in mistakes:
         mistake_values = _mistake_values(ref, mistake.answer, symbols)
-        if mistake_values is not None and answers is not None and _all_close(answers, mistake_values):
+        if mistake_values is not None and answers is not None and _same_values(answers, mistake_values):
             found.append(Diagnostic("mistake", mistake.feedback))
             break
 

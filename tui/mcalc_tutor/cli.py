@@ -65,8 +65,8 @@ def _protect_negative_answers(argv: list[str]) -> list[str]:
             expect_value = False
             continue
         name = arg.split("=", 1)[0]
-        if arg.startswith("-") and len(arg) > 1 and name not in takes_value | {"--json", "-h", "--help", "--version"} \
-                and not arg.startswith("--"):
+        if arg.startswith("-") and len(arg) > 1 and arg != "--" and \
+                name not in takes_value | {"--json", "-h", "--help", "--version"}:
             out.append(" " + arg)
             continue
         expect_value = name in takes_value and "=" not in arg

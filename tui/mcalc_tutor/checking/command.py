@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 
 
@@ -19,11 +18,6 @@ def register(subparsers) -> None:
                         help="either: accept the transpose of EXPECTED too")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(run=run)
-    # An answer may begin with a minus (-a, -2x, --x): argparse would take it for an unknown option
-    # and refuse the command, so a dashed word that is not one of the options above is an operand,
-    # as argparse already does for negative numbers. (Set after the options are added: argparse
-    # stops doing this if an option itself looks like such a word.)
-    parser._negative_number_matcher = re.compile(r"^-")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -189,7 +189,7 @@ group("softmax(x)", "x: n",
       ok("softmax(x)", "∇ log-sum-exp = softmax"),
       ok("exp(x)/sum(exp(x))", "softmax written out"),
       ok("exp(x - logsumexp(x))", "the stable form"),
-      bad("e^x / sum(e^x)", "e to a vector power is refused (write exp(x)): the exponent must be a scalar"),
+      ok("e^x / sum(e^x)", "e to a vector power is exp element-wise, as learners write softmax"),
       no("exp(x)", (), "forgot the normalisation"),
       no("softmax(x)^T", ("transpose", "shape"), "row vector"),
       of="log(sum(exp(x)))", wrt="x")

@@ -36,3 +36,10 @@ def test_a_listed_mistake_undefined_where_the_answer_is_undefined_still_matches(
     forgot = Mistake("(X^T X)^{-1} X^T y", "You dropped λI.")
     verdict = check_answer("(X^T X + λ I)^{-1} X^T y", "inv(X' X) X' y", symbols, mistakes=[forgot])
     assert verdict.status == "incorrect" and verdict.message == "You dropped λI."
+
+
+def test_latex_frac_and_e_to_a_vector():
+    symbols = parse_declarations("a: scalar, b: scalar positive, x: n")
+    assert check_answer("a/(b+1)", r"\frac{a}{b+1}", symbols).status == "correct"
+    assert check_answer("exp(x)", "e^x", symbols).status == "correct"
+    assert check_answer("softmax(x)", "e^x / sum(e^x)", symbols).status == "correct"

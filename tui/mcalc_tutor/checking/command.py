@@ -70,6 +70,6 @@ def scalar_symbols_in(*texts: str):
             continue
         for tok in tokens:
             if tok.kind == "NAME" and tok.text not in FUNCTIONS and tok.text not in CONSTANTS \
-                    and tok.text not in ("I", "T") and table.lookup(tok.text) is None:
+                    and tok.text not in ("I", "T", "frac") and table.lookup(tok.text) is None:
                 table.add(Symbol(tok.text), display=tok.text)
     return table

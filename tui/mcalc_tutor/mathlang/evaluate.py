@@ -127,7 +127,10 @@ class _Evaluator:
 
     def power(self, node: A.Pow) -> np.ndarray:
         base = self.eval(node.base)
-        exp = self.eval(node.exp)[0, 0]
+        exponent = self.eval(node.exp)
+        if exponent.shape != (1, 1):  # e^x with a vector x
+            return np.exp(exponent)
+        exp = exponent[0, 0]
         if base.shape[0] == 1 or base.shape[1] == 1:
             if abs(exp) > 1e3:
                 raise DomainError("exponent too large")

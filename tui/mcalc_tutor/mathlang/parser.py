@@ -185,6 +185,12 @@ class _Parser:
             return self.node(A.Sym, key, col=tok.col)
         if word in FUNCTIONS:
             return self.function(tok, FUNCTIONS[word])
+        if word == "frac" and self.tok.kind == "LC":  # LaTeX \frac{a}{b}
+            numerator = self.nud(self.advance())
+            if self.tok.kind != "LC":
+                raise ParseError("\\frac needs two groups: \\frac{a}{b}", tok.col)
+            denominator = self.nud(self.advance())
+            return self.node(A.Div, numerator, denominator, col=tok.col)
         if word in CONSTANTS:
             return self.node(A.Const, CONSTANTS[word], col=tok.col)
         if word == "I":

@@ -236,8 +236,11 @@ class _Inferer:
 
     def power(self, node: A.Pow) -> Shape:
         base, exp = self.visit(node.base), self.visit(node.exp)
+        if isinstance(node.base, A.Const) and node.base.name == "e" and self.is_vector(exp):
+            return exp  # e^x on a vector: exp(x) element-wise
         if not self.is_scalar(exp):
-            raise ShapeError("an exponent must be a scalar", node.exp.col)
+            raise ShapeError("an exponent must be a scalar (for element-wise exp of a vector write exp(x))",
+                             node.exp.col)
         if self.is_scalar(base) or self.is_vector(base):
             return base  # scalar power, or element-wise on a vector
         if not self.u.unify(base[0], base[1]):

@@ -23,15 +23,22 @@ def test_map_lists_sections_in_chapter_order_with_progress(tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             chapter = app.screen.query_one("#chapter")
-            ids = [o.id for o in chapter.options]
+            ids = [row.id for row in chapter.rows]
             # gradients before hessians before optimizers, a section row before its exercises
             assert ids.index("section:gradients") < ids.index("grad-quadratic-form") < ids.index("section:hessians")
             assert ids.index("section:hessians") < ids.index("section:optimizers") < ids.index("opt-step-size")
-            text = app.screen.query_one("#chapter").render_line(0).text
-            assert "0/2 solved" in text
+            heading = chapter.row_text(0)
+            assert heading.startswith("Gradients and directional derivatives") and "0/2 solved" in heading
+            assert "○ new" in chapter.row_text(1) and "●●○" in chapter.row_text(1)
             assert app.screen.title.endswith("0/4 solved")
-            # the cursor starts on an exercise, never on a section row
-            assert not chapter.highlighted_option.id.startswith("section:")
+            # the cursor starts on an exercise and skips section rows
+            assert chapter.highlighted_id == ids[1]
+            await pilot.press("down", "down")
+            assert chapter.highlighted_id == "hess-cubic-critical-points"
+            await pilot.press("end")
+            assert chapter.highlighted_id == "opt-step-size"
+            await pilot.press("home")
+            assert chapter.highlighted_id == ids[1]
     run(go())
 
 
@@ -40,7 +47,7 @@ def test_open_an_exercise_from_the_map_with_enter(tmp_path):
         app = make_app(tmp_path)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            first = app.screen.query_one("#chapter").highlighted_option.id
+            first = app.screen.query_one("#chapter").highlighted_id
             await pilot.press("enter")
             await settle(pilot)
             assert type(app.screen).__name__ == "ExerciseScreen"
@@ -60,7 +67,7 @@ def test_resume_opens_where_the_learner_left_off(tmp_path):
         app = make_app(tmp_path)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            assert app.screen.query_one("#chapter").highlighted_option.id == "hess-cubic-critical-points"
+            assert app.screen.query_one("#chapter").highlighted_id == "hess-cubic-critical-points"
             assert "continues where you left off" in str(app.screen.query_one("#resume-line").render())
             await pilot.press("c")
             await settle(pilot)
@@ -568,7 +575,8 @@ def test_startup_is_logged(tmp_path, monkeypatch):
             await settle(pilot)
             assert app.startup_seconds is not None and app.startup_seconds > 0
     run(go())
-    assert float(log.read_text().split()[0]) > 0
+    lines = dict(line.split() for line in log.read_text().splitlines())
+    assert float(lines["first-screen"]) >= float(lines["phase-ready"]) >= float(lines["phase-imported"]) > 0
 
 
 def test_the_real_bank_opens_in_the_app(tmp_path):

@@ -20,10 +20,8 @@ from textual.worker import get_current_worker
 
 from .. import START_TIME
 from ..progress.store import open_store
-from .commands import ExerciseProvider
 from .course import Course
-from .dialogs import HelpScreen
-from .screens import ExerciseScreen, LabScreen, MapScreen, ProgressScreen
+from .screens.map import MapScreen
 
 __all__ = ["TutorApp", "STARTUP_LOG_ENV"]
 
@@ -31,12 +29,19 @@ STARTUP_LOG_ENV = "MCALC_TUTOR_STARTUP_LOG"
 """If set, a file the app appends its startup time to once the first screen is up (the bench reads it)."""
 
 
+def _exercise_provider():
+    """The palette's exercise provider, imported when the palette first opens."""
+    from .commands import ExerciseProvider
+
+    return ExerciseProvider
+
+
 class TutorApp(App[int]):
     """mcalc-tutor: work through the chapter, one exercise at a time."""
 
     TITLE = "mcalc-tutor"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {ExerciseProvider}
+    COMMANDS = App.COMMANDS | {_exercise_provider}
     BINDINGS = [
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
@@ -52,12 +57,16 @@ class TutorApp(App[int]):
     def __init__(self, data_dir: Path | str, *, course: Course | None = None, warm: bool = True) -> None:
         super().__init__()
         self.data_dir = Path(data_dir)
-        self.course = course if course is not None else Course()
+        phase("imported")
         self.store, self.store_notice = open_store(self.data_dir)
+        phase("store")
+        cache = self.data_dir / "cache" / "catalog.json" if self.store.persistent else None
+        self.course = course if course is not None else Course(cache_file=cache)
         self.warm = warm
         """Whether to load the bank in the background right after the first screen (tests may not)."""
         self.startup_seconds: float | None = None
         self._opening: str | None = None
+        phase("init")
 
     # -- start-up ------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -69,18 +78,13 @@ class TutorApp(App[int]):
             self.notify(self.store_notice, title="Progress", severity="warning", timeout=12)
 
     def on_ready(self) -> None:
+        phase("ready")
         self.call_after_refresh(self._first_screen_shown)
 
     def _first_screen_shown(self) -> None:
         self.startup_seconds = time.perf_counter() - START_TIME
         self.log.info(f"startup: first screen interactive after {self.startup_seconds * 1000:.0f} ms")
-        target = os.environ.get(STARTUP_LOG_ENV)
-        if target:
-            try:
-                with open(target, "a", encoding="utf-8") as fh:
-                    fh.write(f"{self.startup_seconds:.4f}\n")
-            except OSError:
-                pass
+        _append_log(f"first-screen {self.startup_seconds:.4f}")
         if self.warm:
             self.warm_engine()
 
@@ -93,6 +97,7 @@ class TutorApp(App[int]):
 
         self.log.info(f"engine warm after {(time.perf_counter() - started) * 1000:.0f} ms; "
                       f"{len(self.course.entries)} exercises, {len(self.course.problems)} rejected")
+        _append_log(f"engine-warm {time.perf_counter() - START_TIME:.4f}")
         for problem in self.course.problems:
             self.log.warning(f"exercise bank: {problem}")
         self.post_message(self.BankLoaded())
@@ -155,6 +160,8 @@ class TutorApp(App[int]):
             return
         self.store.set_position(exercise_id)
         self.store_written()
+        from .screens.exercise import ExerciseScreen
+
         screen = ExerciseScreen(entry, variant)
         if replace and isinstance(self.screen, ExerciseScreen):
             self.switch_screen(screen)
@@ -170,16 +177,22 @@ class TutorApp(App[int]):
         self._back_to_map()
 
     def action_lab(self) -> None:
+        from .screens.lab import LabScreen
+
         if not isinstance(self.screen, LabScreen):
             self._back_to_map()
             self.push_screen(LabScreen())
 
     def action_progress(self) -> None:
+        from .screens.progress import ProgressScreen
+
         if not isinstance(self.screen, ProgressScreen):
             self._back_to_map()
             self.push_screen(ProgressScreen())
 
     def action_help(self) -> None:
+        from .dialogs.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -194,3 +207,21 @@ class TutorApp(App[int]):
     # -- shutting down ---------------------------------------------------------------------------
     def on_unmount(self) -> None:
         self.store.close()
+
+
+def phase(name: str) -> None:
+    """Log how far into startup a step ended (only when the startup log is on)."""
+    if os.environ.get(STARTUP_LOG_ENV):
+        _append_log(f"phase-{name} {time.perf_counter() - START_TIME:.4f}")
+
+
+def _append_log(line: str) -> None:
+    """One line to the startup log named by $MCALC_TUTOR_STARTUP_LOG, if any (the bench reads it)."""
+    target = os.environ.get(STARTUP_LOG_ENV)
+    if not target:
+        return
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+    except OSError:
+        pass

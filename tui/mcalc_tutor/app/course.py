@@ -7,10 +7,12 @@ validated bank replaces it as soon as it has loaded.
 """
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import threading
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..content.model import SECTION_ORDER, SECTION_TITLES, SECTIONS
@@ -67,6 +69,45 @@ def read_catalog(root: Path) -> list[Entry]:
     return sorted(entries.values(), key=_sort_key)
 
 
+CACHE_VERSION = 1
+
+
+def fingerprint(root: Path) -> list[list]:
+    """What the catalogue depends on: every exercise file's path, modification time and size."""
+    out = []
+    for path in sorted(root.glob("*/*.toml")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append([str(path.relative_to(root)), st.st_mtime_ns, st.st_size])
+    return out
+
+
+def read_cached_catalog(cache_file: Path, root: Path) -> list[Entry] | None:
+    """The catalogue saved by the last run, if no exercise file changed since; else None."""
+    try:
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+        if data.get("version") != CACHE_VERSION or data.get("root") != str(root) \
+                or data.get("files") != fingerprint(root):
+            return None
+        return [Entry(**{**e, "parts": tuple(e["parts"]), "kinds": tuple(e["kinds"])}) for e in data["entries"]]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def write_cached_catalog(cache_file: Path, root: Path, files: list[list], entries: list[Entry]) -> None:
+    """Save the validated catalogue for the next start; silently skipped when it cannot be written."""
+    data = {"version": CACHE_VERSION, "root": str(root), "files": files, "entries": [asdict(e) for e in entries]}
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cache_file)
+    except OSError:
+        pass
+
+
 def _entry_from_exercise(exercise) -> Entry:
     return Entry(id=exercise.id, title=exercise.title, section=exercise.section, difficulty=exercise.difficulty,
                  source=exercise.source, parts=tuple(p.name for p in exercise.parts),
@@ -76,12 +117,16 @@ def _entry_from_exercise(exercise) -> Entry:
 class Course:
     """Exercises in chapter order; the slow parts (bank, variants) are safe to call from a worker."""
 
-    def __init__(self, exercises_root: Path | None = None, solutions_root: Path | None = None) -> None:
+    def __init__(self, exercises_root: Path | None = None, solutions_root: Path | None = None, *,
+                 cache_file: Path | None = None) -> None:
         from ..content.loader import exercises_dir, solutions_dir
 
         self.exercises_root = Path(exercises_root) if exercises_root is not None else exercises_dir()
         self.solutions_root = Path(solutions_root) if solutions_root is not None else solutions_dir()
-        self.entries: list[Entry] = read_catalog(self.exercises_root)
+        self.cache_file = cache_file
+        """Where the validated catalogue is kept between runs (reading ~60 TOML files costs ~70 ms)."""
+        cached = read_cached_catalog(cache_file, self.exercises_root) if cache_file is not None else None
+        self.entries: list[Entry] = cached if cached is not None else read_catalog(self.exercises_root)
         """What the map shows: the quick catalogue until the bank has loaded, then the bank's own list."""
         self.problems: list[str] = []
         """Exercises the loader rejected (for the log; a learner never sees a broken one)."""
@@ -124,10 +169,13 @@ class Course:
             if self._bank is None:
                 from ..content.loader import load_bank
 
+                files = fingerprint(self.exercises_root)  # before reading: a later edit invalidates
                 bank = load_bank(self.exercises_root)
                 self.problems = [str(p) for p in bank.problems]
                 self.entries = [_entry_from_exercise(e) for e in bank.exercises]
                 self._bank = bank
+                if self.cache_file is not None:
+                    write_cached_catalog(self.cache_file, self.exercises_root, files, self.entries)
             return self._bank
 
     def exercise(self, exercise_id: str):

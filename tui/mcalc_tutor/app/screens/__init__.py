@@ -1,23 +1,15 @@
-"""Full screens of the tutor. The code and lab screens load on first use (the lab pulls in
-textual-plotext; neither is needed for the first screen)."""
+"""Full screens of the tutor: the chapter map, an exercise, the code editor, the lab and progress.
+Each is imported on first use, so that starting the app costs only the map."""
 from __future__ import annotations
 
-from typing import Any
+from .._lazy import lazy_exports
 
-from .exercise import ExerciseScreen
-from .map import MapScreen
-from .progress import ProgressScreen
-
-__all__ = ["CodeScreen", "ExerciseScreen", "LabScreen", "MapScreen", "ProgressScreen"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "LabScreen":
-        from .lab import LabScreen
-
-        return LabScreen
-    if name == "CodeScreen":
-        from .code import CodeScreen
-
-        return CodeScreen
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+_EXPORTS = {
+    "CodeScreen": "code",
+    "ExerciseScreen": "exercise",
+    "LabScreen": "lab",
+    "MapScreen": "map",
+    "ProgressScreen": "progress",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -132,7 +132,7 @@ class CodeScreen(Screen):
         yield TextArea.code_editor(text, language=python_highlighting(), id="editor")
         with VerticalScroll(id="results", can_focus=True):
             yield Static("ctrl+r runs the hidden tests; each one is listed here.", id="results-text")
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.title = f"{self.exercise.title} — {self.part.stub or 'code'}"

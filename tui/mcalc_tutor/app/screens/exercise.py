@@ -60,7 +60,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             for part in self.variant.parts:
                 yield make_part_view(self.variant, part)
             yield Static(id="exercise-end")
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.title = self.entry.title

@@ -136,7 +136,7 @@ of the quadratics (the ratio of the largest to the smallest curvature).
                 yield LabChart(id="loss-chart", placeholder="ctrl+r runs the optimizers; the loss chart appears here")
                 yield LabChart(id="path-chart", placeholder="…and their paths over the level curves here")
                 yield Static(id="lab-notes")
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Optimizer lab"

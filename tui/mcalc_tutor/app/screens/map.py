@@ -6,9 +6,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, Header, Static
 
-from ..widgets import ChapterList
+from ..widgets.chapter_list import ChapterList
 
 __all__ = ["MapScreen"]
 
@@ -39,20 +39,27 @@ class MapScreen(Screen):
         yield Header()
         yield Static(id="resume-line")
         yield ChapterList(id="chapter")
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Chapter map"
         self.refresh_map(place_cursor=True)
+        from ..app import phase
+
+        phase("map-mounted")
 
     def on_screen_resume(self) -> None:
-        self.refresh_map(place_cursor=True)
+        if self._resumed:  # the first resume is the start-up, just after on_mount drew the map
+            self.refresh_map(place_cursor=True)
+        self._resumed = True
+
+    _resumed = False
 
     def refresh_map(self, place_cursor: bool = False) -> None:
         """Redraw statuses and progress bars from the store (and the bank once it has loaded)."""
         app = self.app
         chapter = self.query_one(ChapterList)
-        chapter.populate(app.course, app.store)
+        statuses = chapter.populate(app.course, app.store)
         position = app.store.position()
         entry = app.course.entry(position) if position else None
         line = self.query_one("#resume-line", Static)
@@ -62,20 +69,11 @@ class MapScreen(Screen):
             line.update("Welcome! Pick an exercise and press [b]Enter[/b] — or [b]c[/b] to start at the first one.")
         else:
             line.update("No exercises were found.")
-        if place_cursor:
-            target = entry.id if entry is not None else (app.course.entries[0].id if app.course.entries else None)
-            if target is None or not chapter.select_exercise(target):
-                if chapter.option_count:
-                    chapter.action_first()
-        solved = sum(1 for e in app.course.entries
-                     if app.store.exercise_status(e.id, list(e.parts)) == "solved")
+        if place_cursor and entry is not None:
+            chapter.select_exercise(entry.id)
+        solved = sum(1 for status in statuses.values() if status == "solved")
         self.sub_title = None
         self.title = f"Chapter map · {solved}/{len(app.course.entries)} solved"
-
-    def action_open(self) -> None:
-        option = self.query_one(ChapterList).highlighted_option
-        if option is not None and option.id and not option.id.startswith("section:"):
-            self.app.open_exercise(option.id)
 
     def action_resume(self) -> None:
         position = self.app.store.position()
@@ -85,11 +83,10 @@ class MapScreen(Screen):
         if target is not None:
             self.app.open_exercise(target)
 
-    @on(OptionList.OptionSelected, "#chapter")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
+    @on(ChapterList.Opened)
+    def _opened(self, event: ChapterList.Opened) -> None:
         event.stop()
-        if event.option.id and not event.option.id.startswith("section:"):
-            self.app.open_exercise(event.option.id)
+        self.app.open_exercise(event.exercise_id)
 
 
 def _escape(text: str) -> str:

@@ -40,7 +40,7 @@ class ProgressScreen(Screen):
             yield DataTable(id="sections", cursor_type="row", zebra_stripes=True)
             yield Static("Recent activity", classes="progress-heading")
             yield DataTable(id="recent", cursor_type="row")
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Progress"

@@ -1,26 +1,18 @@
-"""Widgets of the tutor: the chapter list, part views, the verdict panel, the live preview and the
-lab chart. `LabChart` is loaded on first use (it imports textual-plotext)."""
+"""Widgets of the tutor: the chapter list, part views, the verdict panel, the live preview, the
+tick list and the lab chart. Each is imported on first use (the lab chart pulls in
+textual-plotext; the part views the answer language)."""
 from __future__ import annotations
 
-from typing import Any
+from .._lazy import lazy_exports
 
-from .chapter_list import ChapterList
-from .check_list import CheckList
-from .part_view import (ChoicePartView, CodePartView, ExpressionPartView, PartView, PointsPartView, dom_id,
-                        make_part_view)
-from .preview import AnswerPreview, preview_text
-from .verdict import VerdictPanel, render_verdict
-
-__all__ = [
-    "AnswerPreview", "ChapterList", "CheckList", "ChoicePartView", "CodePartView", "ExpressionPartView", "LabChart",
-    "PartView", "PointsPartView", "VerdictPanel", "dom_id", "make_part_view", "preview_text",
-    "render_verdict",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "LabChart":
-        from .lab_chart import LabChart
-
-        return LabChart
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+_EXPORTS = {
+    "AnswerPreview": "preview", "preview_text": "preview",
+    "ChapterList": "chapter_list",
+    "CheckList": "check_list",
+    "ChoicePartView": "part_view", "CodePartView": "part_view", "ExpressionPartView": "part_view",
+    "PartView": "part_view", "PointsPartView": "part_view", "dom_id": "part_view", "make_part_view": "part_view",
+    "LabChart": "lab_chart",
+    "VerdictPanel": "verdict", "render_verdict": "verdict",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -38,33 +38,14 @@ def substitute_answers(text: str, values: dict) -> str:
 def fold_constant(text: str) -> str:
     """Exact rational folding of a constant expression (numbers, + − × ÷, integer powers, tuples
     and matrix literals of those); anything else is returned unchanged."""
-    from fractions import Fraction
-
     from ..mathlang import MathError, SymbolTable, ast as A
-    from ..mathlang.parser import parse
+    from ..mathlang.parser import constant_value, parse
 
     def fold(node):
-        if isinstance(node, A.Num):
-            return Fraction(node.value)
-        if isinstance(node, A.Neg):
-            return -fold(node.arg)
-        if isinstance(node, (A.Add, A.Sub, A.Mul, A.Div)):
-            a, b = fold(node.left), fold(node.right)
-            if isinstance(node, A.Add):
-                return a + b
-            if isinstance(node, A.Sub):
-                return a - b
-            if isinstance(node, A.Mul):
-                return a * b
-            if b == 0:
-                raise ZeroDivisionError
-            return a / b
-        if isinstance(node, A.Pow):
-            base, exp = fold(node.base), fold(node.exp)
-            if exp.denominator != 1 or abs(exp) > 16 or (base == 0 and exp < 0):
-                raise ValueError
-            return base ** int(exp)
-        raise ValueError
+        value = constant_value(node)
+        if value is None:
+            raise ValueError("not a constant")
+        return value
 
     def show(v) -> str:
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"

@@ -466,7 +466,10 @@ class _Parser:
         exponent = self.expr(BP_POW - 1)  # right associative
         if _tower_height(exponent) >= MAX_POWER_TOWER:
             raise ParseError(f"power tower too tall (at most {MAX_POWER_TOWER} levels)", tok.col)
-        value = _constant_value(exponent)
+        try:
+            value = constant_value(exponent)
+        except OverflowError:
+            value = Fraction(10**13)  # too large to fold is too large to use
         if value is not None:
             self.check_exponent(value, nxt.col)
         return self.node(A.Pow, base, exponent, col=tok.col)
@@ -524,19 +527,20 @@ def _tower_height(node: A.Node) -> int:
     return height
 
 
-def _constant_value(node: A.Node) -> Fraction | None:
-    """Fold a constant exponent exactly, refusing before any number can grow large."""
+def constant_value(node: A.Node) -> Fraction | None:
+    """The exact value of a constant expression (numbers, + − × ÷, whole powers), or None when it
+    is not constant. Refuses with OverflowError before any number can grow large."""
     if isinstance(node, A.Num):
         return Fraction(node.value)
     if isinstance(node, A.Neg):
-        inner = _constant_value(node.arg)
+        inner = constant_value(node.arg)
         return None if inner is None else -inner
     if isinstance(node, (A.Add, A.Sub, A.Mul, A.Div)):
-        a, b = _constant_value(node.left), _constant_value(node.right)
+        a, b = constant_value(node.left), constant_value(node.right)
         if a is None or b is None:
             return None
         if max(abs(a), abs(b)) > 10**12:
-            return Fraction(10**13)
+            raise OverflowError("constant too large to fold")
         if isinstance(node, A.Add):
             return a + b
         if isinstance(node, A.Sub):
@@ -545,11 +549,11 @@ def _constant_value(node: A.Node) -> Fraction | None:
             return a * b
         return a / b if b != 0 else None
     if isinstance(node, A.Pow):
-        base, exp = _constant_value(node.base), _constant_value(node.exp)
+        base, exp = constant_value(node.base), constant_value(node.exp)
         if base is None or exp is None:
             return None
         if exp.denominator != 1 or abs(exp) > MAX_EXPONENT or abs(base) > 10**6:
-            return Fraction(10**13)  # too large to fold: report it as too large
+            raise OverflowError("power too large to fold")
         if base == 0 and exp < 0:
             return None
         return base ** int(exp)

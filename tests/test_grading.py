@@ -163,3 +163,43 @@ def test_cli_errors():
 def test_submission_meta_is_validated(tmp_path):
     sub = read_submission(_write(tmp_path / "m.toml", '[meta]\nseed = "seven"\n'))
     assert sub.error and "seed" in sub.error
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_code_challenge_parts_are_graded_in_the_sandbox(tmp_path):
+    reference = (ROOT / "solutions" / "gradients" / "gradient_check.py").read_text()
+    stub = (ROOT / "exercises" / "gradients" / "gradient_check.py").read_text()
+    good = _write(tmp_path / "good" / "submission.toml", '[answers.code-gradient-check]\na = "gradient_check.py"\n')
+    _write(good.parent / "gradient_check.py", reference)
+    untouched = _write(tmp_path / "stub" / "submission.toml", '[meta]\nstudent = "s"\n')
+    _write(untouched.parent / "gradient_check.py", stub)
+    escape = _write(tmp_path / "escape" / "submission.toml", '[answers.code-gradient-check]\na = "../good/gradient_check.py"\n')
+    results = grade_many([good, untouched, escape], ["code-gradient-check"], 1)
+    by_name = {Path(r.submission).parent.name: r.parts[0] for r in results}
+    assert by_name["good"].status == "correct" and by_name["good"].score == by_name["good"].max_score
+    assert by_name["stub"].status == "incorrect" and by_name["stub"].score == 0  # found by its stub name
+    assert "FAIL" in by_name["stub"].feedback
+    assert by_name["escape"].status == "invalid" and "not found" in by_name["escape"].feedback
+
+
+def test_gradescope_bundle(tmp_path):
+    import zipfile
+
+    out = tmp_path / "autograder.zip"
+    run = _cli("grade", "--gradescope-bundle", str(out), "--exercises", "grad-quadratic-form", "code-gradient-check")
+    assert run.returncode == 0, run.stderr
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        assert "setup.sh" in names and "run_autograder" in names
+        wheel = next(n for n in names if n.startswith("wheels/mcalc_tutor-") and n.endswith(".whl"))
+        script = zf.read("run_autograder").decode()
+        assert "grad-quadratic-form code-gradient-check" in script and "--format gradescope" in script
+        assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111
+        zf.extract(wheel, tmp_path)
+    with zipfile.ZipFile(tmp_path / wheel) as whl:
+        content = whl.namelist()
+    assert "mcalc_tutor/_content/exercises/gradients/grad-quadratic-form.toml" in content
+    assert "mcalc_tutor/_content/solutions/gradients/gradient_check.py" in content
+    assert _cli("grade", "--gradescope-bundle", str(out), "--exercises", "nope").returncode == 2

@@ -92,11 +92,11 @@ def render_statement(variant) -> str:
     for part in variant.parts:
         lines += ["", f"({part.name}) {part.prompt or describe_kind(part)}"]
         for i, choice in enumerate(part.choices):
-            lines.append(f"    {chr(ord('a') + i)}) {choice}")
+            lines.append(f"  - {chr(ord('a') + i)}) {choice}")
         if part.kind == "points":
-            lines.append("    answer like: (0, 0) saddle; (1, 1) min")
+            lines.append("  - answer like: (0, 0) saddle; (1, 1) min")
         if part.kind == "code":
-            lines.append(f"    edit {part.stub} and grade it with `mcalc-tutor grade`")
+            lines.append(f"  - edit {part.stub} and grade it with `mcalc-tutor grade`")
     return "\n".join(lines)
 
 
@@ -112,7 +112,14 @@ def run_show(args) -> int:
     ex, code = _find(args.id)
     if ex is None:
         return code
-    print(render_statement(make_variant(ex, args.seed)))
+    text = render_statement(make_variant(ex, args.seed))
+    if sys.stdout.isatty():  # Markdown (bold, lists) rendered for the terminal; plain text when piped
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text.replace("\n(", "\n\n(")))
+    else:
+        print(text)
     return 0
 
 

@@ -6,6 +6,8 @@ import os
 import re
 import shlex
 import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -39,15 +41,16 @@ class Terminal:
     def screen(self, escapes: bool = False) -> str:
         return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "app")
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+    def wait_for(self, *texts: str, timeout: float = 20.0) -> str:
+        """The screen once any of `texts` is on it."""
         deadline = time.monotonic() + timeout
         shown = ""
         while time.monotonic() < deadline:
             shown = self.screen()
-            if text in shown:
+            if any(text in shown for text in texts):
                 return shown
             time.sleep(0.1)
-        raise AssertionError(f"{text!r} did not appear; the screen was:\n{shown}")
+        raise AssertionError(f"{texts!r} did not appear; the screen was:\n{shown}")
 
     def exit_code(self, timeout: float = 15.0) -> int:
         deadline = time.monotonic() + timeout
@@ -56,6 +59,12 @@ class Terminal:
                 return int(self.rc_file.read_text())
             time.sleep(0.1)
         raise AssertionError(f"the app did not exit; the screen was:\n{self.screen()}")
+
+    def app_pid(self) -> int:
+        """The Python process of the app (the pane runs a shell that runs it)."""
+        shell = int(self.tmux("list-panes", "-t", "app", "-F", "#{pane_pid}").split()[0])
+        children = subprocess.run(["pgrep", "-P", str(shell)], capture_output=True, text=True).stdout.split()
+        return int(children[0]) if children else shell
 
     def close(self) -> None:
         subprocess.run([TMUX, "-L", self.socket, "kill-server"], capture_output=True, timeout=20)
@@ -155,3 +164,19 @@ def test_no_color_leaves_only_greys(terminal_factory):
     assert hues(coloured.screen(escapes=True))
     coloured.keys("C-q")
     assert coloured.exit_code() == 0
+
+
+@pytest.mark.skipif(shutil.which("pgrep") is None, reason="pgrep is not installed")
+def test_sigkill_after_a_verdict_loses_nothing(terminal_factory, tmp_path):
+    """What the learner saw checked is on disk even if the app is killed the next moment."""
+    term = terminal_factory()
+    term.wait_for("Quit")
+    term.keys("Enter")
+    term.wait_for("Hint")
+    term.keys("7", literal=True)  # whatever the first exercise asks, 7 reads and is checked
+    term.keys("Enter")
+    term.wait_for("✓ Correct", "✗ Not right", "◐ Partly right", "! Cannot check")  # the verdict is shown
+    os.kill(term.app_pid(), signal.SIGKILL)
+    with sqlite3.connect(tmp_path / "data" / "progress.sqlite3") as conn:
+        rows = conn.execute("SELECT answer, status FROM events WHERE kind = 'attempt'").fetchall()
+    assert rows and rows[-1][0] == "7"

@@ -5,6 +5,7 @@ background thread once that screen is up, and the time to it is logged.
 """
 from __future__ import annotations
 
+import gc
 import os
 import time
 from pathlib import Path
@@ -83,6 +84,7 @@ class TutorApp(App[int]):
 
     def _first_screen_shown(self) -> None:
         self.startup_seconds = time.perf_counter() - START_TIME
+        gc.enable()  # run_app turned it off for the start-up
         self.log.info(f"startup: first screen interactive after {self.startup_seconds * 1000:.0f} ms")
         _append_log(f"first-screen {self.startup_seconds:.4f}")
         if self.warm:
@@ -94,6 +96,7 @@ class TutorApp(App[int]):
         started = time.perf_counter()
         self.course.load()
         from ..content import answers  # noqa: F401  (the checker and its numpy evaluator)
+        import sympy  # noqa: F401  (symbolic confirmation and generated answers: ~1 s to import)
 
         self.log.info(f"engine warm after {(time.perf_counter() - started) * 1000:.0f} ms; "
                       f"{len(self.course.entries)} exercises, {len(self.course.problems)} rejected")

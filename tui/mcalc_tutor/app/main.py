@@ -10,6 +10,12 @@ __all__ = ["run_app"]
 
 def run_app(data_dir: str | None = None) -> int:
     """Run the tutor until the learner quits; returns the process exit code."""
+    import gc
+
+    # Start-up allocates many long-lived objects (Textual's styles, widgets, the catalogue):
+    # collecting them over and over only delays the first screen. The app turns the collector
+    # back on once that screen is up.
+    gc.disable()
     from ..progress.store import resolve_data_dir
     from .app import TutorApp
 

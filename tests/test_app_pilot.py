@@ -178,6 +178,22 @@ def test_absurd_answers_are_invalid_not_a_crash(tmp_path, answer):
     run(go())
 
 
+def test_matrix_parts_accept_literal_syntax(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "hess-cubic-critical-points")
+            await type_answer(pilot, "b", "[6x, -3; -3, 6y]")
+            assert part_view(app, "b").last_verdict.status == "correct"
+            assert "2×2" in str(app.screen.query_one("#part-b AnswerPreview").render())
+            await type_answer(pilot, "b", "[[6x, 3], [3, 6y]]")  # nested-list spelling, wrong signs
+            assert part_view(app, "b").last_verdict.status == "incorrect"
+            await type_answer(pilot, "b", "[6x, -3, 1; -3, 6y, 1]")  # the wrong size says so
+            verdict = part_view(app, "b").last_verdict
+            assert verdict.status in ("incorrect", "invalid") and "2×3" in verdict.render()
+    run(go())
+
+
 def test_points_part_adds_classified_points_and_checks_them(tmp_path):
     async def go():
         app = make_app(tmp_path)
@@ -385,6 +401,13 @@ def test_help_lists_the_keys_of_the_screen(tmp_path):
     async def go():
         app = make_app(tmp_path)
         async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")  # "?" where nothing is typed
+            await pilot.pause()
+            assert type(app.screen).__name__ == "HelpScreen"
+            assert "Continue" in app.screen.query_one("#help").source or "continue" in app.screen.query_one("#help").source
+            await pilot.press("escape")
+            await pilot.pause()
             await open_exercise(pilot, "grad-quadratic-form")
             await pilot.press("f1")
             await pilot.pause()

@@ -103,10 +103,11 @@ of the quadratics (the ratio of the largest to the smallest curvature).
     """
 
     @dataclass
-    class Drawn(Message):
-        """A run finished and both charts were drawn (posted from the worker)."""
+    class Ran(Message):
+        """The optimizers ran (posted from the worker); `runs` is (objective, runs, bound) or None."""
 
         settings: LabSettings
+        runs: tuple | None
         notes: list[str] = field(default_factory=list)
         error: str | None = None
 
@@ -139,6 +140,7 @@ of the quadratics (the ratio of the largest to the smallest curvature).
         yield Footer()
 
     def on_mount(self) -> None:
+        self._charts = (self.query_one("#loss-chart"), self.query_one("#path-chart"))
         self.title = "Optimizer lab"
         self.query_one("#function", Select).focus()
         self.last_settings: LabSettings | None = None
@@ -175,9 +177,22 @@ of the quadratics (the ratio of the largest to the smallest curvature).
 
     def _start(self, settings: LabSettings) -> None:
         self._notes(["… running"])
-        loss_chart, path_chart = self.query_one("#loss-chart"), self.query_one("#path-chart")
-        self._draw(settings, loss_chart, path_chart, (loss_chart.size.width, path_chart.size.width,
-                                                      path_chart.size.height), self.app.no_color)
+        self._run(settings)
+
+    def _chart_sizes(self) -> tuple[int, int, int, int]:
+        loss, path = self._charts
+        return loss.size.width, path.size.width, path.size.height, loss.size.height
+
+    def on_resize(self) -> None:
+        # a chart is drawn for its size: draw the last runs again once the new layout is known
+        if self._last_runs is not None:
+            self.call_after_refresh(self._replot)
+
+    def _replot(self) -> None:
+        if self._last_runs is not None:
+            self._plot(*self._last_runs, self._chart_sizes(), self.app.no_color)
+
+    _last_runs = None
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -194,13 +209,13 @@ of the quadratics (the ratio of the largest to the smallest curvature).
         event.stop()
         self.action_newton()
 
-    # -- the worker ------------------------------------------------------------------------------
+    # -- the workers -----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="lab", exit_on_error=False)
-    def _draw(self, settings: LabSettings, loss_chart, path_chart, sizes: tuple[int, int, int],
-              monochrome: bool) -> None:
+    def _run(self, settings: LabSettings) -> None:
+        """Run the optimizers (numpy; cancellable), then hand the runs back to be drawn."""
         worker = get_current_worker()
         try:
-            from ...lab import draw_loss, draw_path, newton_in_one_step, run_lab
+            from ...lab import newton_in_one_step, run_lab
 
             if settings.newton_preset:
                 objective, run = newton_in_one_step(kappa=settings.kappa)
@@ -211,12 +226,40 @@ of the quadratics (the ratio of the largest to the smallest curvature).
                                  steps=settings.steps, lrs=[settings.lr] * n if settings.lr else None,
                                  should_stop=lambda: worker.is_cancelled)
                 objective, runs, bound = result.objective, result.runs, result.bound
-            if worker.is_cancelled:
-                return
-            width = max(20, sizes[0])
+        except Exception as exc:  # bad settings the form did not catch: a message, not a crash
+            if not worker.is_cancelled:
+                self.post_message(self.Ran(settings, None, [f"cannot run: {exc}"], error=str(exc)))
+            return
+        notes = [_summary(run, objective) for run in runs]
+        if settings.newton_preset and runs:
+            notes.insert(0, f"Newton in one step on a quadratic (κ = {settings.kappa:g}): after one step "
+                            f"‖x − x*‖ = {float(runs[0].distance[-1]):.2e} — the step lands on the minimizer.")
+        notes.extend(n for run in runs for n in run.note.splitlines() if n)
+        if not worker.is_cancelled:
+            self.post_message(self.Ran(settings, (objective, runs, bound), notes))
+
+    def on_lab_screen_ran(self, message: Ran) -> None:
+        self.last_settings = message.settings
+        self._notes(message.notes, error=message.error is not None)
+        self._last_runs = message.runs
+        if message.runs is not None:
+            self._plot(*message.runs, self._chart_sizes(), self.app.no_color)
+
+    @work(thread=True, exclusive=True, group="lab-plot", exit_on_error=False)
+    def _plot(self, objective, runs, bound, sizes: tuple[int, int, int, int], monochrome: bool) -> None:
+        """Draw both charts for the charts' current sizes, off the event loop (level curves are
+        a grid of evaluations); rendering waits on each chart's lock meanwhile."""
+        from ...lab import draw_loss, draw_path
+
+        worker = get_current_worker()
+        loss_chart, path_chart = self._charts  # found on the event loop; a thread must not query the DOM
+        width = max(20, sizes[0])
+        try:
             with loss_chart.drawing():
                 loss_chart.clear()
-                draw_loss(loss_chart.plt, runs, bound=bound, max_points=2 * width, distinct_markers=monochrome,
+                rows = max(2, sizes[3] - 6)  # less the frame, the x ticks, the axis label, the title
+                draw_loss(loss_chart.drawing_target(rows), runs, bound=bound, max_points=2 * width,
+                          distinct_markers=monochrome,
                           title="f − f* per step" if objective.f_star is not None else "f per step")
                 loss_chart.drawn = True
             with path_chart.drawing():
@@ -229,24 +272,16 @@ of the quadratics (the ratio of the largest to the smallest curvature).
                 else:
                     path_chart.drawn = False
                     path_chart.placeholder = f"(no path chart: {objective.name} has {objective.dim} dimensions)"
-            notes = [_summary(run, objective) for run in runs]
-            if settings.newton_preset and runs:
-                run = runs[0]
-                notes.insert(0, f"Newton in one step on a quadratic (κ = {settings.kappa:g}): after one step "
-                                f"‖x − x*‖ = {float(run.distance[-1]):.2e} — the step lands on the minimizer.")
-            notes.extend(n for run in runs for n in run.note.splitlines() if n)
-        except Exception as exc:  # bad settings the form did not catch: a message, not a crash
+        except Exception as exc:  # a renderer fault shows as a note, never takes the app down
             if not worker.is_cancelled:
-                self.post_message(self.Drawn(settings, [f"cannot run: {exc}"], error=str(exc)))
+                self.app.call_from_thread(self._notes, [f"cannot draw the charts: {exc}"], True)
             return
         if not worker.is_cancelled:
-            self.post_message(self.Drawn(settings, notes))
+            self.app.call_from_thread(self._charts_drawn)
 
-    def on_lab_screen_drawn(self, message: Drawn) -> None:
-        self.last_settings = message.settings
+    def _charts_drawn(self) -> None:
         for chart in self.query("#loss-chart, #path-chart"):
             chart.refresh()
-        self._notes(message.notes, error=message.error is not None)
 
     def _notes(self, lines: list[str], error: bool = False) -> None:
         text = Text("\n".join(lines), style="bold" if error else "")

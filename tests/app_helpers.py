@@ -65,3 +65,23 @@ def no_blink(app) -> None:
         widget.cursor_blink = False
     for widget in app.screen.query(TextArea):
         widget.cursor_blink = False
+
+
+async def wait_until(pilot, predicate, timeout: float = 10.0) -> None:
+    """Pause until `predicate()` holds (for things no worker tracks, like palette searches)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await pilot.pause(0.05)
+
+
+def palette_hits(app) -> int:
+    """How many commands the open command palette lists."""
+    from textual.command import CommandList
+
+    try:
+        return app.screen.query_one(CommandList).option_count
+    except Exception:
+        return 0

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from textual.widgets import Input
 
-from app_helpers import SIZE, make_app, open_exercise, part_view, settle, type_answer
+from app_helpers import SIZE, make_app, open_exercise, palette_hits, part_view, settle, type_answer, wait_until
 
 def run(coro):
     import asyncio
@@ -367,14 +367,15 @@ def test_palette_jumps_to_an_exercise_by_title_and_by_id(tmp_path):
             await pilot.press("ctrl+p")
             await pilot.pause()
             await pilot.press(*"critical")
-            await pilot.pause(0.3)
+            await wait_until(pilot, lambda: palette_hits(app) > 0)
             await pilot.press("enter")
             await settle(pilot)
             assert app.screen.entry.id == "hess-cubic-critical-points"
             await pilot.press("ctrl+p")
             await pilot.pause()
             await pilot.press(*"opt-step")
-            await pilot.pause(0.3)
+            await wait_until(pilot, lambda: palette_hits(app) > 0 and "opt-step-size" in str(
+                app.screen.query_one("CommandList").get_option_at_index(0).prompt))
             await pilot.press("enter")
             await settle(pilot)
             assert app.screen.entry.id == "opt-step-size"

@@ -2,7 +2,7 @@
 bring in the Markdown widget)."""
 from __future__ import annotations
 
-from .._lazy import lazy_exports
+from ..._lazy import lazy_exports
 
 _EXPORTS = {"ConfirmDialog": "confirm", "HelpScreen": "help", "SolutionDialog": "solution"}
 __all__ = sorted(_EXPORTS)

@@ -2,7 +2,7 @@
 Each is imported on first use, so that starting the app costs only the map."""
 from __future__ import annotations
 
-from .._lazy import lazy_exports
+from ..._lazy import lazy_exports
 
 _EXPORTS = {
     "CodeScreen": "code",

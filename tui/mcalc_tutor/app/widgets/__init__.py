@@ -3,7 +3,7 @@ tick list and the lab chart. Each is imported on first use (the lab chart pulls 
 textual-plotext; the part views the answer language)."""
 from __future__ import annotations
 
-from .._lazy import lazy_exports
+from ..._lazy import lazy_exports
 
 _EXPORTS = {
     "AnswerPreview": "preview", "preview_text": "preview",

@@ -1,5 +1,5 @@
-"""Module-level `__getattr__` for the app's subpackages: a name is imported from its module on
-first use, so that the first screen pays only for what it shows."""
+"""Module-level `__getattr__` for packages whose names load on first use (the app's subpackages,
+the lab): importing the package costs nothing until a name is actually used."""
 from __future__ import annotations
 
 import importlib

@@ -46,7 +46,7 @@ def _env(**extra):
 PART_CASES = [
     ([], "new", "nothing recorded"),
     ([("attempt", "a", "incorrect")], "attempted", "a wrong attempt"),
-    ([("attempt", "a", "invalid")], "attempted", "an unreadable answer still counts as an attempt"),
+    ([("attempt", "a", "invalid")], "new", "an unreadable answer is recorded but never held against the learner"),
     ([("attempt", "a", "partial")], "attempted", "partial credit does not solve"),
     ([("hint", "a", 0)], "attempted", "a hint alone means the learner started"),
     ([("attempt", "a", "correct")], "solved", "a correct attempt"),
@@ -519,3 +519,16 @@ def test_store_imports_nothing_heavy():
                          timeout=30)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_an_unreadable_answer_does_not_count_as_an_attempt(tmp_path):
+    """STACK's rule: an answer the engine could not read is recorded, never held against the learner."""
+    from mcalc_tutor.progress.store import open_store
+
+    store, _ = open_store(tmp_path)
+    store.record_attempt("ex", "a", "((", "invalid", 0.0, [])
+    assert store.part_status("ex", "a") == "new" and store.exercise_status("ex", ["a"]) == "new"
+    assert store.summary({"gradients": [("ex", ["a"])]})["sections"][0]["new"] == 1
+    store.record_attempt("ex", "a", "x", "incorrect", 0.0, [])
+    assert store.part_status("ex", "a") == "attempted" and store.exercise_status("ex", ["a"]) == "attempted"
+    store.close()

@@ -423,10 +423,13 @@ class ProgressStore:
         return self._get_meta("position")
 
     def part_status(self, exercise_id: str, part: str) -> str:
-        """"solved" once any attempt was correct; "attempted" after any attempt or hint; else "new"."""
+        """"solved" once any attempt was correct; "attempted" after any readable attempt or a hint;
+        else "new". An answer the engine could not read is recorded but never counts against the
+        learner (as STACK does)."""
         solved, engaged = self._run(lambda c: c.execute(
             "SELECT coalesce(max(kind = 'attempt' AND status = ?), 0), count(*) FROM events "
-            "WHERE exercise = ? AND part = ? AND kind IN ('attempt', 'hint')",
+            "WHERE exercise = ? AND part = ? AND kind IN ('attempt', 'hint') "
+            "AND NOT (kind = 'attempt' AND status = 'invalid')",
             (SOLVED, exercise_id, part)).fetchone(), write=False)
         return "solved" if solved else "attempted" if engaged else "new"
 
@@ -437,7 +440,8 @@ class ProgressStore:
             solved = {row[0] for row in c.execute(
                 "SELECT DISTINCT part FROM events WHERE exercise = ? AND kind = 'attempt' AND status = ?",
                 (exercise_id, SOLVED))}
-            engaged = c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ?)",
+            engaged = c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? "
+                                "AND NOT (kind = 'attempt' AND status = 'invalid'))",
                                 (exercise_id,)).fetchone()[0]
             return solved, bool(engaged)
 
@@ -474,7 +478,8 @@ class ProgressStore:
             solved = {(e, p) for e, p in c.execute(
                 "SELECT DISTINCT exercise, part FROM events WHERE kind = 'attempt' AND status = ?",
                 (SOLVED,))}
-            engaged = {row[0] for row in c.execute("SELECT DISTINCT exercise FROM events")}
+            engaged = {row[0] for row in c.execute(
+                "SELECT DISTINCT exercise FROM events WHERE NOT (kind = 'attempt' AND status = 'invalid')")}
             counts = dict(c.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
             recent = c.execute(
                 "SELECT time, kind, exercise, part, status, hint_index FROM events "

@@ -74,9 +74,20 @@ def _protect_negative_answers(argv: list[str]) -> list[str]:
     return out
 
 
+def _app_only_parser() -> argparse.ArgumentParser:
+    """Plain `mcalc-tutor [--data-dir D]` starts the app: no need to register every subcommand."""
+    parser = _Parser(prog="mcalc-tutor")
+    parser.add_argument("--data-dir")
+    parser.set_defaults(command=None)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    argv = _protect_negative_answers(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    starts_app = argv in ([], ["--data-dir"]) or (len(argv) == 2 and argv[0] == "--data-dir") or \
+        (len(argv) == 1 and argv[0].startswith("--data-dir="))
+    parser = _app_only_parser() if starts_app else build_parser()
+    argv = _protect_negative_answers(argv)
     args = parser.parse_args(argv)
     for name in ("answer", "expected"):
         value = getattr(args, name, None)

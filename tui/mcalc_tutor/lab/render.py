@@ -149,11 +149,14 @@ def _decade_ticks(lo: float, hi: float, max_ticks: int = 7) -> tuple[list[float]
 
 
 def draw_loss(plt: Any, runs: Sequence[Run], *, log: bool = True, bound: Bound | None = None,
-              max_points: int = 400, distinct_markers: bool = False, title: str | None = None) -> None:
+              max_points: int = 400, distinct_markers: bool = False, title: str | None = None,
+              rows: int | None = None) -> None:
     """Loss against iteration for several runs, with a legend, on ``plt`` (plotext or a widget's
     ``.plt``). With f* known the curve is f − f*; log scale is drawn as log10 of the data with
     "1eK" tick labels (plotext's own log scale fails on zero-size plots). Non-finite points from a
-    diverged run are left out; the legend says where it diverged."""
+    diverged run are left out; the legend says where it diverged. ``rows`` (the plot's inner
+    height) caps the y labels at one every other row: with more labels than rows, plotext keeps an
+    arbitrary subset that changes between runs of Python (it depends on string hashing)."""
     gaps = [_series(run) for run in runs]
     is_gap = bool(runs) and all(g for _, g in gaps)
     finite_all = np.concatenate([v[np.isfinite(v)] for v, _ in gaps] or [np.zeros(0)])
@@ -199,7 +202,7 @@ def draw_loss(plt: Any, runs: Sequence[Run], *, log: bool = True, bound: Bound |
     hi = max(float(c[2].max()) for c in framed)
     x_hi = max(float(c[1].max()) for c in curves)
     if use_log:
-        ticks, labels = _decade_ticks(lo, hi)
+        ticks, labels = _decade_ticks(lo, hi, max_ticks=7 if rows is None else max(2, min(7, rows // 2 + 1)))
         plt.yticks(ticks, labels)
         lo, hi = ticks[0], max(ticks[-1], hi)
     else:
@@ -336,7 +339,8 @@ def render_loss(runs: Sequence[Run], width: int, height: int, *, bound: Bound | 
                 color: bool = True, title: str | None = None) -> str:
     """The loss chart as text of at most ``width`` columns and ``height`` rows (CLI helper)."""
     plt = _figure(width, height)
-    draw_loss(plt, runs, bound=bound, max_points=2 * width, distinct_markers=not color, title=title)
+    draw_loss(plt, runs, bound=bound, max_points=2 * width, distinct_markers=not color, title=title,
+              rows=max(2, height - 6))  # less the frame, the x ticks, the axis label, the title
     return _finish(plt, color)
 
 

@@ -258,7 +258,7 @@ of the quadratics (the ratio of the largest to the smallest curvature).
             with loss_chart.drawing():
                 loss_chart.clear()
                 rows = max(2, sizes[3] - 6)  # less the frame, the x ticks, the axis label, the title
-                draw_loss(loss_chart.drawing_target(rows), runs, bound=bound, max_points=2 * width,
+                draw_loss(loss_chart.plt, runs, bound=bound, max_points=2 * width, rows=rows,
                           distinct_markers=monochrome,
                           title="f − f* per step" if objective.f_star is not None else "f per step")
                 loss_chart.drawn = True

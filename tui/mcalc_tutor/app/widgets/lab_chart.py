@@ -28,14 +28,6 @@ class LabChart(PlotextPlot):
         """The lock to hold while plotting on `.plt` from another thread."""
         return self._lock
 
-    def drawing_target(self, rows: int):
-        """`.plt` for a renderer, except that y tick labels are thinned to what `rows` rows show.
-
-        With more labels than rows, plotext keeps an arbitrary subset that changes from one run
-        of Python to the next (it depends on string hashing); thinning them here keeps the chart
-        the same every time."""
-        return _ThinTicks(self.plt, rows)
-
     def clear(self) -> None:
         """Forget the previous chart (call with the lock held)."""
         self.plt.clear_data()
@@ -52,21 +44,3 @@ class LabChart(PlotextPlot):
             except (ValueError, ZeroDivisionError, IndexError, OverflowError) as exc:
                 return Text(f"(the chart cannot be drawn at this size: {exc})", style="dim")
 
-
-class _ThinTicks:
-    """A plotext figure whose `yticks` keeps the first, the last and evenly spaced labels between."""
-
-    def __init__(self, plt, rows: int) -> None:
-        self._plt = plt
-        self._most = max(2, rows // 2 + 1)  # a free row between two labels
-
-    def yticks(self, ticks, labels=None):
-        ticks = list(ticks)
-        if len(ticks) > self._most:
-            keep = sorted({round(i * (len(ticks) - 1) / (self._most - 1)) for i in range(self._most)})
-            ticks = [ticks[i] for i in keep]
-            labels = [list(labels)[i] for i in keep] if labels is not None else None
-        return self._plt.yticks(ticks, labels) if labels is not None else self._plt.yticks(ticks)
-
-    def __getattr__(self, name):
-        return getattr(self._plt, name)

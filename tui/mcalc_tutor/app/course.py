@@ -205,9 +205,9 @@ class Course:
         except OSError:
             text = None
         if text is not None and variant.values:
-            from ..content.variants import substitute
+            from ..content.solutions import substitute_answers
 
-            text = substitute(text, variant.values, for_math=False)
+            text = substitute_answers(text, variant.values)  # the learner's numbers, arithmetic folded
         for part in variant.parts:
             if part.kind != "code" or not part.reference:
                 continue

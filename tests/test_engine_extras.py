@@ -43,3 +43,12 @@ def test_latex_frac_and_e_to_a_vector():
     assert check_answer("a/(b+1)", r"\frac{a}{b+1}", symbols).status == "correct"
     assert check_answer("exp(x)", "e^x", symbols).status == "correct"
     assert check_answer("softmax(x)", "e^x / sum(e^x)", symbols).status == "correct"
+
+
+def test_centre_dot_between_vectors_is_the_dot_product():
+    symbols = parse_declarations("A: n×n, x: n, y: n")
+    assert check_answer("x^T y", "x·y", symbols).status == "correct"
+    assert check_answer("x^T A x", "x⋅(A x)", symbols).status == "correct"
+    assert check_answer("A x", "A·x", symbols).status == "correct"  # a matrix times a vector is unchanged
+    verdict = check_answer("x^T y", "x*y", symbols)  # * keeps the matrix product: a shape error, with a hint
+    assert verdict.status == "invalid" and "x·y" in verdict.message

@@ -65,10 +65,12 @@ class Sub(Node):
 
 @dataclass(frozen=True)
 class Mul(Node):
-    """Product: matrix product, or scaling when one side is a scalar."""
+    """Product: matrix product, or scaling when one side is a scalar. `dot` marks an explicit
+    centre dot, which between two vectors of the same shape means their dot product (x·y)."""
 
     left: Node
     right: Node
+    dot: bool = False
 
     def children(self):
         return (self.left, self.right)

@@ -90,6 +90,8 @@ class _Evaluator:
             left, right = self.eval(node.left), self.eval(node.right)
             if left.shape == (1, 1) or right.shape == (1, 1):
                 return left * right
+            if node.dot and left.shape == right.shape and 1 in left.shape:
+                return np.array([[float(np.sum(left * right))]])
             return left @ right
         if isinstance(node, A.Div):
             right = self.eval(node.right)

@@ -106,7 +106,7 @@ class _Parser:
         if tok.kind == "OP":
             if tok.text in "+-":
                 return BP_ADD
-            if tok.text in ("*", "/", "⊙", "⊘"):
+            if tok.text in ("*", "·", "/", "⊙", "⊘"):
                 return BP_MUL
             if tok.text == "^":
                 return BP_POW
@@ -427,6 +427,8 @@ class _Parser:
                 return self.node(A.Sub, left, self.expr(BP_ADD), col=tok.col)
             if op == "*":
                 return self.node(A.Mul, left, self.expr(BP_MUL), col=tok.col)
+            if op == "·":
+                return self.node(A.Mul, left, self.expr(BP_MUL), True, col=tok.col)
             if op == "/":
                 return self.node(A.Div, left, self.expr(BP_MUL), col=tok.col)
             if op == "⊙":

@@ -224,11 +224,14 @@ class _Inferer:
             return right
         if self.is_scalar(right):
             return left
+        if node.dot and self.is_vector(left) and self.is_vector(right) and \
+                self.u.find(left[1]) == self.u.find(right[1]) and self.u.find(left[0]) == self.u.find(right[0]):
+            return (1, 1)  # x·y between two vectors of the same shape: the dot product
         if not self.u.unify(left[1], right[0]):
             lf, rf = self.fmt(left), self.fmt(right)
             hint = ""
             if lf == rf and self.is_vector(left):
-                hint = " (for an element-wise product write ⊙ or .*; for a dot product, transpose the first)"
+                hint = " (for an element-wise product write ⊙ or .*; for a dot product write x·y or xᵀy)"
             raise ShapeError(
                 f"cannot multiply {lf} by {rf}: the inner sizes {format_dim(self.u.find(left[1]))} and "
                 f"{format_dim(self.u.find(right[0]))} differ{hint}", node.col)

@@ -245,41 +245,51 @@ def _diagnose(ref: _Reference, typed: Typed, answers, same_shape: bool, symbols:
 
     transposed = [v.T for v in ref.values]
     if exp_shape != _t(exp_shape) or not same_shape or not _all_close(ref.values, transposed):
-        if _all_close(answers, transposed):
+        c = _multiple(answers, transposed)
+        if c is not None:  # the transpose, possibly with a sign or factor slip on top
             found.append(Diagnostic("transpose", _transpose_message(exp_shape)))
+            found += _scale_diagnostics(c, also=True)
             return _dedupe(found)
     if not same_shape:
         return _dedupe(found)
 
-    if _all_close(answers, [-v for v in ref.values]):
-        found.append(Diagnostic("sign", "Your answer has the wrong sign: it is the negative of the correct one."))
-        return _dedupe(found)
-
-    factor = _constant_factor(answers, ref.values)
-    if factor is not None:
-        found.append(Diagnostic("factor", f"Your answer is off by a constant factor: it is {_show_factor(factor)} "
-                                          f"times the correct one."))
+    c = _multiple(answers, ref.values)
+    if c is not None:
+        found += _scale_diagnostics(c)
         return _dedupe(found)
 
     mentioned = _names_in(ref.typed.tree) | _names_in(typed.tree)
     matrices = [k for k, s in symbols.items() if k in mentioned
                 and not s.is_function and s.rows == s.cols and s.rows != 1 and not s.has("symmetric")]
     for name in matrices:
-        if _agree_under(ref, typed, symbols, expected_text, force_symmetric=frozenset([name])):
+        c = _multiple_under(ref, typed, symbols, expected_text, force_symmetric=frozenset([name]))
+        if c is not None:
             shown = display_name(name, symbols)
-            found.append(Diagnostic("symmetric", f"Your answer would be right only if {shown} were symmetric; "
-                                                 f"{shown} is a general matrix here (use {shown}ᵀ where it belongs)."))
+            if abs(c - 1) < 1e-9:
+                message = (f"Your answer would be right only if {shown} were symmetric; {shown} is a general "
+                           f"matrix here (use {shown}ᵀ where it belongs).")
+            else:
+                message = (f"Your answer treats {shown} as if it were symmetric; {shown} is a general matrix here "
+                           f"(use {shown}ᵀ where it belongs).")
+            found.append(Diagnostic("symmetric", message))
+            found += _scale_diagnostics(c, also=True, even=f"even with {shown} symmetric")
             return _dedupe(found)
-    if len(matrices) > 1 and _agree_under(ref, typed, symbols, expected_text, force_symmetric=frozenset(matrices)):
-        names = ", ".join(display_name(m, symbols) for m in matrices)
-        found.append(Diagnostic("symmetric", f"Your answer would be right only if {names} were symmetric."))
-        return _dedupe(found)
+    if len(matrices) > 1:
+        c = _multiple_under(ref, typed, symbols, expected_text, force_symmetric=frozenset(matrices))
+        if c is not None:
+            names = ", ".join(display_name(m, symbols) for m in matrices)
+            found.append(Diagnostic("symmetric", f"Your answer would be right only if {names} were symmetric."))
+            found += _scale_diagnostics(c, also=True)
+            return _dedupe(found)
     square = [k for k, s in symbols.items()
               if k in mentioned and not s.is_function and s.rows == s.cols and s.rows != 1]
-    if len(square) > 1 and _agree_under(ref, typed, symbols, expected_text, commuting=True):
-        found.append(Diagnostic("commute", "The order of the matrix factors matters: your answer would be right "
-                                           "only if the matrices commuted (check the order, e.g. (AB)ᵀ = BᵀAᵀ)."))
-        return _dedupe(found)
+    if len(square) > 1:
+        c = _multiple_under(ref, typed, symbols, expected_text, commuting=True)
+        if c is not None:
+            found.append(Diagnostic("commute", "The order of the matrix factors matters: your answer would be right "
+                                               "only if the matrices commuted (check the order, e.g. (AB)ᵀ = BᵀAᵀ)."))
+            found += _scale_diagnostics(c, also=True)
+            return _dedupe(found)
     example = _counterexample(ref, answers, symbols)
     if example and not found:
         found.append(Diagnostic("value", example))
@@ -316,21 +326,35 @@ def _transpose_message(exp_shape) -> str:
             "row) and where a transpose belongs.")
 
 
-def _constant_factor(answers, values) -> float | None:
+def _multiple(answers, values) -> float | None:
+    """c when answers ≈ c·values at every sample (c = 1 is equality, −1 a sign slip), else None."""
     factors = []
     for a, e in zip(answers, values):
+        if a is None or e is None or a.shape != e.shape:
+            return None
         denom = float(np.sum(e * e))
         if denom < 1e-12:
             continue
         factors.append(float(np.sum(a * e)) / denom)
-    if not factors:
+    if not factors or abs(factors[0]) < 1e-9:
         return None
     c = factors[0]
-    if abs(c) < 1e-9 or abs(c - 1) < 1e-6 or abs(c + 1) < 1e-6:
-        return None
+    if abs(c - round(c)) < 1e-9:
+        c = float(round(c))
     if all(_close(a, c * e) for a, e in zip(answers, values)):
         return c
     return None
+
+
+def _scale_diagnostics(c: float, also: bool = False, even: str | None = None) -> list[Diagnostic]:
+    """A sign or factor slip, said alone or on top of another finding."""
+    on_top = f" ({even})" if even else " as well" if also else ""
+    if abs(c - 1) < 1e-9:
+        return []
+    if abs(c + 1) < 1e-9:
+        return [Diagnostic("sign", f"Your answer has the wrong sign{on_top}: it is the negative of the correct one.")]
+    return [Diagnostic("factor", f"Your answer is off by a constant factor{on_top}: it is {_show_factor(c)} "
+                                 f"times the correct one.")]
 
 
 def _show_factor(c: float) -> str:
@@ -351,15 +375,18 @@ def _mistake_values(ref: _Reference, text: str, symbols: SymbolTable) -> list | 
     return ref.mistakes[text]
 
 
-def _agree_under(ref: _Reference, typed: Typed, symbols: SymbolTable, expected_text: str, **options) -> bool:
+def _multiple_under(ref: _Reference, typed: Typed, symbols: SymbolTable, expected_text: str,
+                    **options) -> float | None:
+    """Like _multiple, at instances drawn under an extra assumption (a matrix made symmetric, all
+    square matrices commuting); the draws are cached on the reference."""
     key = repr(sorted(options.items()))
     if key not in ref.special:
         rng = np.random.default_rng(seed_for(expected_text, "diagnostic", key))
         ref.special[key] = _draw(ref.typed, symbols, rng, **options)
     instances, values = ref.special[key]
     if not instances:
-        return False
-    return _all_close(_evaluate_all(typed, instances), values)
+        return None
+    return _multiple(_evaluate_all(typed, instances), values)
 
 
 def _counterexample(ref: _Reference, answers, symbols: SymbolTable) -> str | None:

@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from ...mathlang.lexer import MAX_INPUT_LENGTH as MAX_ANSWER_LENGTH
 from .check_list import CheckList
 from .preview import AnswerPreview, preview_text
 from .status import status_text
@@ -219,7 +220,8 @@ class ExpressionPartView(PartView):
 
     def compose_answer(self) -> ComposeResult:
         hint = _KIND_HELP.get(self.part.kind, "your answer")
-        yield Input(placeholder=f"{hint} — Enter checks", id=f"answer-{dom_id(self.part.name)}", classes="answer")
+        yield Input(placeholder=f"{hint} — Enter checks", id=f"answer-{dom_id(self.part.name)}", classes="answer",
+                    max_length=MAX_ANSWER_LENGTH)  # the engine refuses longer answers; a huge paste must not lag
         yield AnswerPreview()
 
     def restore(self, last_answer: str | None) -> None:
@@ -321,7 +323,7 @@ class PointsPartView(PartView):
     def compose_answer(self) -> ComposeResult:
         with Horizontal(classes="points-row"):
             yield Input(placeholder="(x, y) — Enter adds", id=f"answer-{dom_id(self.part.name)}", classes="answer",
-                        compact=True)
+                        compact=True, max_length=MAX_ANSWER_LENGTH)
             yield Select([(label, word) for label, word in POINT_TYPES], prompt="type", allow_blank=False,
                          value="min", compact=True, id="point-type")
             yield Button("Add", id="add-point", compact=True)

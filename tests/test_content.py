@@ -42,6 +42,8 @@ BAD_FILES = {
     "gradients/bad-symbols.toml": ("symbols", GOOD.replace('"grad-good"', '"bad-symbols"').replace('x = "n"', 'x = "n×m symmetric"')),
     "jacobians/wrong-folder.toml": ("section", GOOD.replace('"grad-good"', '"wrong-folder"')),
     "gradients/bad-params.toml": ("params.k", GOOD.replace('"grad-good"', '"bad-params"').replace("[2, 5]", "[5, 2]")),
+    "gradients/bad-definition.toml": ("definitions.x", GOOD.replace('"grad-good"', '"bad-definition"').replace(
+        "[params]", '[definitions]\nx = "a^T a"\n[params]')),
 }
 
 

@@ -52,3 +52,13 @@ def test_centre_dot_between_vectors_is_the_dot_product():
     assert check_answer("A x", "A·x", symbols).status == "correct"  # a matrix times a vector is unchanged
     verdict = check_answer("x^T y", "x*y", symbols)  # * keeps the matrix product: a shape error, with a hint
     assert verdict.status == "invalid" and "x·y" in verdict.message
+
+
+def test_defined_symbols_may_be_used_or_written_out():
+    """z = Wx + b and δ = g ⊙ φ'(z) are what the statement calls them: both spellings are right."""
+    symbols = parse_declarations("φ: function, W: m×n, x: n, b: m, z: m, g: m, δ: m")
+    symbols.definitions = {"z": "W x + b", "δ": "g ⊙ φ'(z)"}
+    assert check_answer("g ⊙ φ'(z)", "g ⊙ φ'(W x + b)", symbols).status == "correct"
+    assert check_answer("W^T δ", "W^T (g ⊙ φ'(z))", symbols).status == "correct"
+    assert check_answer("δ x^T", "x δ^T", symbols).codes[0] == "transpose"  # still wrong when wrong
+    assert check_answer("W^T δ", "W^T g", symbols).status == "incorrect"

@@ -104,7 +104,8 @@ class _Frozen:
 
     def __init__(self, symbols: SymbolTable):
         self.symbols = symbols
-        self.key = tuple((k, s.rows, s.cols, tuple(sorted(s.properties)), s.is_function) for k, s in symbols.items())
+        self.key = tuple((k, s.rows, s.cols, tuple(sorted(s.properties)), s.is_function) for k, s in symbols.items()) \
+            + tuple(symbols.definitions.items())
 
     def __hash__(self):
         return hash(self.key)
@@ -132,8 +133,8 @@ def _draw(typed: Typed, symbols: SymbolTable, rng, **options) -> tuple[list[Inst
     for sizes in size_assignments(symbols):
         for _ in range(DRAWS_PER_SIZE):
             for _attempt in range(MAX_RESAMPLES):
-                inst = sample_instance(symbols, sizes, rng, **options)
                 try:
+                    inst = sample_instance(symbols, sizes, rng, **options)
                     value = evaluate(typed, inst.values, inst.sizes, inst.functions)
                 except DomainError:
                     continue

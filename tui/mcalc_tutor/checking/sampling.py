@@ -50,7 +50,24 @@ def sample_instance(symbols: SymbolTable, sizes: dict[str, int], rng: np.random.
             continue
         rows, cols = _dim(sym.rows, sizes), _dim(sym.cols, sizes)
         values[key] = _sample_value(sym, rows, cols, rng, key in force_symmetric, commuting, basis)
+    apply_definitions(symbols, values, sizes, functions)
     return Instance(values, sizes, functions)
+
+
+def apply_definitions(symbols: SymbolTable, values: dict, sizes: dict, functions: dict,
+                      skip: frozenset[str] | set[str] = frozenset()) -> None:
+    """Give each defined symbol (z = W x + b) the value of its definition at these values, in
+    order; `skip` keeps the sampled value of the names being varied. Raises DomainError where a
+    definition is undefined (the caller draws again)."""
+    if not symbols.definitions:
+        return
+    from ..mathlang import read
+    from ..mathlang.evaluate import evaluate
+
+    for name, text in symbols.definitions.items():
+        if name in skip:
+            continue
+        values[name] = evaluate(read(text, symbols), values, sizes, functions)
 
 
 def _dim(d, sizes) -> int:

@@ -135,6 +135,10 @@ def load_exercise(path: Path, sources: dict[str, str] | None = None) -> tuple[Ex
         problem = _check_param(spec)
         if problem:
             bad(f"params.{pname}", problem)
+    definitions = data.get("definitions", {})
+    if not isinstance(definitions, dict) or not all(isinstance(v, str) for v in definitions.values()):
+        bad("definitions", "must be a table of symbol = \"expression it stands for\"")
+        definitions = {}
     raw_parts = data.get("parts")
     if not isinstance(raw_parts, list) or not raw_parts:
         bad("parts", "at least one [[parts]] is needed")
@@ -155,7 +159,8 @@ def load_exercise(path: Path, sources: dict[str, str] | None = None) -> tuple[Ex
     tags = tuple(str(t) for t in data.get("tags", []))
     exercise = Exercise(id=ex_id, title=data["title"].strip(), section=data["section"], source=data["source"],
                         difficulty=difficulty, statement=data["statement"].strip(), symbols=dict(symbols),
-                        params=dict(params), parts=tuple(parts), path=path, tags=tags)
+                        params=dict(params), definitions=dict(definitions), parts=tuple(parts), path=path,
+                        tags=tags)
     problems.extend(_check_expected_answers(exercise, name))
     return (exercise if not problems else None), problems
 
@@ -258,15 +263,40 @@ def _read_part(raw, where: str, bad, path: Path) -> Part | None:
 def _check_expected_answers(exercise: Exercise, name: str) -> list[Problem]:
     """Every written expected answer and listed mistake must parse with the declared symbols (seed-0
     parameters). Cheap on purpose: no sympy here (generated answers are checked by `validate`)."""
-    from ..mathlang import MathError, parse_declarations, read
+    from ..mathlang import MathError, read
+    from ..mathlang.ast import Sym, walk
     from .variants import draw_params, substitute
+
+    from ..mathlang.shapes import format_shape
+    from ..mathlang.symbols import canonical_name
+    from .variants import exercise_symbols
 
     try:
         values = draw_params(exercise, 0)
-        symbols = parse_declarations({k: str(v) for k, v in exercise.symbols.items()})
+        symbols = exercise_symbols(exercise, values)
     except Exception as exc:  # an authoring error: report it, do not crash the bank
         return [Problem(name, "params", f"cannot build a variant: {exc}")]
     problems = []
+    defined: set[str] = set()
+    for raw_name, text in exercise.definitions.items():
+        key = canonical_name(raw_name)
+        where = f"definitions.{raw_name}"
+        if key not in symbols or symbols[key].is_function:
+            problems.append(Problem(name, where, "define a declared (non-function) symbol"))
+            continue
+        try:
+            typed = read(symbols.definitions[key], symbols)
+        except MathError as exc:
+            problems.append(Problem(name, where, f"{text!r}: {exc}"))
+            continue
+        used = {n.name for n in walk(typed.tree) if isinstance(n, Sym)}
+        later = used & (set(symbols.definitions) - defined)
+        if later:
+            problems.append(Problem(name, where, f"uses {', '.join(sorted(later))}, defined later or itself"))
+        if typed.shape != symbols[key].shape:
+            problems.append(Problem(name, where, f"is {format_shape(typed.shape)}, but {raw_name} is declared "
+                                                 f"{format_shape(symbols[key].shape)}"))
+        defined.add(key)
     for part in exercise.parts:
         where = f"parts.{part.name}"
         texts = []

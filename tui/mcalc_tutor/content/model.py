@@ -67,6 +67,7 @@ class Exercise:
     statement: str
     symbols: dict = field(default_factory=dict, hash=False)
     params: dict = field(default_factory=dict, hash=False)
+    definitions: dict = field(default_factory=dict, hash=False)  # symbol -> what it stands for
     parts: tuple[Part, ...] = ()
     path: Path | None = None
     tags: tuple[str, ...] = ()

@@ -87,7 +87,7 @@ def make_variant(exercise: Exercise, seed: int = 0) -> Variant:
 
 def _build_variant(exercise: Exercise, seed: int) -> Variant:
     values = draw_params(exercise, seed)
-    symbols = parse_declarations({k: str(v) for k, v in exercise.symbols.items()})
+    symbols = exercise_symbols(exercise, values)
     parts = []
     for part in exercise.parts:
         math = dict(answer=_sub_answer(part.answer, values), of=substitute(part.of, values, for_math=True),
@@ -105,6 +105,16 @@ def _build_variant(exercise: Exercise, seed: int) -> Variant:
         parts.append(new)
     return Variant(exercise, seed, values, substitute(exercise.statement, values, for_math=False), symbols,
                    tuple(parts))
+
+
+def exercise_symbols(exercise: Exercise, values: dict) -> SymbolTable:
+    """The declared symbols, with the exercise's definitions (z = W x + b) for this variant."""
+    from ..mathlang.symbols import canonical_name
+
+    symbols = parse_declarations({k: str(v) for k, v in exercise.symbols.items()})
+    symbols.definitions = {canonical_name(k): substitute(str(v), values, for_math=True)
+                           for k, v in exercise.definitions.items()}
+    return symbols
 
 
 def _sub_answer(answer, values):

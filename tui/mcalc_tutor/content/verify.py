@@ -60,8 +60,8 @@ def verify_part(variant: Variant, part) -> str | None:
 
 def _instance(symbols, sizes, rng, f):
     for _ in range(30):
-        inst = sample_instance(symbols, sizes, rng)
         try:
+            inst = sample_instance(symbols, sizes, rng)
             evaluate(f, inst.values, inst.sizes, inst.functions)
             return inst
         except DomainError:
@@ -92,7 +92,7 @@ def _verify_at(part, symbols, f, g, inst, rng) -> str | None:
         out = dict(values)
         for n in names:
             out[n] = values[n] + t * dirs[n]
-        return out
+        return out  # defined symbols (δ = ∂L/∂z) stay fixed: `of` is the local function the part means
 
     def stack(dirs):
         return np.concatenate([dirs[n].reshape(-1, 1, order="F") for n in names])

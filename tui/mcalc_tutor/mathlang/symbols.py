@@ -83,6 +83,9 @@ class SymbolTable(dict):
     def __init__(self, symbols=()):
         super().__init__()
         self.display: dict[str, str] = {}
+        self.definitions: dict[str, str] = {}
+        """Canonical name → the expression a declared symbol stands for (z = "W x + b"), in order:
+        answers may use the name or write it out, and both are checked as the same thing."""
         for sym in symbols:
             self.add(sym)
 

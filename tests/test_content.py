@@ -110,3 +110,11 @@ def test_solution_arithmetic_is_folded_exactly():
     assert fold_constant("x + 1") == "x + 1"  # not a constant: untouched
     text = substitute_answers("With a = {a}: **Answer (b):** `{a}*{a} - 1`", {"a": -3})
     assert text == "With a = -3: **Answer (b):** `8`"
+
+
+def test_a_critical_point_listed_twice_is_said_to_be_a_repeat():
+    ex = load_bank().get("hess-cubic-critical-points")
+    variant = make_variant(ex, 0)
+    verdict = check_part(variant, variant.part("c"), "(0,0) saddle; (1,1) min; (0,0) saddle")
+    assert verdict.status == "partial" and [d.code for d in verdict.diagnostics] == ["repeat"]
+    assert "not a critical point" not in verdict.message

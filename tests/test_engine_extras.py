@@ -62,3 +62,22 @@ def test_defined_symbols_may_be_used_or_written_out():
     assert check_answer("W^T δ", "W^T (g ⊙ φ'(z))", symbols).status == "correct"
     assert check_answer("δ x^T", "x δ^T", symbols).codes[0] == "transpose"  # still wrong when wrong
     assert check_answer("W^T δ", "W^T g", symbols).status == "incorrect"
+
+
+def test_malformed_numbers_are_invalid_not_products():
+    empty = parse_declarations("")
+    for text in ("1.2.3", "1..2", "4.5.8"):
+        assert check_answer("3.6", text, empty).status == "invalid", text
+
+
+def test_a_rounded_answer_is_told_about_precision_not_a_factor_of_1():
+    symbols = parse_declarations("")
+    verdict = check_answer("(-10, 1)/sqrt(101)", "(-0.99504, 0.099504)", symbols)
+    assert verdict.status == "incorrect" and verdict.codes == ["precision"]
+    assert "1 times" not in verdict.message
+
+
+def test_close_but_not_equal_is_not_equivalent():
+    symbols = parse_declarations("A: n×n, x: n")
+    assert check_answer("(A + A^T) x", "(A + A^T) x * 1.000001", symbols).status == "incorrect"
+    assert check_answer("(A + A^T) x", "(A + A^T) x + 1e-7 x", symbols).status == "incorrect"

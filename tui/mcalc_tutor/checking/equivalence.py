@@ -24,7 +24,7 @@ from .verdict import CORRECT, INCORRECT, Diagnostic, Verdict, invalid
 
 DRAWS_PER_SIZE = 2
 MAX_RESAMPLES = 12
-RTOL, ATOL = 1e-6, 1e-9
+RTOL, ATOL = 1e-8, 1e-10
 
 
 class ExpectedAnswerError(ValueError):
@@ -352,6 +352,9 @@ def _scale_diagnostics(c: float, also: bool = False, even: str | None = None) ->
     on_top = f" ({even})" if even else " as well" if also else ""
     if abs(c - 1) < 1e-9:
         return []
+    if abs(c - 1) < 1e-3:  # equal but for rounding: say so, not "1 times"
+        return [Diagnostic("precision", f"Your answer is within {abs(c - 1):.1e} (relative) of the correct one "
+                                        f"but not equal to it: give more digits, or an exact form.")]
     if abs(c + 1) < 1e-9:
         return [Diagnostic("sign", f"Your answer has the wrong sign{on_top}: it is the negative of the correct one.")]
     return [Diagnostic("factor", f"Your answer is off by a constant factor{on_top}: it is {_show_factor(c)} "

@@ -174,6 +174,9 @@ def _check_points(symbols: SymbolTable, part: Part, answer: str) -> Verdict:
     for value, point_type, shown in given:
         hit = next((i for i, (ev, _) in enumerate(expected)
                     if i not in matched and ev.shape == value.shape and np.allclose(ev, value, atol=1e-6)), None)
+        if hit is None and any(ev.shape == value.shape and np.allclose(ev, value, atol=1e-6) for ev, _ in expected):
+            diagnostics.append(Diagnostic("repeat", f"{shown} is listed more than once."))
+            continue
         if hit is None:
             diagnostics.append(Diagnostic("extra", f"{shown} is not a critical point: the gradient is not zero there."))
             continue
@@ -190,7 +193,7 @@ def _check_points(symbols: SymbolTable, part: Part, answer: str) -> Verdict:
     missing = len(expected) - len(matched)
     if missing:
         diagnostics.append(Diagnostic("missing", f"{missing} critical point{'s are' if missing > 1 else ' is'} missing."))
-    extras = sum(1 for d in diagnostics if d.code == "extra")
+    extras = sum(1 for d in diagnostics if d.code in ("extra", "repeat"))
     score = max(0.0, (good - 0.5 * extras) / len(expected))
     if score >= 1.0 and not diagnostics:
         return Verdict(CORRECT, 1.0, "Correct: every critical point, each classified.", interpreted=interpreted)

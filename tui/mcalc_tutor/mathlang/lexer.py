@@ -56,6 +56,9 @@ def tokenize(text: str) -> list[Token]:
             continue
         if ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             m = _NUMBER.match(text, i)
+            if m.end() < n and text[m.end()] == "." and (m.group(1).count(".") or m.end() + 1 < n and
+                                                         text[m.end() + 1] in _DIGITS + "."):
+                raise ParseError("malformed number: a number has at most one decimal point", i)
             digits = sum(c.isdigit() for c in m.group(1))
             if digits > MAX_NUMBER_DIGITS:
                 raise ParseError(f"number too long ({digits} digits; at most {MAX_NUMBER_DIGITS})", i)

@@ -81,3 +81,10 @@ def test_close_but_not_equal_is_not_equivalent():
     symbols = parse_declarations("A: n×n, x: n")
     assert check_answer("(A + A^T) x", "(A + A^T) x * 1.000001", symbols).status == "incorrect"
     assert check_answer("(A + A^T) x", "(A + A^T) x + 1e-7 x", symbols).status == "incorrect"
+
+
+def test_root_sign_after_a_number_and_greek_variant_forms():
+    assert check_answer("sqrt(80)", "4√5", parse_declarations("")).status == "correct"
+    symbols = parse_declarations("ε: scalar, x: n")
+    assert check_answer("ε x", "eps x", symbols).status == "correct"
+    assert check_answer("ε x", "ϵ x", symbols).status == "correct"

@@ -110,6 +110,8 @@ class _Parser:
                 return BP_MUL
             if tok.text == "^":
                 return BP_POW
+            if tok.text == "√":
+                return BP_MUL  # 4√5: juxtaposition
             return 0
         if tok.kind == "POST":
             return BP_POST
@@ -418,7 +420,7 @@ class _Parser:
         if tok.kind == "POST":
             self.advance()
             return self.postfix(left, tok)
-        if tok.kind == "OP":
+        if tok.kind == "OP" and tok.text != "√":  # √ after an operand is juxtaposition: 4√5
             self.advance()
             op = tok.text
             if op == "+":

@@ -118,3 +118,12 @@ def test_a_critical_point_listed_twice_is_said_to_be_a_repeat():
     verdict = check_part(variant, variant.part("c"), "(0,0) saddle; (1,1) min; (0,0) saddle")
     assert verdict.status == "partial" and [d.code for d in verdict.diagnostics] == ["repeat"]
     assert "not a critical point" not in verdict.message
+
+
+def test_points_accept_natural_wording():
+    ex = load_bank().get("hess-cubic-critical-points")
+    variant = make_variant(ex, 0)
+    for text in ("(0,0) is a saddle, (1,1) local min", "(1, 1) strict local minimum; (0, 0) saddle point"):
+        assert check_part(variant, variant.part("c"), text).status == "correct", text
+    # the classification is local: "global" is not read as "minimum"
+    assert check_part(variant, variant.part("c"), "(0,0) saddle; (1,1) global minimum").status == "invalid"

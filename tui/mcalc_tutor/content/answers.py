@@ -130,7 +130,8 @@ def _check_number(part: Part, answer: str, symbols: SymbolTable) -> Verdict:
 
 def read_points(text: str, symbols: SymbolTable) -> list[tuple[np.ndarray, str | None, str]]:
     """Read "(0,0) saddle; (1, 1) min" into (coordinates, type, shown). Raises MathError."""
-    items = [s.strip() for s in re.split(r";|\n", text) if s.strip()]
+    # points are separated by ";" or new lines, or by a comma after a classification word
+    items = [s.strip() for s in re.split(r";|\n|(?<=[A-Za-z])\s*,\s*(?=[(\[])", text) if s.strip()]
     if not items:
         raise MathError("no points given: write e.g. (0, 0) saddle; (1, 1) min", 0)
     if len(items) > 20:
@@ -144,6 +145,8 @@ def read_points(text: str, symbols: SymbolTable) -> list[tuple[np.ndarray, str |
         point_type = None
         if word:
             key = " ".join(word.lower().split())
+            key = re.sub(r"^(?:is\s+)?(?:an?\s+)?(?:strict\s+|global\s+|local\s+)?", "", key)
+            key = re.sub(r"\s+point$", "", key) if key != "saddle point" else key
             point_type = _TYPE_WORDS.get(key)
             if point_type is None:
                 raise MathError(f"unknown classification {word!r} (use min, max, saddle or inconclusive)", None)

@@ -145,7 +145,7 @@ def read_points(text: str, symbols: SymbolTable) -> list[tuple[np.ndarray, str |
         point_type = None
         if word:
             key = " ".join(word.lower().split())
-            key = re.sub(r"^(?:is\s+)?(?:an?\s+)?(?:strict\s+|global\s+|local\s+)?", "", key)
+            key = re.sub(r"^(?:is\s+)?(?:an?\s+)?(?:strict\s+|local\s+)*", "", key)
             key = re.sub(r"\s+point$", "", key) if key != "saddle point" else key
             point_type = _TYPE_WORDS.get(key)
             if point_type is None:

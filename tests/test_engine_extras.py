@@ -88,3 +88,11 @@ def test_root_sign_after_a_number_and_greek_variant_forms():
     symbols = parse_declarations("ε: scalar, x: n")
     assert check_answer("ε x", "eps x", symbols).status == "correct"
     assert check_answer("ε x", "ϵ x", symbols).status == "correct"
+
+
+def test_entries_of_a_declared_vector():
+    symbols = parse_declarations("x: 3, a: 3")
+    assert check_answer("x^T x", "x_1^2 + x₂^2 + x3^2", symbols).status == "correct"
+    assert check_answer("x^T x", "x_4^2", symbols).status == "invalid"  # x has three entries
+    declared = parse_declarations("x: 3, x_1: scalar")
+    assert check_answer("x_1", "x_1", declared).status == "correct"  # a declared name wins

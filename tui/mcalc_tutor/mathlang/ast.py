@@ -38,6 +38,14 @@ class Sym(Node):
 
 
 @dataclass(frozen=True)
+class Entry(Node):
+    """Entry `index` (1-based) of a declared vector: x_1, x₁."""
+
+    name: str  # canonical name of the vector
+    index: int
+
+
+@dataclass(frozen=True)
 class Neg(Node):
     arg: Node
 

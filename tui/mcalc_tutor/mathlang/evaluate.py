@@ -70,6 +70,11 @@ class _Evaluator:
             return np.array([[math.pi if node.name == "pi" else math.e]])
         if isinstance(node, A.Sym):
             return np.asarray(self.values[node.name], dtype=float)
+        if isinstance(node, A.Entry):
+            vector = np.asarray(self.values[node.name], dtype=float)
+            if node.index > vector.shape[0]:
+                raise DomainError(f"{node.name} has no entry {node.index} at this size")
+            return vector[node.index - 1:node.index, :1]
         if isinstance(node, A.Identity):
             rows, _ = self.typed.shape_of(node)
             return np.eye(self.size(rows))

@@ -6,12 +6,13 @@ anything is evaluated; nothing the learner types is ever executed.
 """
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from . import ast as A
 from .errors import ParseError
 from .lexer import Token, tokenize
-from .symbols import SymbolTable, canonical_name
+from .symbols import SUBSCRIPT_DIGITS, SymbolTable, canonical_name
 
 MAX_DEPTH = 60
 MAX_NODES = 1500
@@ -197,6 +198,9 @@ class _Parser:
             return self.node(A.Const, CONSTANTS[word], col=tok.col)
         if word == "I":
             return self.node(A.Identity, col=tok.col)
+        entry = self.vector_entry(word, tok)
+        if entry is not None:
+            return entry
         pieces = self.split_word(word)
         if pieces is None:
             known = ", ".join(self.symbols.display[k] for k in self.symbols) or "none"
@@ -216,6 +220,19 @@ class _Parser:
         if first in FUNCTIONS and self.symbols.get(canonical_name(first)) is None:
             return self.function(split[0], FUNCTIONS[first])
         return self.resolve_piece(first, tok.col)
+
+    def vector_entry(self, word: str, tok: Token) -> A.Node | None:
+        """`x_1`, `x₁`, `x1` for the first entry of a declared vector x (when no such name is declared)."""
+        match = re.fullmatch(r"(.+?)_?\{?([0-9]{1,2})\}?", word.translate(SUBSCRIPT_DIGITS))
+        if match is None:
+            return None
+        base = self.symbols.get(canonical_name(match.group(1)))
+        index = int(match.group(2))
+        if base is None or base.is_function or base.cols != 1 or base.rows == 1:
+            return None
+        if index < 1 or (isinstance(base.rows, int) and index > base.rows):
+            raise ParseError(f"{word}: {match.group(1)} has no entry {index}", tok.col)
+        return self.node(A.Entry, canonical_name(match.group(1)), index, col=tok.col)
 
     def resolve_piece(self, piece: str, col: int) -> A.Node:
         key = canonical_name(piece)

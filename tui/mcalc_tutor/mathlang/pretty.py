@@ -45,6 +45,8 @@ class _Printer:
             return "I", _P_ATOM
         if isinstance(node, A.Sym):
             return display_name(node.name, self.symbols), _P_ATOM
+        if isinstance(node, A.Entry):
+            return display_name(node.name, self.symbols) + str(node.index).translate(_SUB), _P_ATOM
         if isinstance(node, A.Neg):
             return "-" + self.wrap(node.arg, _P_MUL), _P_NEG
         if isinstance(node, A.Add):

@@ -139,6 +139,8 @@ class _Inferer:
             return (1, 1)
         if isinstance(node, A.Sym):
             return self.symbols[node.name].shape
+        if isinstance(node, A.Entry):
+            return (1, 1)
         if isinstance(node, A.Identity):
             v = Var()
             return (v, v)

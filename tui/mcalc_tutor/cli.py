@@ -19,6 +19,12 @@ COMMAND_MODULES = (
 )
 
 
+def usage_error(message: str) -> int:
+    """The contract's usage error: one line on stderr, exit code 2 (returned, for `run` functions)."""
+    print(f"mcalc-tutor: error: {message}", file=sys.stderr)
+    return 2
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in one line and exits 2 (the contract in DESIGN.md)."""
 

@@ -5,6 +5,8 @@ import argparse
 import json
 import sys
 
+from ..cli import usage_error
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("list", help="list the exercises")
@@ -31,10 +33,6 @@ def register(subparsers) -> None:
     p.set_defaults(run=run_validate)
 
 
-def _error(message: str) -> int:
-    print(f"mcalc-tutor: error: {message}", file=sys.stderr)
-    return 2
-
 
 def _bank():
     from .loader import load_bank
@@ -54,7 +52,7 @@ def run_list(args) -> int:
     bank = _bank()
     exercises = [e for e in bank.exercises if not args.section or e.section == args.section]
     if args.section and args.section not in SECTION_TITLES:
-        return _error(f"unknown section {args.section!r} (known: {', '.join(SECTION_TITLES)})")
+        return usage_error(f"unknown section {args.section!r} (known: {', '.join(SECTION_TITLES)})")
     if args.json:
         print(json.dumps([exercise_summary(e) for e in exercises], ensure_ascii=False, indent=1))
         return 0
@@ -74,7 +72,7 @@ def run_list(args) -> int:
 def _find(exercise_id: str):
     ex = _bank().get(exercise_id)
     if ex is None:
-        return None, _error(f"unknown exercise {exercise_id!r} (see `mcalc-tutor list`)")
+        return None, usage_error(f"unknown exercise {exercise_id!r} (see `mcalc-tutor list`)")
     return ex, 0
 
 
@@ -134,12 +132,12 @@ def run_check(args) -> int:
         return code
     if not part_name:
         if len(ex.parts) != 1:
-            return _error(f"{ex.id} has parts {', '.join(p.name for p in ex.parts)}: write {ex.id}:PART")
+            return usage_error(f"{ex.id} has parts {', '.join(p.name for p in ex.parts)}: write {ex.id}:PART")
         part_name = ex.parts[0].name
     variant = make_variant(ex, args.seed)
     part = variant.part(part_name)
     if part is None:
-        return _error(f"{ex.id} has no part {part_name!r} (parts: {', '.join(p.name for p in ex.parts)})")
+        return usage_error(f"{ex.id} has no part {part_name!r} (parts: {', '.join(p.name for p in ex.parts)})")
     return emit(check_part(variant, part, args.answer), args.json)
 
 
@@ -153,7 +151,7 @@ def run_validate(args) -> int:
     if args.path:
         path = Path(args.path)
         if not path.exists():
-            return _error(f"no such file or folder: {path}")
+            return usage_error(f"no such file or folder: {path}")
         files = [path] if path.is_file() else sorted(path.rglob("*.toml"))
         for f in files:
             ex, found = load_exercise(f, known_sources())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..cli import usage_error
+
 FORMATS = ("text", "json", "gradescope", "csv", "report")
 
 
@@ -27,39 +29,35 @@ def register(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def _error(message: str) -> int:
-    print(f"mcalc-tutor: error: {message}", file=sys.stderr)
-    return 2
-
 
 def run(args) -> int:
     if args.jobs < 1:
-        return _error("--jobs must be at least 1")
+        return usage_error("--jobs must be at least 1")
     if args.template:
         return _write(template(args.template, args.seed), args.out)
     if args.gradescope_bundle:
         ids = args.exercises or args.paths
         if not ids:
-            return _error("--gradescope-bundle needs the exercise ids (--exercises ID …)")
+            return usage_error("--gradescope-bundle needs the exercise ids (--exercises ID …)")
         from .bundle import write_bundle
 
         problem = _unknown_ids(ids)
         if problem:
-            return _error(problem)
+            return usage_error(problem)
         write_bundle(Path(args.gradescope_bundle), ids)
         print(f"wrote {args.gradescope_bundle}")
         return 0
     if not args.paths:
-        return _error("give submission files or folders to grade")
+        return usage_error("give submission files or folders to grade")
     if args.exercises:
         problem = _unknown_ids(args.exercises)
         if problem:
-            return _error(problem)
+            return usage_error(problem)
     from .submission import find_submissions
 
     paths, errors = find_submissions(args.paths)
     for e in errors:
-        print(f"mcalc-tutor: error: {e}", file=sys.stderr)
+        usage_error(e)
     if errors and not paths:
         return 2
     results = grade_many(paths, args.exercises, args.jobs)
@@ -110,7 +108,7 @@ def _emit(results, args) -> int:
             text = reports.class_report_text(results)
     else:  # gradescope: one results.json per submission
         if len(results) != 1:
-            return _error("--format gradescope grades one submission at a time (Gradescope runs one per student)")
+            return usage_error("--format gradescope grades one submission at a time (Gradescope runs one per student)")
         r = results[0]
         text = reports.gradescope_report(r, r.seconds if args.timing else None)
     return _write(text, args.out)
@@ -125,7 +123,7 @@ def _write(text: str, out: str | None) -> int:
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(path)
         except OSError as exc:
-            return _error(f"cannot write {out}: {exc.strerror or exc}")
+            return usage_error(f"cannot write {out}: {exc.strerror or exc}")
     else:
         sys.stdout.write(text)
     return 0
@@ -143,7 +141,7 @@ def template(ids: list[str], seed: int | None) -> str:
     for exercise_id in ids:
         ex = bank.get(exercise_id)
         if ex is None:
-            raise SystemExit(_error(f"unknown exercise id {exercise_id!r}"))
+            raise SystemExit(usage_error(f"unknown exercise id {exercise_id!r}"))
         variant = make_variant(ex, seed or 0)
         lines.append(f"# {ex.title}")
         for line in variant.statement.splitlines():

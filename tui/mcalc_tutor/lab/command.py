@@ -12,6 +12,8 @@ import shutil
 import sys
 import textwrap
 
+from ..cli import usage_error
+
 # Kept here so that --help can list them without importing numpy; a test holds them equal to the
 # registries in objectives.py and optimizers.py.
 FUNCTION_NAMES = ("quadratic", "quadratic-nd", "rosenbrock", "saddle", "himmelblau", "least-squares",
@@ -51,10 +53,6 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def _usage_error(message: str) -> int:
-    print(f"mcalc-tutor: error: {message}", file=sys.stderr)
-    return 2
-
 
 def _check(args) -> str | None:
     """The first impossible value in ``args`` as a one-line message, or None."""
@@ -84,11 +82,11 @@ def _check(args) -> str | None:
 def run(args: argparse.Namespace) -> int:
     problem = _check(args)
     if problem:
-        return _usage_error(problem)
+        return usage_error(problem)
     try:
         return _run(args)
     except (KeyError, ValueError) as exc:  # settings the registries refuse
-        return _usage_error(str(exc.args[0] if exc.args else exc))
+        return usage_error(str(exc.args[0] if exc.args else exc))
     except (KeyboardInterrupt, BrokenPipeError):
         raise  # the dispatcher maps these to exit codes
     except Exception as exc:  # noqa: BLE001 - never a traceback to the learner
@@ -111,7 +109,7 @@ def _run(args) -> int:
 
         objective = make_objective(args.function, kappa=args.kappa, seed=args.seed, dim=args.dim)
         if objective.dim != 2:
-            return _usage_error(
+            return usage_error(
                 f"--plot path needs a 2-D function, and {args.function} has {objective.dim} "
                 "dimensions (choose quadratic, rosenbrock, saddle, himmelblau, or least-squares, "
                 "logistic, quadratic-nd with --dim 2)")

@@ -7,6 +7,8 @@ import json
 import sys
 from datetime import datetime
 
+from ..cli import usage_error
+
 BAR_WIDTH = 18
 TITLE_WIDTH = 37
 
@@ -80,8 +82,7 @@ def _export(store, target: str) -> int:
         with open(target, "w", encoding="utf-8") as fh:
             fh.write(text)
     except OSError as exc:
-        print(f"mcalc-tutor: error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return usage_error(f"cannot write {target}: {exc.strerror or exc}")
     document = json.loads(text)
     print(f"Exported {len(document['attempts'])} attempts, {len(document['hints'])} hints and "
           f"{len(document['reveals'])} reveals to {target}.")

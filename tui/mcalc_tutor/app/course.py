@@ -132,7 +132,6 @@ class Course:
         """Exercises the loader rejected (for the log; a learner never sees a broken one)."""
         self._bank = None
         self._lock = threading.RLock()
-        self._variants: dict[tuple[str, int], object] = {}
 
     # -- the catalogue -------------------------------------------------------------------------
     def entry(self, exercise_id: str) -> Entry | None:
@@ -182,17 +181,13 @@ class Course:
         return self.load().get(exercise_id)
 
     def variant(self, exercise_id: str, seed: int):
-        """The learner's variant of an exercise (cached); None when the exercise is not in the bank."""
-        key = (exercise_id, seed)
-        with self._lock:
-            if key not in self._variants:
-                exercise = self.exercise(exercise_id)
-                if exercise is None:
-                    return None
-                from ..content.variants import make_variant
+        """The learner's variant of an exercise (make_variant caches it); None when not in the bank."""
+        exercise = self.exercise(exercise_id)
+        if exercise is None:
+            return None
+        from ..content.variants import make_variant
 
-                self._variants[key] = make_variant(exercise, seed)
-            return self._variants[key]
+        return make_variant(exercise, seed)
 
     # -- solutions and code -----------------------------------------------------------------------
     def solution_text(self, variant) -> str | None:

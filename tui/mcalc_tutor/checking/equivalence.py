@@ -88,11 +88,6 @@ def check_answer(expected: str, answer: str, symbols: SymbolTable, *, mistakes: 
     return verdict
 
 
-def equivalent(expected: str, answer: str, symbols: SymbolTable) -> bool:
-    """True when the two expressions agree on every sample (both must parse)."""
-    return check_answer(expected, answer, symbols, symbolic=False).status == CORRECT
-
-
 # --- the reference (cached: a part's expected answer is checked against many answers) -------------
 
 def _reference(expected: str, symbols: SymbolTable) -> _Reference:

@@ -64,10 +64,13 @@ def apply_definitions(symbols: SymbolTable, values: dict, sizes: dict, functions
     from ..mathlang import read
     from ..mathlang.evaluate import evaluate
 
+    typed = symbols.parsed_definitions
     for name, text in symbols.definitions.items():
         if name in skip:
             continue
-        values[name] = evaluate(read(text, symbols), values, sizes, functions)
+        if typed.get(name, (None,))[0] != text:
+            typed[name] = (text, read(text, symbols))
+        values[name] = evaluate(typed[name][1], values, sizes, functions)
 
 
 def _dim(d, sizes) -> int:

@@ -151,5 +151,3 @@ def _grade_code(ex, part, answer, sub: Submission) -> PartResult:
     return PartResult(ex.id, part.name, status, round(fraction * part.points, 6), part.points,
                       "\n".join(lines), [f"test:{t.name}" for t in result.tests if not t.passed])
 
-
-STATUS_ORDER = (CORRECT, PARTIAL, INCORRECT, INVALID, MISSING)

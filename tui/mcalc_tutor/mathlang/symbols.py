@@ -86,6 +86,8 @@ class SymbolTable(dict):
         self.definitions: dict[str, str] = {}
         """Canonical name → the expression a declared symbol stands for (z = "W x + b"), in order:
         answers may use the name or write it out, and both are checked as the same thing."""
+        self.parsed_definitions: dict[str, tuple] = {}
+        """name → (text, parsed definition): filled on first use, so draws do not re-parse."""
         for sym in symbols:
             self.add(sym)
 

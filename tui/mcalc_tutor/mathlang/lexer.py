@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import ParseError
+from .symbols import SUBSCRIPT_DIGITS
 
 MAX_INPUT_LENGTH = 2000
 MAX_NUMBER_DIGITS = 30
@@ -81,18 +82,13 @@ def tokenize(text: str) -> list[Token]:
             i = j
             continue
         if ch in _SUPERSCRIPTS:
-            j = i
-            while j < n and text[j] in _SUPERSCRIPTS:
-                j += 1
-            sup = "".join(_SUPERSCRIPTS[c] for c in text[i:j])
-            tokens.append(Token("POST", sup, i))
+            j = _run_end(text, i, _SUPERSCRIPTS)
+            tokens.append(Token("POST", "".join(_SUPERSCRIPTS[c] for c in text[i:j]), i))
             i = j
             continue
         if ch in _SUBSCRIPT_CHARS:
-            j = i
-            while j < n and text[j] in _SUBSCRIPT_CHARS:
-                j += 1
-            tokens.append(Token("SUBNUM", text[i:j].translate(str.maketrans(_SUBSCRIPT_CHARS, "0123456789")), i))
+            j = _run_end(text, i, _SUBSCRIPT_CHARS)
+            tokens.append(Token("SUBNUM", text[i:j].translate(SUBSCRIPT_DIGITS), i))
             i = j
             continue
         if ch == "\\":
@@ -142,6 +138,13 @@ def tokenize(text: str) -> list[Token]:
     return [Token(t.kind, t.text, t.col, True) if 0 < t.col <= n and text[t.col - 1].isspace() else t
             for t in tokens]
 
+
+
+def _run_end(text: str, i: int, chars) -> int:
+    """Where the run of characters from `chars` that starts at i ends (superscripts, subscripts)."""
+    while i < len(text) and text[i] in chars:
+        i += 1
+    return i
 
 
 def _is_name_char(ch: str) -> bool:

@@ -42,7 +42,7 @@ def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
     elif kind == "points":
         verdict = _check_points(variant.symbols, part, answer)
     elif kind == "number":
-        verdict = _check_number(part, answer, variant.symbols)
+        verdict = _check_number(part, answer)
     else:
         verdict = _check_expression(variant.symbols, part, answer)
     verdict.score = round(verdict.score * part.points, 6)
@@ -52,7 +52,7 @@ def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
 def _check_expression(symbols: SymbolTable, part: Part, answer: str) -> Verdict:
     text = answer
     if part.kind == "vector":
-        text = _row_literal_as_column(answer, symbols)
+        text = _row_literal_as_column(answer)
     mistakes = [Mistake(m.answer, m.feedback) for m in part.mistakes]
     layout = "either" if part.layout == "either" else "exact"
     try:
@@ -61,7 +61,7 @@ def _check_expression(symbols: SymbolTable, part: Part, answer: str) -> Verdict:
         return invalid(f"this part's expected answer is broken ({exc}); please report it")
 
 
-def _row_literal_as_column(answer: str, symbols: SymbolTable) -> str:
+def _row_literal_as_column(answer: str) -> str:
     """For vector parts, `[1, 2, 3]` means the vector, not a 1×3 row: read it as a column."""
     stripped = answer.strip()
     if stripped.startswith("[") and stripped.endswith("]") and ";" not in stripped and "[" not in stripped[1:]:
@@ -87,10 +87,10 @@ def _check_choice(part: Part, answer: str) -> Verdict:
     return Verdict(INCORRECT, 0.0, message, interpreted=shown, diagnostics=diagnostics)
 
 
-def _check_number(part: Part, answer: str, symbols: SymbolTable) -> Verdict:
+def _check_number(part: Part, answer: str) -> Verdict:
     empty = SymbolTable()
     if "," in str(part.answer) or ";" in str(part.answer):  # a vector of numbers: [a, b] means the column
-        answer = _row_literal_as_column(answer, empty)
+        answer = _row_literal_as_column(answer)
     try:
         typed = read(answer, empty)
     except MathError as exc:

@@ -1,5 +1,8 @@
-"""Hostile and broken answers: each is `invalid` (exit 2) with a one-line reason, within a second,
-without a traceback and without touching the disk — through check_answer and the real command."""
+"""Hostile and broken answers: each is `invalid` (exit 2) with a one-line reason, without a
+traceback, without hanging and without touching the disk — through check_answer and the real
+command. The time limit here is a safety net that catches a hang, not a slow machine (the suite
+runs under `pytest -n 2` on a busy machine); the 1 s goal is measured by
+tests/bench/bad_input_latency.py."""
 from __future__ import annotations
 
 import json
@@ -17,7 +20,7 @@ from mcalc_tutor.mathlang import parse_declarations
 
 SYMBOLS = "A: n×n, x: n, y: n, B: m×n, z: m"
 EXPECTED = "A x + y"
-TIME_LIMIT = 1.0
+TIME_LIMIT = 15.0  # a hang, not a slow machine: see the module docstring
 # Linux refuses a single argv string over 128 KiB (MAX_ARG_STRLEN), and no argv can hold a NUL:
 # the megabyte reaches the command cut to what the OS allows, and the NUL inputs are checked
 # in-process only (the command has no other way to receive them).
@@ -125,16 +128,10 @@ def _run(tmp_path: Path, *args: str | bytes) -> tuple[subprocess.CompletedProces
     env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
            "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache"),
            "MCALC_TUTOR_HOME": str(home / "mcalc"), "PYTHONDONTWRITEBYTECODE": "1"}
-    best = None
-    for _attempt in range(2):  # a second try only when the first was slow: the machine may be busy
-        start = time.perf_counter()
-        proc = subprocess.run([*_command(), "equiv", *args], cwd=tmp_path / "cwd", env=env, capture_output=True,
-                              text=True, errors="surrogateescape", timeout=30)
-        elapsed = time.perf_counter() - start
-        best = (proc, elapsed) if best is None or elapsed < best[1] else best
-        if elapsed < TIME_LIMIT:
-            break
-    return best
+    start = time.perf_counter()
+    proc = subprocess.run([*_command(), "equiv", *args], cwd=tmp_path / "cwd", env=env, capture_output=True,
+                          text=True, errors="surrogateescape", timeout=60)
+    return proc, time.perf_counter() - start
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mcalc_tutor._toml import tomllib
 from mcalc_tutor.grading.challenges import OutputError, driver_source, get_challenge, list_challenges
 from mcalc_tutor.grading.runner import run_challenge
 

@@ -11,10 +11,10 @@ import json
 import os
 import shutil
 import threading
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .._toml import tomllib
 from ..content.model import SECTION_ORDER, SECTION_TITLES, SECTIONS
 
 __all__ = ["Course", "Entry", "section_title"]

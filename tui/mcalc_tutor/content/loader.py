@@ -4,11 +4,11 @@ and the rest of the bank still loads.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .._toml import tomllib
 from .model import (GENERATORS, KINDS, LAYOUTS, POINT_TYPES, SECTION_ORDER, VERIFY_KINDS, Exercise,
                     MistakeSpec, Part, Problem)
 

@@ -4,11 +4,14 @@ the same bytes out.
 """
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from .._toml import tomllib
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
+from .assignment import Assignment
 from .submission import Submission, read_code_file, read_submission
 
 MISSING = "missing"
@@ -24,6 +27,9 @@ class PartResult:
     feedback: str
     diagnostics: list[str] = field(default_factory=list)
     interpreted: str | None = None
+    # what to re-teach, the same across variants: "mistake: <listed feedback>", a diagnostic code,
+    # or "test: <name>" for a failing test of a code part
+    misconceptions: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -38,6 +44,7 @@ class SubmissionResult:
     parts: list[PartResult]
     error: str | None = None
     seconds: float = 0.0
+    flags: list[str] = field(default_factory=list)  # for the instructor: e.g. a [meta] seed that was ignored
 
     @property
     def score(self) -> float:
@@ -53,6 +60,8 @@ class SubmissionResult:
                 "parts": [p.to_json() for p in self.parts]}
         if self.error:
             data["error"] = self.error
+        if self.flags:
+            data["flags"] = list(self.flags)
         return data
 
 
@@ -104,7 +113,7 @@ def _grade_exercise(ex, given: dict, sub: Submission) -> list[PartResult]:
         if sub.error is not None and answer is None:
             out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points, sub.error))
             continue
-        if answer is None:
+        if answer is None or (isinstance(answer, str) and not answer.strip()):  # a template's blank
             out.append(PartResult(ex.id, part.name, MISSING, 0.0, part.points, "no answer given"))
             continue
         if not isinstance(answer, (str, int, float)) or isinstance(answer, bool):
@@ -113,7 +122,8 @@ def _grade_exercise(ex, given: dict, sub: Submission) -> list[PartResult]:
             continue
         verdict = check_part(variant, part, str(answer))
         out.append(PartResult(ex.id, part.name, verdict.status, verdict.score, part.points,
-                              _feedback(verdict), [d.code for d in verdict.diagnostics], verdict.interpreted))
+                              _feedback(verdict), [d.code for d in verdict.diagnostics], verdict.interpreted,
+                              _misconceptions(ex, part, verdict)))
     for name in sorted(set(given) - known):
         out.append(PartResult(ex.id, name or "*", INVALID, 0.0, 0.0,
                               f"{ex.id} has no part {name!r} (parts: {', '.join(sorted(known))})"))
@@ -148,6 +158,138 @@ def _grade_code(ex, part, answer, sub: Submission) -> PartResult:
         lines.insert(0, result.error)
     if result.warning:
         lines.append(result.warning)
+    failing = [t.name for t in result.tests if not t.passed]
     return PartResult(ex.id, part.name, status, round(fraction * part.points, 6), part.points,
-                      "\n".join(lines), [f"test:{t.name}" for t in result.tests if not t.passed])
+                      "\n".join(lines), [f"test:{name}" for name in failing],
+                      misconceptions=[f"test: {name}" for name in failing])
 
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+
+
+def _misconceptions(ex, part, verdict) -> list[str]:
+    """Name each finding so that it is the same in every variant: a listed mistake by its feedback as
+    written in the bank ({a} shown as a), any other diagnostic by its code."""
+    raw = ex.part(part.name)
+    out: list[str] = []
+    for d in verdict.diagnostics:
+        label = d.code
+        if d.code == "mistake":
+            index = next((i for i, m in enumerate(part.mistakes) if m.feedback == d.message), None)
+            text = raw.mistakes[index].feedback if raw is not None and index is not None else d.message
+            label = "mistake: " + _PLACEHOLDER.sub(r"\1", " ".join(text.split()))
+        if label not in out:
+            out.append(label)
+    return out
+
+
+def grade_assigned(path: Path, assignment: Assignment, key: bytes | None = None,
+                   student: str | None = None) -> SubmissionResult:
+    """Grade one submission against an assignment: its exercises and parts in its order, its points,
+    and the student's own variant: the seed comes from the student id under the assignment's `key`
+    (seeds.assignment_key), never from the file.
+    `student` overrides the id the submission gives (Gradescope's submitter). Never raises."""
+    start = time.perf_counter()
+    sub = read_submission(path)
+    if student:
+        sub.student = student
+    try:
+        result = _grade_assigned(sub, assignment, key)
+    except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
+        result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"internal error: {exc!r}")
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None) -> SubmissionResult:
+    from ..content.loader import load_bank
+
+    bank = load_bank()
+    seed = assignment.seed_for(sub.student, key)
+    flags = []
+    written = _written_seed(sub)
+    if written is not None and written != seed:
+        flags.append(f"[meta] seed = {written} ignored: this student's seed is {seed}")
+    sub.seed = seed
+    result = SubmissionResult(str(sub.path), sub.student, seed, [], error=sub.error, flags=flags)
+    for assigned in assignment.exercises:
+        ex = bank.get(assigned.id)
+        given = sub.answers.get(assigned.id, {})
+        if ex is None:  # the bank changed since the assignment was loaded
+            result.parts.extend(PartResult(assigned.id, p.name, INVALID, 0.0, p.points,
+                                           f"unknown exercise {assigned.id!r}") for p in assigned.parts)
+            continue
+        graded = {p.part: p for p in _grade_exercise(ex, given, sub)}
+        bank_points = {p.name: p.points for p in ex.parts}
+        for part in assigned.parts:
+            p = graded.pop(part.name)
+            full = bank_points[part.name]
+            p.score = round(p.score / full * part.points, 6) if full else 0.0
+            p.max_score = part.points
+            result.parts.append(p)
+        for name, p in graded.items():  # answered parts outside the assignment, or parts that do not exist
+            if p.status == MISSING:
+                continue
+            if name in bank_points:
+                p.status, p.feedback = INVALID, "not part of this assignment (ignored)"
+            p.score = p.max_score = 0.0
+            result.parts.append(p)
+    for exercise_id in sorted(set(sub.answers) - set(assignment.exercise_ids)):
+        result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0, "not part of this assignment (ignored)"))
+    return result
+
+
+def _written_seed(sub: Submission) -> int | None:
+    """The [meta] seed the file itself gives, if any (read again: Submission keeps only the result)."""
+    if sub.error is not None:
+        return None
+    try:
+        data = tomllib.loads(sub.path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    meta = data.get("meta")
+    seed = meta.get("seed") if isinstance(meta, dict) else None
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+
+
+def for_students(result: SubmissionResult, policy: str) -> SubmissionResult:
+    """What a student may see under the assignment's feedback policy: `score` keeps only status and
+    points; `diagnostics` keeps the feedback (which never holds the expected answer); `full` adds the
+    expected answer of each part not answered correctly (for after the due date)."""
+    parts = []
+    for p in result.parts:
+        if policy == "score":
+            q = replace(p, feedback="", diagnostics=[], interpreted=None, misconceptions=[])
+        elif policy == "full" and p.status != CORRECT:
+            expected = _expected_answer(p, result.seed)
+            q = replace(p, feedback=p.feedback + (f"\nExpected: {expected}" if expected else ""))
+        else:
+            q = replace(p)
+        parts.append(q)
+    return replace(result, parts=parts, flags=[])
+
+
+def _expected_answer(p: PartResult, seed: int) -> str | None:
+    from ..content.loader import load_bank
+    from ..content.variants import make_variant
+
+    ex = load_bank().get(p.exercise)
+    if ex is None or ex.part(p.part) is None:
+        return None
+    part = make_variant(ex, seed).part(p.part)
+    if part is None or part.kind == "code" or part.answer is None:
+        return None
+    if isinstance(part.answer, list):  # critical points: [{at, type}]
+        return "; ".join(f"{q.get('at', '')} {q.get('type', '')}".strip() for q in part.answer)
+    return str(part.answer)
+
+
+def max_score_warning(results: list[SubmissionResult]) -> str | None:
+    """Without an assignment each submission is graded on what it answers, so totals are not
+    comparable: say so when the maximum scores differ."""
+    maxima = {r.max_score for r in results}
+    if len(results) > 1 and len(maxima) > 1:
+        return (f"maximum scores differ between students ({min(maxima):g} to {max(maxima):g}): "
+                "without --assignment each submission is graded on the exercises it answers")
+    return None

@@ -113,3 +113,111 @@ def class_report_text(results: list[SubmissionResult], width: int = 80) -> str:
             limit = width - 12
             out.append(f"    {m['count']:>3}× {text[:limit] + ('…' if len(text) > limit else '')}")
     return "\n".join(out) + "\n"
+
+
+def gradescope_results(result: SubmissionResult, assignment, execution_time: float | None = None) -> str:
+    """results.json for one submission under an assignment: the feedback policy decides what the
+    student reads, the assignment's visibility applies to the whole result and to each test."""
+    from .grader import for_students
+
+    shown = for_students(result, assignment.feedback)
+    tests = []
+    for number, p in enumerate(shown.parts, start=1):
+        if p.max_score == 0 and p.score == 0 and p.status == INVALID:
+            name = f"{p.exercise} ({p.part}): not graded"
+        else:
+            name = f"{p.exercise} ({p.part})"
+        tests.append({
+            "name": name,
+            "number": str(number),
+            "score": _num(p.score),
+            "max_score": _num(p.max_score),
+            "status": "passed" if p.status == CORRECT else "failed",
+            "output": f"{p.status}: {p.feedback}" if p.feedback else p.status,
+            "visibility": assignment.visibility,
+        })
+    output = shown.error or f"{assignment.title}: graded {len(assignment.columns)} parts."
+    data = {"score": _num(shown.score), "max_score": _num(assignment.max_score), "output": output,
+            "visibility": assignment.visibility, "stdout_visibility": assignment.stdout_visibility,
+            "tests": tests}
+    if execution_time is not None:
+        data["execution_time"] = round(execution_time, 2)
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def reteach_data(results: list[SubmissionResult], assignment=None) -> dict:
+    """What to re-teach. Per part: the share of each status and its misconceptions (a listed mistake
+    by its feedback as written in the bank, so variants merge; another diagnostic by its code; a
+    failing test of a code part by the test's name, never a pass). Then one ranked list over the
+    whole assignment: each misconception's share of the class and the parts where it occurs."""
+    n = len(results)
+    counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    found: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    undiagnosed: Counter = Counter()
+    students: dict[str, set[int]] = defaultdict(set)
+    where: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for i, r in enumerate(results):
+        for p in r.parts:
+            if p.max_score == 0 and p.status == INVALID:
+                continue  # not part of the assignment: the gradebook's problems report lists it
+            key = (p.exercise, p.part)
+            counts[key][p.status] += 1
+            if p.status not in (INCORRECT, PARTIAL):
+                continue
+            if not p.misconceptions:
+                undiagnosed[key] += 1
+            for label in p.misconceptions:
+                found[key][label] += 1
+                students[label].add(i)
+                where[label].add(key)
+    order = assignment.columns if assignment is not None else []
+    keys = [k for k in order if k in counts] + sorted(k for k in counts if k not in order)
+    position = {k: i for i, k in enumerate(keys)}
+    parts = []
+    for key in keys:
+        c = counts[key]
+        total = sum(c.values())
+        parts.append({
+            "exercise": key[0], "part": key[1], "submissions": total,
+            "share": {s: round(c[s] / total, 4) for s in (CORRECT, PARTIAL, INCORRECT, INVALID, MISSING)},
+            "misconceptions": [{"misconception": label, "count": k}
+                               for label, k in sorted(found[key].items(), key=lambda kv: (-kv[1], kv[0]))],
+            "wrong_without_diagnosis": undiagnosed[key],
+        })
+    ranked = [{"misconception": label, "students": len(ids), "share": round(len(ids) / n, 4) if n else 0.0,
+               "parts": [f"{e}:{p}" for e, p in sorted(where[label], key=lambda k: position[k])]}
+              for label, ids in sorted(students.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    return {"submissions": n, "assignment": assignment.id if assignment is not None else None,
+            "parts": parts, "misconceptions": ranked}
+
+
+def reteach_json(results: list[SubmissionResult], assignment=None) -> str:
+    return json.dumps(reteach_data(results, assignment), ensure_ascii=False, indent=1) + "\n"
+
+
+def reteach_text(results: list[SubmissionResult], assignment=None, width: int = 80) -> str:
+    data = reteach_data(results, assignment)
+
+    def clip(text: str, limit: int) -> str:
+        return text if len(text) <= limit else text[:limit - 1] + "…"
+
+    title = f" for {assignment.title}" if assignment is not None else ""
+    out = [f"Class report{title}: {data['submissions']} submissions", ""]
+    for p in data["parts"]:
+        share = p["share"]
+        filled = round(share[CORRECT] * 20)
+        out.append(f"{p['exercise']}:{p['part']}")
+        out.append(f"  {'█' * filled}{'░' * (20 - filled)} {share[CORRECT]:4.0%} correct  "
+                   f"{share[INCORRECT] + share[PARTIAL]:4.0%} wrong  {share[INVALID]:4.0%} invalid  "
+                   f"{share[MISSING]:4.0%} missing")
+        for m in p["misconceptions"][:3]:
+            out.append(f"    {m['count']:>3}× {clip(m['misconception'], width - 12)}")
+        if p["wrong_without_diagnosis"]:
+            out.append(f"    {p['wrong_without_diagnosis']:>3}× wrong, no named misconception")
+    out += ["", "What to re-teach (the whole assignment, by share of the class):"]
+    if not data["misconceptions"]:
+        out.append("  nothing named: no wrong answer matched a listed mistake, a diagnostic or a failing test")
+    for m in data["misconceptions"]:
+        out.append(f"  {m['share']:4.0%} ({m['students']}) {clip(m['misconception'], width - 14)}")
+        out.append(f"        in {clip(', '.join(m['parts']), width - 11)}")
+    return "\n".join(out) + "\n"

@@ -12,9 +12,10 @@ holding one. Reading never raises: a broken submission becomes a Submission with
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .._toml import tomllib
 
 MAX_SUBMISSION_BYTES = 32 * 1024 * 1024
 MAX_CODE_BYTES = 256 * 1024

@@ -194,8 +194,9 @@ def test_gradescope_bundle(tmp_path):
         names = zf.namelist()
         assert "setup.sh" in names and "run_autograder" in names
         wheel = next(n for n in names if n.startswith("wheels/mcalc_tutor-") and n.endswith(".whl"))
-        script = zf.read("run_autograder").decode()
-        assert "grad-quadratic-form code-gradient-check" in script and "--format gradescope" in script
+        assignment = zf.read("assignment.toml").decode()
+        assert 'id = "grad-quadratic-form"' in assignment and 'id = "code-gradient-check"' in assignment
+        assert "mcalc_tutor.grading.bundle autograde" in zf.read("run_autograder").decode()
         assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111
         zf.extract(wheel, tmp_path)
     with zipfile.ZipFile(tmp_path / wheel) as whl:

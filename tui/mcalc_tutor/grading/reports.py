@@ -137,8 +137,8 @@ def gradescope_results(result: SubmissionResult, assignment, execution_time: flo
             "visibility": assignment.visibility,
         })
     output = shown.error or f"{assignment.title}: graded {len(assignment.columns)} parts."
-    data = {"score": _num(shown.score), "max_score": _num(assignment.max_score), "output": output,
-            "visibility": assignment.visibility, "stdout_visibility": assignment.stdout_visibility,
+    data = {"score": _num(shown.score), "output": output, "visibility": assignment.visibility,
+            "stdout_visibility": assignment.stdout_visibility,
             "tests": tests}
     if execution_time is not None:
         data["execution_time"] = round(execution_time, 2)

@@ -1,0 +1,257 @@
+"""A simulated Gradescope run, end to end: the package installed non-editably (`pip install .`) in a
+fresh venv builds an offline bundle; a folder laid out like /autograder runs its setup.sh with no
+package index, then run_autograder on a good, a broken and an empty submission. Each must leave a
+results.json that follows Gradescope's documented format (gradescope-autograders.readthedocs.io,
+"Autograder Specifications")."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from mcalc_tutor.grading.assignment import load_assignment
+from mcalc_tutor.grading.seeds import student_seed
+from mcalc_tutor.grading.templates import answer_key, student_template
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "gradescope-test-secret\n"
+ASSIGNMENT = """\
+id = "hw-gs"
+title = "Gradescope homework"
+feedback = "diagnostics"
+visibility = "after_due_date"
+stdout_visibility = "hidden"
+
+[[exercises]]
+id = "hess-random-quadratic"
+parts = ["a", "b"]
+
+[[exercises]]
+id = "grad-quadratic-form"
+parts = ["b"]
+points = 2
+
+[[exercises]]
+id = "code-gradient-check"
+"""
+
+BUILD = """
+import sys
+from pathlib import Path
+from mcalc_tutor.grading.assignment import load_assignment
+from mcalc_tutor.grading.bundle import write_assignment_bundle
+from mcalc_tutor.grading.seeds import assignment_key, read_secret
+out, path, secret, version = sys.argv[1:]
+a = load_assignment(path)
+write_assignment_bundle(Path(out), Path(path).read_text(), a, assignment_key(read_secret(secret), a.id),
+                        offline=True, python_version=version)
+"""
+
+# Gradescope's results.json: top-level and per-test keys, and the allowed values
+TOP_KEYS = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
+            "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
+TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format",
+             "tags", "visibility", "extra_data"}
+VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+
+
+def check_results_schema(data: dict) -> None:
+    assert isinstance(data, dict) and set(data) <= TOP_KEYS, set(data) - TOP_KEYS
+    assert isinstance(data["score"], (int, float)) and isinstance(data.get("output", ""), str)
+    for key in ("visibility", "stdout_visibility"):
+        assert data.get(key, "visible") in VISIBILITY
+    assert isinstance(data.get("execution_time", 0), (int, float))
+    for test in data.get("tests", []):
+        assert set(test) <= TEST_KEYS, set(test) - TEST_KEYS
+        assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
+        assert test.get("status", "passed") in ("passed", "failed")
+        assert test.get("visibility", "visible") in VISIBILITY
+        assert isinstance(test["name"], str) and isinstance(test.get("output", ""), str)
+        assert isinstance(test.get("number", ""), str)
+
+
+def _target_python() -> Path:
+    """Gradescope's default image runs Python 3.10: use it when pyenv has it, else this Python."""
+    found = sorted(Path.home().glob(".pyenv/versions/3.10*/bin/python"))
+    return found[-1] if found else Path(sys.executable)
+
+
+def _clean_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON", "VIRTUAL_ENV"))}
+    env.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", **extra)
+    return env
+
+
+def _run(argv, **kw):
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, **kw)
+    assert proc.returncode == 0, f"{argv}\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.mark.slow  # about a minute; CI runs it (pytest -q runs every test)
+def test_simulated_gradescope_run(tmp_path):
+    target = _target_python()
+    version = _run([str(target), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).stdout.strip()
+    # 1. a non-editable install in a fresh venv (its dependencies borrowed from this environment)
+    venv = tmp_path / "instructor"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    py = venv / "bin" / "python"
+    site = Path(_run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
+    _run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(ROOT)])
+    (site / "zz_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    where = _run([str(py), "-c", "import mcalc_tutor; print(mcalc_tutor.__file__)"], cwd=tmp_path).stdout
+    assert where.startswith(str(site)), where
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "assignment.toml").write_text(ASSIGNMENT)
+    (course / "secret").write_text(SECRET)
+    bundle = tmp_path / "autograder.zip"
+    build = [str(py), "-c", BUILD, str(bundle), str(course / "assignment.toml"), str(course / "secret"), version]
+    _run(build, cwd=tmp_path)
+    first = bundle.read_bytes()
+    _run(build, cwd=tmp_path)
+    assert bundle.read_bytes() == first  # same inputs, same bytes
+    with zipfile.ZipFile(bundle) as zf:
+        names = zf.namelist()
+        assert {"setup.sh", "run_autograder", "assignment.toml", "assignment.key"} <= set(names)
+        assert any(n.startswith("wheelhouse/numpy-") for n in names)
+        assert SECRET.strip() not in b"".join(zf.read(n) for n in names if not n.endswith(".whl")).decode()
+        # 2. /autograder laid out as Gradescope does
+        ag = tmp_path / "autograder"
+        zf.extractall(ag / "source")
+    for name in ("setup.sh", "run_autograder"):
+        (ag / "source" / name).chmod(0o755)
+    shutil.copy(ag / "source" / "run_autograder", ag / "run_autograder")
+    env = _clean_env(AUTOGRADER_ROOT=str(ag), MCALC_NO_APT="1", MCALC_PYTHON=str(target))
+    _run(["bash", str(ag / "source" / "setup.sh")], env=env, cwd=ag)  # pip runs with --no-index: offline
+
+    assignment = load_assignment(course / "assignment.toml")
+    seed = student_seed(SECRET.strip().encode(), assignment.id, "s1")
+    key = answer_key(assignment, seed)
+    answers = {(p["exercise"], p["part"]): p["answer"] for p in key["parts"]}
+    good = student_template(assignment, seed, "s1")
+    for (ex, part), answer in answers.items():
+        good = good.replace(f"[answers.{ex}]\n", f"[answers.{ex}]\n{part} = {json.dumps(answer)}\n", 1) \
+            if ex != "code-gradient-check" else good
+    good = "\n".join(line for line in good.splitlines() if not line.endswith('= ""')) + "\n"
+    reference = (ROOT / "solutions" / "gradients" / "gradient_check.py").read_text()
+    cases = {
+        "good": {"submission.toml": good, "gradient_check.py": reference},
+        "broken": {"submission.toml": '[answers.grad-quadratic-form]\nb = "(A + A^T) x\n'},
+        "empty": {},
+        "pdf": {"homework.pdf": "%PDF-1.4 not really"},
+    }
+    seen = {}
+    for case, files in cases.items():
+        for folder in ("submission", "results"):
+            shutil.rmtree(ag / folder, ignore_errors=True)
+        (ag / "submission").mkdir()
+        for name, text in files.items():
+            (ag / "submission" / name).write_text(text)
+        (ag / "submission_metadata.json").write_text(json.dumps(
+            {"id": 1, "users": [{"email": "ada@uni.edu", "id": 7, "name": "Ada", "sid": "s1"}],
+             "assignment": {"title": "hw"}}))
+        _run([str(ag / "run_autograder")], env=env, cwd=ag)
+        data = json.loads((ag / "results" / "results.json").read_text())
+        check_results_schema(data)
+        seen[case] = data
+    assert seen["good"]["score"] == assignment.max_score == 7, seen["good"]
+    assert seen["good"]["visibility"] == "after_due_date" and seen["good"]["stdout_visibility"] == "hidden"
+    assert {t["visibility"] for t in seen["good"]["tests"]} == {"after_due_date"}
+    assert seen["broken"]["score"] == 0 and "line 2" in seen["broken"]["output"]
+    assert seen["empty"]["score"] == 0 and "empty" in seen["empty"]["output"]
+    assert seen["pdf"]["score"] == 0 and "homework.pdf" in seen["pdf"]["output"]
+    for case in ("broken", "empty", "pdf"):
+        assert sum(t["max_score"] for t in seen[case]["tests"]) == 7  # the same maximum for every student
+
+
+# --- the same code in-process: every kind of upload leaves a results.json -----------------------
+
+def _root(tmp_path, metadata: dict | None) -> Path:
+    from mcalc_tutor.grading.seeds import assignment_key
+
+    root = tmp_path / "autograder"
+    (root / "source").mkdir(parents=True)
+    math_only = ASSIGNMENT.replace('[[exercises]]\nid = "code-gradient-check"\n', "")
+    (root / "source" / "assignment.toml").write_text(math_only)
+    (root / "source" / "assignment.key").write_text(assignment_key(SECRET.strip().encode(), "hw-gs").hex())
+    if metadata is not None:
+        (root / "submission_metadata.json").write_text(json.dumps(metadata))
+    return root
+
+
+def _upload(root: Path, files: dict[str, str]) -> dict:
+    from mcalc_tutor.grading.bundle import autograde
+
+    shutil.rmtree(root / "submission", ignore_errors=True)
+    (root / "submission").mkdir()
+    for name, text in files.items():
+        (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "submission" / name).write_text(text)
+    autograde(root)
+    data = json.loads((root / "results" / "results.json").read_text())
+    check_results_schema(data)
+    return data
+
+
+def test_every_upload_gets_results(tmp_path):
+    root = _root(tmp_path, {"users": [{"email": "ada@uni.edu", "sid": "", "name": "Ada"}]})
+    assignment = load_assignment(root / "source" / "assignment.toml")
+    seed = student_seed(SECRET.strip().encode(), "hw-gs", "ada@uni.edu")  # no sid: the email is the id
+    answers = answer_key(assignment, seed)["parts"]
+    good = "[answers.hess-random-quadratic]\n" + "".join(
+        f'{p["part"]} = {json.dumps(p["answer"])}\n' for p in answers if p["exercise"] == "hess-random-quadratic")
+    good += '[answers.grad-quadratic-form]\nb = "(A + A^T) x"\n'
+    assert _upload(root, {"folder/mine.toml": good})["score"] == 4  # one TOML anywhere in the upload
+    two = _upload(root, {"a.toml": good, "b.toml": good})
+    assert two["score"] == 0 and "several TOML files" in two["output"]
+    assert sum(t["max_score"] for t in two["tests"]) == 4 and all(t["status"] == "failed" for t in two["tests"])
+    binary = _upload(root, {"submission.toml": "\x00\x01 not text"})
+    assert binary["score"] == 0 and binary["output"]
+
+
+def test_missing_identity_or_a_broken_bundle_still_gives_results(tmp_path):
+    root = _root(tmp_path, None)
+    data = _upload(root, {"submission.toml": '[answers.grad-quadratic-form]\nb = "(A + A^T) x"\n'})
+    assert data["score"] == 0 and "no student id" in data["output"]
+    (root / "source" / "assignment.key").unlink()
+    data = _upload(root, {"submission.toml": ""})
+    assert data["score"] == 0 and "misconfigured" in data["output"] and data["tests"] == []
+
+
+def test_bundle_is_reproducible_and_carries_no_secret(tmp_path):
+    from mcalc_tutor._toml import tomllib
+    from mcalc_tutor.content.loader import load_bank
+    from mcalc_tutor.grading.assignment import parse_assignment
+    from mcalc_tutor.grading.bundle import write_assignment_bundle
+    from mcalc_tutor.grading.seeds import assignment_key
+
+    assignment = parse_assignment(tomllib.loads(ASSIGNMENT), "a.toml", load_bank())
+    key = assignment_key(SECRET.strip().encode(), assignment.id)
+    one, two = tmp_path / "one.zip", tmp_path / "two.zip"
+    write_assignment_bundle(one, ASSIGNMENT, assignment, key)
+    write_assignment_bundle(two, ASSIGNMENT, assignment, key)
+    assert one.read_bytes() == two.read_bytes()
+    with zipfile.ZipFile(one) as zf:
+        wheel = next(n for n in zf.namelist() if n.startswith("wheels/mcalc_tutor-"))
+        assert zf.read("assignment.key").decode().strip() == key.hex()
+        zf.extract(wheel, tmp_path)
+    with zipfile.ZipFile(tmp_path / wheel) as whl:
+        names = whl.namelist()
+        assert "mcalc_tutor/_content/exercises/gradients/grad-quadratic-form.toml" in names
+        assert "mcalc_tutor/grading/challenges/harness/driver.py" in names
+        assert not any("__pycache__" in n for n in names)
+        meta = next(n for n in names if n.endswith("METADATA"))
+        assert "Requires-Dist: numpy" in whl.read(meta).decode()
+        record = whl.read(next(n for n in names if n.endswith("RECORD"))).decode()
+        assert all(n in record for n in names)
+    with pytest.raises(ValueError, match="needs its key"):
+        write_assignment_bundle(tmp_path / "x.zip", ASSIGNMENT, assignment, None)

@@ -18,6 +18,7 @@ from ..lab.registry import (
     MAX_DIM,
     MAX_KAPPA,
     MAX_STEPS,
+    OBJECTIVE_INFO,
     OPTIMIZER_NAMES,
 )
 from ._common import usage_error
@@ -41,12 +42,32 @@ def register(subparsers) -> None:
     parser.add_argument("--kappa", type=float, default=10.0, metavar="K",
                         help="condition number of the quadratics, ≥ 1 (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="seed for data, axes and SGD (default 0)")
-    parser.add_argument("--dim", type=int, metavar="D",
-                        help="dimension for quadratic-nd (default 10), least-squares and logistic (default 2)")
+    parser.add_argument("--dim", type=int, metavar="D", help=f"dimension for {_dim_defaults()}")
     parser.add_argument("--plot", choices=("loss", "path", "both"),
                         help="which chart(s) to draw (default: both for 2-D functions, else loss)")
     parser.add_argument("--json", action="store_true", help="print the series as one JSON document")
     parser.set_defaults(run=run)
+
+
+def _dim_defaults() -> str:
+    """E.g. "quadratic-nd (default 10), least-squares and logistic (default 2)"."""
+    by_default: dict[int, list[str]] = {}
+    for info in OBJECTIVE_INFO.values():
+        if info.default_dim is not None:
+            by_default.setdefault(info.default_dim, []).append(info.name)
+    return ", ".join(f"{_and(names)} (default {dim})" for dim, names in by_default.items())
+
+
+def _two_d_choices() -> str:
+    """The functions a path chart can draw: the 2-D ones, then those whose --dim may be 2."""
+    fixed = [info.name for info in OBJECTIVE_INFO.values() if info.default_dim is None]
+    chosen = sorted((info for info in OBJECTIVE_INFO.values() if info.default_dim is not None),
+                    key=lambda info: info.default_dim != 2)
+    return f"{', '.join(fixed)}, or {', '.join(info.name for info in chosen)} with --dim 2"
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _check(args) -> str | None:
@@ -106,8 +127,7 @@ def _run(args) -> int:
         if objective.dim != 2:
             return usage_error(
                 f"--plot path needs a 2-D function, and {args.function} has {objective.dim} "
-                "dimensions (choose quadratic, rosenbrock, saddle, himmelblau, or least-squares, "
-                "logistic, quadratic-nd with --dim 2)")
+                f"dimensions (choose {_two_d_choices()})")
 
     result = run_lab(args.function, optimizers, kappa=args.kappa, seed=args.seed, dim=args.dim,
                      steps=args.steps, lrs=lrs)

@@ -1,7 +1,8 @@
 """The optimizer lab: objectives, update rules, runs and their plotext charts, free of any UI.
 
 Names are loaded on first use so that ``import mcalc_tutor.lab`` never pulls in numpy or plotext;
-``lab.registry`` (the names and defaults the CLI and the app list) imports neither. Nothing in ``lab`` may import textual or ``mcalc_tutor.app``.
+``lab.registry`` (the names, colours and defaults the CLI and the app list) imports neither.
+Nothing in ``lab`` may import textual or ``mcalc_tutor.app``.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ ENGINE_MODULES = [
     "mcalc_tutor.mathlang.shapes", "mcalc_tutor.mathlang.evaluate", "mcalc_tutor.mathlang.pretty",
     "mcalc_tutor.mathlang.symbols", "mcalc_tutor.mathlang.to_sympy",
     "mcalc_tutor.checking", "mcalc_tutor.checking.equivalence", "mcalc_tutor.checking.sampling",
-    "mcalc_tutor.checking.symbolic", "mcalc_tutor.checking.verdict", "mcalc_tutor.checking.command",
+    "mcalc_tutor.checking.symbolic", "mcalc_tutor.checking.verdict", "mcalc_tutor.cli.equiv",
 ]
 
 PROBE = r"""

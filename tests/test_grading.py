@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from mcalc_tutor.grading.command import grade_many, template
+from mcalc_tutor.grading.batch import grade_many
 from mcalc_tutor.grading.grader import grade_path
 from mcalc_tutor.grading.reports import class_report_data, csv_report, gradescope_report, json_report
 from mcalc_tutor.grading.submission import find_submissions, read_submission
+from mcalc_tutor.grading.template import template
 
 DATA = Path(__file__).parent / "data" / "submissions"
 CLI = [sys.executable, "-m", "mcalc_tutor"]

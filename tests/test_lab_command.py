@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from mcalc_tutor.cli import main
-from mcalc_tutor.lab.command import FUNCTION_NAMES, OPTIMIZER_NAMES
+from mcalc_tutor.lab.registry import FUNCTION_NAMES, OPTIMIZER_NAMES
 from mcalc_tutor.lab.objectives import OBJECTIVES, make_objective
 from mcalc_tutor.lab.optimizers import OPTIMIZERS
 
@@ -126,14 +126,14 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_registering_the_command_imports_neither_numpy_nor_plotext():
-    loaded = _modules_after("import mcalc_tutor.lab.command, mcalc_tutor.lab")
+    loaded = _modules_after("import mcalc_tutor.cli.lab, mcalc_tutor.lab")
     assert "numpy" not in loaded and "plotext" not in loaded
 
 
 def test_lab_never_imports_textual_or_the_app():
     loaded = _modules_after(
         "import mcalc_tutor.lab.objectives, mcalc_tutor.lab.optimizers, mcalc_tutor.lab.runs, "
-        "mcalc_tutor.lab.render, mcalc_tutor.lab.command\n"
+        "mcalc_tutor.lab.render, mcalc_tutor.lab.registry, mcalc_tutor.lab.summary\n"
         "from mcalc_tutor.lab.runs import run_lab\n"
         "from mcalc_tutor.lab.render import render_loss\n"
         "render_loss(run_lab('quadratic', ['gd']).runs, 60, 15)")

@@ -18,7 +18,7 @@ import pytest
 
 from mcalc_tutor.cli import main
 from mcalc_tutor.progress import store as store_module
-from mcalc_tutor.progress.command import render_text
+from mcalc_tutor.progress.report import render_text
 from mcalc_tutor.progress.store import DB_NAME, ProgressStore, open_store, resolve_data_dir
 
 SRC = str(Path(__file__).resolve().parents[1] / "tui")
@@ -512,7 +512,7 @@ def test_text_bars_fit_80_columns_with_long_names():
 
 
 def test_store_imports_nothing_heavy():
-    code = ("import sys, mcalc_tutor.progress.store, mcalc_tutor.progress.command; "
+    code = ("import sys, mcalc_tutor.progress.store, mcalc_tutor.progress.report, mcalc_tutor.cli.progress; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'numpy', 'sympy') "
             "or m.startswith('mcalc_tutor.app')))")
     out = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True, text=True,

@@ -17,7 +17,7 @@ from pathlib import Path
 from mcalc_tutor.content.answers import check_part
 from mcalc_tutor.content.loader import load_bank
 from mcalc_tutor.content.variants import make_variant
-from mcalc_tutor.grading.command import grade_many
+from mcalc_tutor.grading.batch import grade_many
 
 
 def _right(part) -> str:

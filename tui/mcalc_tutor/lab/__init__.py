@@ -1,7 +1,8 @@
 """The optimizer lab: objectives, update rules, runs and their plotext charts, free of any UI.
 
-Names are loaded on first use so that ``import mcalc_tutor.lab.command`` (done for every CLI call)
-never pulls in numpy or plotext. Nothing in ``lab`` may import textual or ``mcalc_tutor.app``.
+Names are loaded on first use so that ``import mcalc_tutor.lab`` never pulls in numpy or plotext;
+``lab.registry`` (the names, colours and defaults the CLI and the app list) imports neither.
+Nothing in ``lab`` may import textual or ``mcalc_tutor.app``.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ _EXPORTS = {
     "draw_path": "render",
     "render_loss": "render",
     "render_path": "render",
+    "summary_lines": "summary",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -6,10 +6,12 @@ function. This module must never draw, print or import anything from the UI.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
+
+from .registry import OBJECTIVE_INFO
 
 __all__ = [
     "Objective",
@@ -58,10 +60,9 @@ class Objective:
     """Strong convexity constant (smallest Hessian eigenvalue) when it is a constant."""
     L: float | None = None
     """Smoothness constant (largest Hessian eigenvalue) when it is a constant."""
+    L_bound: float | None = None
+    """Where the Hessian is not constant: a known upper bound on its largest eigenvalue."""
     default_steps: int = 200
-    suggested: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    """Per-optimizer settings that make a sensible demo on this function, e.g.
-    ``{"gd": {"lr": 0.18}, "momentum": {"lr": 0.03, "beta": 0.27}}``."""
     n_samples: int | None = None
     """For a finite sum f = (1/m) Σ f_i: m, the number of terms."""
     batch_grad: Callable[[Array, Array], Array] | None = None
@@ -70,6 +71,11 @@ class Objective:
     @property
     def is_finite_sum(self) -> bool:
         return self.batch_grad is not None
+
+    @property
+    def smoothness(self) -> float | None:
+        """L, or its known upper bound: what the registry's step-size rules (e.g. α = 1/L) scale by."""
+        return self.L if self.L is not None else self.L_bound
 
     @property
     def kappa(self) -> float | None:
@@ -106,23 +112,9 @@ def _quadratic_from(A: Array, x_star: Array, *, name: str, title: str, x0: Array
     def hess(x):
         return A
 
-    sqrt_k = math.sqrt(L / mu)
-    suggested = {
-        # α = 2/(L+μ) is the step for which GD contracts by exactly (κ−1)/(κ+1) per step.
-        "gd": {"lr": 2.0 / (L + mu)},
-        "gd-backtracking": {"lr": 1.0},
-        # Polyak's tuning of the heavy ball: rate (√κ−1)/(√κ+1) instead of GD's (κ−1)/(κ+1).
-        "momentum": {"lr": 4.0 / (math.sqrt(L) + math.sqrt(mu)) ** 2,
-                     "beta": ((sqrt_k - 1) / (sqrt_k + 1)) ** 2},
-        "nesterov": {"lr": 1.0 / L, "beta": (sqrt_k - 1) / (sqrt_k + 1)},
-        "sgd": {"lr": 1.0 / L},
-        "rmsprop": {"lr": 0.05},
-        "adam": {"lr": 0.1},
-    }
     return Objective(name=name, title=title, dim=len(x_star), value=value, grad=grad, hess=hess,
                      x0=np.asarray(x0, dtype=float), optima=np.asarray(x_star, float)[None, :],
-                     f_star=f_star, bounds=bounds, mu=mu, L=L, default_steps=default_steps,
-                     suggested=suggested)
+                     f_star=f_star, bounds=bounds, mu=mu, L=L, default_steps=default_steps)
 
 
 def quadratic(kappa: float = 10.0, seed: int = 0, dim: int | None = None) -> Objective:
@@ -181,19 +173,10 @@ def rosenbrock(kappa: float | None = None, seed: int = 0, dim: int | None = None
         x, y = p.tolist()
         return np.array([[1200.0 * x * x - 400.0 * y + 2.0, -400.0 * x], [-400.0 * x, 200.0]])
 
-    suggested = {
-        "gd": {"lr": 1e-3},
-        "gd-backtracking": {"lr": 1.0},
-        "sgd": {"lr": 5e-4},
-        "momentum": {"lr": 2e-4, "beta": 0.9},
-        "nesterov": {"lr": 2e-4, "beta": 0.9},
-        "rmsprop": {"lr": 1e-3},
-        "adam": {"lr": 1e-2},
-    }
     return Objective(name="rosenbrock", title="Rosenbrock (1 − x)² + 100(y − x²)²", dim=2,
                      value=value, grad=grad, hess=hess, x0=np.array([-1.2, 1.0]),
                      optima=np.array([[1.0, 1.0]]), f_star=0.0, bounds=((-2.0, 2.0), (-1.0, 3.0)),
-                     default_steps=5000, suggested=suggested)
+                     default_steps=5000)
 
 
 def saddle(kappa: float | None = None, seed: int = 0, dim: int | None = None) -> Objective:
@@ -214,13 +197,10 @@ def saddle(kappa: float | None = None, seed: int = 0, dim: int | None = None) ->
     def hess(p):
         return H
 
-    suggested = {"gd": {"lr": 0.05}, "sgd": {"lr": 0.05}, "momentum": {"lr": 0.02, "beta": 0.5},
-                 "nesterov": {"lr": 0.02, "beta": 0.5}, "rmsprop": {"lr": 0.02}, "adam": {"lr": 0.05},
-                 "gd-backtracking": {"lr": 0.5}}
     return Objective(name="saddle", title="saddle x² − y² (no minimum)", dim=2, value=value,
                      grad=grad, hess=hess, x0=np.array([1.0, 0.05]), optima=np.zeros((1, 2)),
                      optimum_kind="saddle point", f_star=None, bounds=((-1.5, 1.5), (-1.5, 1.5)),
-                     default_steps=30, suggested=suggested)
+                     default_steps=30)
 
 
 def himmelblau(kappa: float | None = None, seed: int = 0, dim: int | None = None) -> Objective:
@@ -249,13 +229,9 @@ def himmelblau(kappa: float | None = None, seed: int = 0, dim: int | None = None
 
     rough = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)]
     optima = np.array([_polish(grad, hess, np.array(p)) for p in rough])
-    suggested = {"gd": {"lr": 0.01}, "sgd": {"lr": 0.01}, "momentum": {"lr": 0.002, "beta": 0.9},
-                 "nesterov": {"lr": 0.002, "beta": 0.9}, "rmsprop": {"lr": 0.05},
-                 "adam": {"lr": 0.1}, "gd-backtracking": {"lr": 1.0}}
     return Objective(name="himmelblau", title="Himmelblau (x² + y − 11)² + (x + y² − 7)²", dim=2,
                      value=value, grad=grad, hess=hess, x0=np.array([0.0, 0.0]), optima=optima,
-                     f_star=0.0, bounds=((-5.0, 5.0), (-5.0, 5.0)), default_steps=200,
-                     suggested=suggested)
+                     f_star=0.0, bounds=((-5.0, 5.0), (-5.0, 5.0)), default_steps=200)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,14 +270,10 @@ def least_squares(kappa: float | None = None, seed: int = 0, dim: int | None = N
     eig = np.linalg.eigvalsh(G)
     mu, L = float(eig[0]), float(eig[-1])
     f_star = float(value(w_star))
-    suggested = {"gd": {"lr": 2.0 / (L + mu)}, "gd-backtracking": {"lr": 1.0},
-                 "sgd": {"lr": 0.5 / L, "batch": 10},
-                 "momentum": {"lr": 0.5 / L, "beta": 0.5}, "nesterov": {"lr": 0.5 / L, "beta": 0.5},
-                 "rmsprop": {"lr": 0.05}, "adam": {"lr": 0.1}}
     return Objective(name="least-squares", title=f"least squares, {m} samples × {n} features, seed {seed}",
                      dim=n, value=value, grad=grad, hess=hess, x0=np.zeros(n),
                      optima=w_star[None, :], f_star=f_star, bounds=_box_around(np.zeros(n), w_star),
-                     mu=mu, L=L, default_steps=200, suggested=suggested, n_samples=m,
+                     mu=mu, L=L, default_steps=200, n_samples=m,
                      batch_grad=batch_grad)
 
 
@@ -343,21 +315,17 @@ def logistic(kappa: float | None = None, seed: int = 0, dim: int | None = None) 
 
     w_star = _polish(grad, hess, np.zeros(n), iterations=50)
     L_bound = float(np.linalg.eigvalsh(X.T @ X / m)[-1]) / 4.0 + lam
-    suggested = {"gd": {"lr": 1.0 / L_bound}, "gd-backtracking": {"lr": 1.0},
-                 "sgd": {"lr": 0.5 / L_bound, "batch": 10},
-                 "momentum": {"lr": 0.2 / L_bound, "beta": 0.8},
-                 "nesterov": {"lr": 0.2 / L_bound, "beta": 0.8},
-                 "rmsprop": {"lr": 0.05}, "adam": {"lr": 0.1}}
-    return Objective(name="logistic", title=f"logistic regression, {m} samples × {n} features, λ = {lam:g}, seed {seed}",
+    title = f"logistic regression, {m} samples × {n} features, λ = {lam:g}, seed {seed}"
+    return Objective(name="logistic", title=title,
                      dim=n, value=value, grad=grad, hess=hess, x0=np.zeros(n),
                      optima=w_star[None, :], f_star=float(value(w_star)),
-                     bounds=_box_around(np.zeros(n), w_star), default_steps=300,
-                     suggested=suggested, n_samples=m, batch_grad=batch_grad)
+                     bounds=_box_around(np.zeros(n), w_star), L_bound=L_bound, default_steps=300,
+                     n_samples=m, batch_grad=batch_grad)
 
 
 # ---------------------------------------------------------------------------------------------
 
-OBJECTIVES: dict[str, Callable[..., Objective]] = {
+FACTORIES: dict[str, Callable[..., Objective]] = {
     "quadratic": quadratic,
     "quadratic-nd": quadratic_nd,
     "rosenbrock": rosenbrock,
@@ -366,11 +334,11 @@ OBJECTIVES: dict[str, Callable[..., Objective]] = {
     "least-squares": least_squares,
     "logistic": logistic,
 }
-"""Name -> factory ``f(kappa=..., seed=..., dim=...) -> Objective``; each ignores what it does not use.
-The first line of a factory's docstring describes it for a chooser."""
+"""Registry name (``registry.OBJECTIVE_INFO``) -> factory ``f(kappa=..., seed=..., dim=...)``; each
+ignores what it does not use. The first line of a factory's docstring describes it for a chooser."""
 
-USES_KAPPA = frozenset({"quadratic", "quadratic-nd"})
-USES_DIM = frozenset({"quadratic-nd", "least-squares", "logistic"})
+OBJECTIVES: dict[str, Callable[..., Objective]] = {name: FACTORIES[name] for name in OBJECTIVE_INFO}
+"""The factories in the registry's order (a KeyError here: a registered objective has no factory)."""
 
 
 def make_objective(name: str, *, kappa: float = 10.0, seed: int = 0, dim: int | None = None) -> Objective:

@@ -1,7 +1,8 @@
-"""The chapter's update rules as small pure functions over numpy arrays, and a registry of optimizers.
+"""The chapter's update rules as small pure functions over numpy arrays, one per optimizer.
 
-The ``*_step`` functions are the textbook rules and never mutate their inputs. Each registered
-optimizer wraps one rule as ``init``/``update`` for the run loop in ``runs.py``. Nothing here draws,
+The ``*_step`` functions are the textbook rules and never mutate their inputs. Each optimizer in
+``registry.OPTIMIZER_INFO`` (its name, label, colour and step sizes, numpy-free) has its rule
+wrapped as ``init``/``update`` in ``RULES`` for the run loop in ``runs.py``. Nothing here draws,
 prints or keeps global state; randomness comes only from the generator the caller passes in.
 
 SGD on a function that is not a finite sum (quadratic, Rosenbrock, saddle, Himmelblau) uses the
@@ -12,17 +13,20 @@ regression) it uses real mini-batches drawn without replacement from a seeded sh
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from .objectives import Objective
+from .registry import OPTIMIZER_INFO, OptimizerInfo
 
 __all__ = [
     "OptimizerSpec",
     "StepContext",
     "OPTIMIZERS",
+    "RULES",
     "gd_step",
     "backtracking_step_size",
     "newton_direction",
@@ -155,7 +159,7 @@ def epoch_batches(m: int, batch: int, rng: np.random.Generator) -> list[Array]:
 
 
 # ---------------------------------------------------------------------------------------------
-# the registry: each rule wrapped for the run loop
+# each registered optimizer's rule, wrapped for the run loop
 
 
 @dataclass
@@ -177,21 +181,38 @@ Update = Callable[[Array, Array, State, StepContext, int], "tuple[Array, State]"
 
 @dataclass(frozen=True)
 class OptimizerSpec:
-    """A registered optimizer: ``update(x, g, state, ctx, k)`` returns (x_k, state) from x_{k−1}."""
+    """A registered optimizer: its numpy-free record (``registry.OPTIMIZER_INFO``) and its rule,
+    ``update(x, g, state, ctx, k)`` returning (x_k, state) from x_{k−1}."""
 
-    name: str
-    summary: str
-    default_lr: float
-    """The chapter's default step size (objectives may suggest their own for a demo)."""
-    params: Mapping[str, float]
-    """Default hyperparameters other than the step size."""
+    info: OptimizerInfo
     init: Init
     update: Update
-    uses_hessian: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def default_lr(self) -> float:
+        """The chapter's default step size (objectives may suggest their own for a demo)."""
+        return self.info.default_lr
+
+    @property
+    def params(self) -> Mapping[str, float]:
+        """Default hyperparameters other than the step size."""
+        return self.info.params
+
+    @property
+    def uses_hessian(self) -> bool:
+        return self.info.uses_hessian
 
 
 def _no_state(x, ctx):
     return None
+
+
+def _not_warned(x, ctx):
+    return False  # whether the learner has been told about an indefinite Hessian
 
 
 def _gd_update(x, g, state, ctx, k):
@@ -282,30 +303,23 @@ def _adam_update(x, g, state, ctx, k):
     return x, (m, v)
 
 
-OPTIMIZERS: dict[str, OptimizerSpec] = {
-    spec.name: spec
-    for spec in (
-        OptimizerSpec("gd", "gradient descent with a fixed step α", 0.01, {}, _no_state, _gd_update),
-        OptimizerSpec("gd-backtracking", "gradient descent with Armijo backtracking from α", 1.0,
-                      {"shrink": 0.5, "c": 1e-4}, _no_state, _backtracking_update),
-        OptimizerSpec("newton", "Newton's method x ← x − αH⁻¹∇f (α = 1)", 1.0, {},
-                      lambda x, ctx: False, _newton_update, uses_hessian=True),
-        OptimizerSpec("damped-newton", "Newton with |H| and backtracking from α", 1.0,
-                      {"shrink": 0.5, "c": 1e-4}, lambda x, ctx: False, _damped_newton_update,
-                      uses_hessian=True),
-        OptimizerSpec("sgd", "stochastic gradient descent (mini-batches, or noisy gradients)", 0.01,
-                      {"batch": 10, "noise": 0.1}, _sgd_init, _sgd_update),
-        OptimizerSpec("momentum", "heavy ball v ← βv + ∇f, x ← x − αv", 0.01, {"beta": 0.9},
-                      _zeros, _momentum_update),
-        OptimizerSpec("nesterov", "Nesterov v ← βv + ∇f(x − αβv), x ← x − αv", 0.01, {"beta": 0.9},
-                      _zeros, _nesterov_update),
-        OptimizerSpec("rmsprop", "RMSProp s ← ρs + (1−ρ)g², x ← x − αg/(√s + ε)", 1e-3,
-                      {"rho": 0.9, "eps": 1e-8}, _zeros, _rmsprop_update),
-        OptimizerSpec("adam", "Adam with bias correction", 1e-3,
-                      {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, _adam_init, _adam_update),
-    )
+RULES: dict[str, tuple[Init, Update]] = {
+    "gd": (_no_state, _gd_update),
+    "gd-backtracking": (_no_state, _backtracking_update),
+    "newton": (_not_warned, _newton_update),
+    "damped-newton": (_not_warned, _damped_newton_update),
+    "sgd": (_sgd_init, _sgd_update),
+    "momentum": (_zeros, _momentum_update),
+    "nesterov": (_zeros, _nesterov_update),
+    "rmsprop": (_zeros, _rmsprop_update),
+    "adam": (_adam_init, _adam_update),
 }
-"""Name -> OptimizerSpec, in the order a chooser should list them."""
+"""Registry name (``registry.OPTIMIZER_INFO``) -> (init, update) of its rule."""
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {
+    name: OptimizerSpec(info, *RULES[name]) for name, info in OPTIMIZER_INFO.items()
+}
+"""Name -> OptimizerSpec, in the registry's order (a KeyError here: a registered optimizer has no rule)."""
 
 
 def _fmt_list(values) -> str:

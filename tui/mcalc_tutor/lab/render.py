@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from .objectives import Objective
+from .registry import optimizer_color
 from .runs import Bound, Run
 
 __all__ = [
@@ -25,21 +27,7 @@ __all__ = [
     "path_indices",
     "level_curve_points",
     "clip_polyline",
-    "COLORS",
 ]
-
-COLORS: dict[str, str | int] = {
-    "gd": "blue+",
-    "gd-backtracking": "cyan",
-    "newton": "red+",
-    "damped-newton": "magenta+",
-    "sgd": "yellow",
-    "momentum": "green+",
-    "nesterov": 28,  # dark green: momentum's sibling
-    "rmsprop": 141,  # violet
-    "adam": 208,  # orange
-}
-"""One colour per optimizer, the same in every chart."""
 
 _MARKERS = ("*", "o", "+", "#", "%", "&", "=", "~", "$")  # told apart without colour
 _BOUND_COLOR = "gray"
@@ -173,12 +161,12 @@ def draw_loss(plt: Any, runs: Sequence[Run], *, log: bool = True, bound: Bound |
 
     # (label, xs, ys, style, diverged, kind) for every curve
     curves = []
-    for i, (run, (values, _)) in enumerate(zip(runs, gaps)):
+    for i, (run, (values, _)) in enumerate(zip(runs, gaps, strict=True)):
         idx = downsample_indices(len(values), max_points)
         y = transform(values[idx])
         keep = np.isfinite(y)
         curves.append((_label(run), idx[keep], y[keep],
-                       {"color": COLORS.get(run.optimizer, "white"),
+                       {"color": optimizer_color(run.optimizer),
                         "marker": _MARKERS[i % len(_MARKERS)] if distinct_markers else "braille"},
                        run.diverged_at is not None, "plot"))
     if bound is not None and runs:
@@ -308,7 +296,7 @@ def draw_path(plt: Any, objective: Objective, runs: Sequence[Run], *,
             continue
         idx = path_indices(len(pts), max_points)
         _plot_clipped(plt, pts[idx, 0].tolist(), pts[idx, 1].tolist(), box, label=_label(run),
-                      color=COLORS.get(run.optimizer, "white"),
+                      color=optimizer_color(run.optimizer),
                       marker=_MARKERS[i % len(_MARKERS)] if distinct_markers else "braille")
     start = runs[0].path[0] if runs else objective.x0
     plt.scatter([float(start[0])], [float(start[1])], marker="@", label="start")
@@ -321,7 +309,7 @@ def draw_path(plt: Any, objective: Objective, runs: Sequence[Run], *,
 
 
 def _figure(width: int, height: int):
-    import plotext as plt
+    import plotext as plt  # type: ignore[import-untyped]  # plotext ships no type information
 
     plt.clear_figure()
     plt.theme("clear")  # no painted background: readable on light and dark terminals

@@ -7,8 +7,9 @@ draws or prints.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -119,10 +120,10 @@ class LabResult:
 
 def resolve_settings(objective: Objective, optimizer: str, lr: float | None = None,
                      params: Mapping[str, float] | None = None) -> tuple[float, dict[str, float]]:
-    """The step size and hyperparameters a run will use: the optimizer's defaults, then what the
-    objective suggests for a demo, then what the caller passed."""
+    """The step size and hyperparameters a run will use: the optimizer's defaults, then its demo
+    settings for this objective (``registry.OptimizerInfo.steps``), then what the caller passed."""
     spec = OPTIMIZERS[optimizer]
-    suggested = dict(objective.suggested.get(optimizer, {}))
+    suggested = spec.info.demo_settings(objective)
     chosen_lr = suggested.pop("lr", spec.default_lr) if lr is None else lr
     merged = dict(spec.params)
     merged.update({k: v for k, v in suggested.items() if k in spec.params})
@@ -287,7 +288,7 @@ def run_lab(function: str, optimizers: Sequence[str], *, kappa: float = 10.0, se
         raise ValueError("give one step size for all optimizers or one per optimizer")
     runs = [run_optimizer(objective, name, lr=lr, steps=steps, seed=seed, tol=tol,
                           should_stop=should_stop)
-            for name, lr in zip(optimizers, lrs)]
+            for name, lr in zip(optimizers, lrs, strict=True)]
     for run in runs:
         if optimizers.count(run.optimizer) > 1:
             run.label = f"{run.optimizer} α={run.lr:.3g}"

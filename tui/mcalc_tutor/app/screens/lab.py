@@ -17,7 +17,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from ..widgets.check_list import CheckList
-from ...lab.command import DEFAULT_FUNCTION, DEFAULT_OPTIMIZERS, FUNCTION_NAMES, MAX_KAPPA, OPTIMIZER_NAMES
+from ...lab.registry import DEFAULT_FUNCTION, DEFAULT_OPTIMIZERS, FUNCTION_NAMES, MAX_KAPPA, OPTIMIZER_NAMES
 
 __all__ = ["LabScreen", "LabSettings", "read_settings"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..cli import usage_error
+from ._common import usage_error
 
 FORMATS = ("text", "json", "gradescope", "csv", "report")
 
@@ -29,19 +29,25 @@ def register(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-
 def run(args) -> int:
     if args.jobs < 1:
         return usage_error("--jobs must be at least 1")
     if args.template:
-        return _write(template(args.template, args.seed), args.out)
+        from ..grading.template import template
+
+        try:
+            text = template(args.template, args.seed)
+        except ValueError as exc:
+            return usage_error(str(exc))
+        return _write(text, args.out)
     if args.gradescope_bundle:
         ids = args.exercises or args.paths
         if not ids:
             return usage_error("--gradescope-bundle needs the exercise ids (--exercises ID …)")
-        from .bundle import write_bundle
+        from ..grading.batch import unknown_ids
+        from ..grading.bundle import write_bundle
 
-        problem = _unknown_ids(ids)
+        problem = unknown_ids(ids)
         if problem:
             return usage_error(problem)
         write_bundle(Path(args.gradescope_bundle), ids)
@@ -49,11 +55,13 @@ def run(args) -> int:
         return 0
     if not args.paths:
         return usage_error("give submission files or folders to grade")
+    from ..grading.batch import grade_many, unknown_ids
+    from ..grading.submission import find_submissions
+
     if args.exercises:
-        problem = _unknown_ids(args.exercises)
+        problem = unknown_ids(args.exercises)
         if problem:
             return usage_error(problem)
-    from .submission import find_submissions
 
     paths, errors = find_submissions(args.paths)
     for e in errors:
@@ -64,33 +72,8 @@ def run(args) -> int:
     return _emit(results, args)
 
 
-def _unknown_ids(ids) -> str | None:
-    from ..content.loader import load_bank
-
-    bank = load_bank()
-    unknown = [i for i in ids if bank.get(i) is None]
-    return f"unknown exercise id(s): {', '.join(unknown)}" if unknown else None
-
-
-def grade_many(paths, exercises, jobs: int):
-    from .grader import grade_path
-
-    if jobs == 1 or len(paths) < 2:
-        return [grade_path(p, exercises) for p in paths]
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
-        return list(pool.map(grade_path, paths, [exercises] * len(paths), chunksize=max(1, len(paths) // (jobs * 8))))
-
-
-def _warm() -> None:
-    from ..content.loader import load_bank
-
-    load_bank()
-
-
 def _emit(results, args) -> int:
-    from . import reports
+    from ..grading import reports
 
     fmt = args.format
     if fmt == "text":
@@ -127,34 +110,3 @@ def _write(text: str, out: str | None) -> int:
     else:
         sys.stdout.write(text)
     return 0
-
-
-def template(ids: list[str], seed: int | None) -> str:
-    """A blank submission: every part of the given exercises, each with its prompt as a comment."""
-    from ..content.loader import load_bank
-    from ..content.variants import make_variant
-
-    bank = load_bank()
-    lines = ["# mcalc-tutor submission: fill in each answer between the quotes.",
-             "# Answers use the same language as the app (e.g. \"(A + A^T) x\").", "",
-             "[meta]", 'student = ""', f"seed = {seed or 0}", ""]
-    for exercise_id in ids:
-        ex = bank.get(exercise_id)
-        if ex is None:
-            raise SystemExit(usage_error(f"unknown exercise id {exercise_id!r}"))
-        variant = make_variant(ex, seed or 0)
-        lines.append(f"# {ex.title}")
-        for line in variant.statement.splitlines():
-            lines.append(f"#   {line}" if line.strip() else "#")
-        lines.append(f"[answers.{ex.id}]")
-        for part in variant.parts:
-            prompt = " ".join((part.prompt or part.kind).split())
-            lines.append(f"# ({part.name}) {prompt}")
-            for i, choice in enumerate(part.choices):
-                lines.append(f"#     {chr(ord('a') + i)}) {choice}")
-            if part.kind == "code":
-                lines.append(f'{part.name} = "{part.stub}"   # put your {part.stub} next to this file')
-            else:
-                lines.append(f'{part.name} = ""')
-        lines.append("")
-    return "\n".join(lines)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
+
+from ._common import emit
 
 
 def register(subparsers) -> None:
@@ -21,9 +21,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..checking.equivalence import ExpectedAnswerError, check_answer
+    from ..checking.verdict import invalid
     from ..mathlang import MathError, parse_declarations
-    from .equivalence import ExpectedAnswerError, check_answer
-    from .verdict import invalid
 
     try:
         if args.symbols is None:
@@ -41,24 +41,9 @@ def run(args: argparse.Namespace) -> int:
     return emit(verdict, args.json)
 
 
-def emit(verdict, as_json: bool) -> int:
-    """Print a verdict (text or JSON); invalid input also goes to stderr. Returns the exit code."""
-    if as_json:
-        print(json.dumps(verdict.to_json(), ensure_ascii=False))
-        if verdict.status == "invalid":
-            print(verdict.message, file=sys.stderr)
-    elif verdict.status == "invalid":
-        print(f"invalid: {verdict.message}", file=sys.stderr)
-        if verdict.caret:
-            print(verdict.caret, file=sys.stderr)
-    else:
-        print(verdict.render())
-    return verdict.exit_code
-
-
 def scalar_symbols_in(*texts: str):
     """Without --symbols, every name that is not a function or constant is a scalar."""
-    from ..mathlang import SymbolTable, Symbol
+    from ..mathlang import Symbol, SymbolTable
     from ..mathlang.lexer import tokenize
     from ..mathlang.parser import CONSTANTS, FUNCTIONS
 

@@ -1,11 +1,10 @@
 """`mcalc-tutor list | show | check | validate`: the exercise bank from the command line."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
-from ..cli import usage_error
+from ._common import emit, usage_error
 
 
 def register(subparsers) -> None:
@@ -33,9 +32,8 @@ def register(subparsers) -> None:
     p.set_defaults(run=run_validate)
 
 
-
 def _bank():
-    from .loader import load_bank
+    from ..content.loader import load_bank
 
     return load_bank()
 
@@ -47,7 +45,7 @@ def exercise_summary(ex) -> dict:
 
 
 def run_list(args) -> int:
-    from .model import SECTION_TITLES
+    from ..content.model import SECTION_TITLES
 
     bank = _bank()
     exercises = [e for e in bank.exercises if not args.section or e.section == args.section]
@@ -76,36 +74,9 @@ def _find(exercise_id: str):
     return ex, 0
 
 
-def render_statement(variant) -> str:
-    """Plain-text statement for a terminal: title, statement, symbols, then each part's prompt."""
-    from .model import SECTION_TITLES
-
-    ex = variant.exercise
-    lines = [f"{ex.title}  ({ex.id}, {SECTION_TITLES[ex.section]}, difficulty {ex.difficulty})", ""]
-    lines.append(variant.statement)
-    if variant.symbols:
-        lines += ["", "Symbols: " + variant.symbols.spec()]
-    if ex.randomized:
-        lines += ["", f"(variant {variant.seed})"]
-    for part in variant.parts:
-        lines += ["", f"({part.name}) {part.prompt or describe_kind(part)}"]
-        for i, choice in enumerate(part.choices):
-            lines.append(f"  - {chr(ord('a') + i)}) {choice}")
-        if part.kind == "points":
-            lines.append("  - answer like: (0, 0) saddle; (1, 1) min")
-        if part.kind == "code":
-            lines.append(f"  - edit {part.stub} and grade it with `mcalc-tutor grade`")
-    return "\n".join(lines)
-
-
-def describe_kind(part) -> str:
-    return {"choice": "Choose.", "points": "List the critical points, each classified.",
-            "number": "Give the value.", "code": "Write the code.", "vector": "Give the vector.",
-            "matrix": "Give the matrix."}.get(part.kind, "Give the expression.")
-
-
 def run_show(args) -> int:
-    from .variants import make_variant
+    from ..content.statement import render_statement
+    from ..content.variants import make_variant
 
     ex, code = _find(args.id)
     if ex is None:
@@ -122,9 +93,8 @@ def run_show(args) -> int:
 
 
 def run_check(args) -> int:
-    from ..checking.command import emit
-    from .answers import check_part
-    from .variants import make_variant
+    from ..content.answers import check_part
+    from ..content.variants import make_variant
 
     exercise_id, _, part_name = args.target.partition(":")
     ex, code = _find(exercise_id)
@@ -144,7 +114,7 @@ def run_check(args) -> int:
 def run_validate(args) -> int:
     from pathlib import Path
 
-    from .loader import known_sources, load_bank, load_exercise
+    from ..content.loader import known_sources, load_bank, load_exercise
 
     problems = []
     exercises = []
@@ -161,8 +131,8 @@ def run_validate(args) -> int:
     else:
         bank = load_bank()
         problems, exercises = list(bank.problems), bank.exercises
-    from .model import Problem
-    from .variants import make_variant
+    from ..content.model import Problem
+    from ..content.variants import make_variant
 
     for ex in exercises:  # generated answers need sympy: built here, not at every load
         try:
@@ -170,7 +140,7 @@ def run_validate(args) -> int:
         except Exception as exc:
             problems.append(Problem(ex.id, "generator", f"cannot build the seed-0 variant: {exc}"))
     if args.deep:
-        from .verify import verify_exercise
+        from ..content.verify import verify_exercise
 
         for ex in exercises:
             problems += verify_exercise(ex)

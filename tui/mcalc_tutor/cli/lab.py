@@ -10,21 +10,18 @@ import math
 import os
 import shutil
 import sys
-import textwrap
 
-from ..cli import usage_error
-
-# Kept here so that --help can list them without importing numpy; a test holds them equal to the
-# registries in objectives.py and optimizers.py.
-FUNCTION_NAMES = ("quadratic", "quadratic-nd", "rosenbrock", "saddle", "himmelblau", "least-squares",
-                  "logistic")
-OPTIMIZER_NAMES = ("gd", "gd-backtracking", "newton", "damped-newton", "sgd", "momentum", "nesterov",
-                   "rmsprop", "adam")
-DEFAULT_FUNCTION = "quadratic"
-DEFAULT_OPTIMIZERS = ("gd", "momentum", "adam")
-MAX_STEPS = 1_000_000
-MAX_DIM = 1000
-MAX_KAPPA = 1e12
+from ..lab.registry import (
+    DEFAULT_FUNCTION,
+    DEFAULT_OPTIMIZERS,
+    FUNCTION_NAMES,
+    MAX_DIM,
+    MAX_KAPPA,
+    MAX_STEPS,
+    OBJECTIVE_INFO,
+    OPTIMIZER_NAMES,
+)
+from ._common import usage_error
 
 
 def register(subparsers) -> None:
@@ -45,13 +42,32 @@ def register(subparsers) -> None:
     parser.add_argument("--kappa", type=float, default=10.0, metavar="K",
                         help="condition number of the quadratics, ≥ 1 (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="seed for data, axes and SGD (default 0)")
-    parser.add_argument("--dim", type=int, metavar="D",
-                        help="dimension for quadratic-nd (default 10), least-squares and logistic (default 2)")
+    parser.add_argument("--dim", type=int, metavar="D", help=f"dimension for {_dim_defaults()}")
     parser.add_argument("--plot", choices=("loss", "path", "both"),
                         help="which chart(s) to draw (default: both for 2-D functions, else loss)")
     parser.add_argument("--json", action="store_true", help="print the series as one JSON document")
     parser.set_defaults(run=run)
 
+
+def _dim_defaults() -> str:
+    """E.g. "quadratic-nd (default 10), least-squares and logistic (default 2)"."""
+    by_default: dict[int, list[str]] = {}
+    for info in OBJECTIVE_INFO.values():
+        if info.default_dim is not None:
+            by_default.setdefault(info.default_dim, []).append(info.name)
+    return ", ".join(f"{_and(names)} (default {dim})" for dim, names in by_default.items())
+
+
+def _two_d_choices() -> str:
+    """The functions a path chart can draw: the 2-D ones, then those whose --dim may be 2."""
+    fixed = [info.name for info in OBJECTIVE_INFO.values() if info.default_dim is None]
+    chosen = sorted((info for info in OBJECTIVE_INFO.values() if info.default_dim is not None),
+                    key=lambda info: info.default_dim != 2)
+    return f"{', '.join(fixed)}, or {', '.join(info.name for info in chosen)} with --dim 2"
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _check(args) -> str | None:
@@ -98,21 +114,20 @@ def run(args: argparse.Namespace) -> int:
 def _run(args) -> int:
     import json
 
-    from .runs import run_lab
+    from ..lab.runs import run_lab
 
     optimizers = list(args.optimizer or DEFAULT_OPTIMIZERS)
     lrs = None
     if args.lr:
         lrs = args.lr * len(optimizers) if len(args.lr) == 1 else list(args.lr)
     if args.plot in ("path", "both") and not args.json:
-        from .objectives import make_objective
+        from ..lab.objectives import make_objective
 
         objective = make_objective(args.function, kappa=args.kappa, seed=args.seed, dim=args.dim)
         if objective.dim != 2:
             return usage_error(
                 f"--plot path needs a 2-D function, and {args.function} has {objective.dim} "
-                "dimensions (choose quadratic, rosenbrock, saddle, himmelblau, or least-squares, "
-                "logistic, quadratic-nd with --dim 2)")
+                f"dimensions (choose {_two_d_choices()})")
 
     result = run_lab(args.function, optimizers, kappa=args.kappa, seed=args.seed, dim=args.dim,
                      steps=args.steps, lrs=lrs)
@@ -120,13 +135,14 @@ def _run(args) -> int:
         sys.stdout.write(json.dumps(result.to_json(with_path=True), allow_nan=False) + "\n")
         return 0
 
-    from .render import render_loss, render_path
+    from ..lab.render import render_loss, render_path
+    from ..lab.summary import summary_lines
 
     objective = result.objective
     plot = args.plot or ("both" if objective.dim == 2 else "loss")
     size = shutil.get_terminal_size((100, 32))
     width = max(40, min(size.columns, 240))
-    summary = _summary(result, width)
+    summary = summary_lines(result, width)
     spare = max(0, size.lines - len(summary) - 2)
     charts = []
     if plot in ("loss", "both"):
@@ -145,70 +161,3 @@ def _run(args) -> int:
     out.extend(summary)
     sys.stdout.write("\n".join(out) + "\n")
     return 0
-
-
-def _fmt_point(x) -> str:
-    return "(" + ", ".join(f"{float(v):.4g}" for v in x) + ")"
-
-
-def _summary(result, width: int) -> list[str]:
-    """A few lines per comparison: the function, then per optimizer its settings and outcome,
-    wrapped to ``width`` columns."""
-    lines = _summary_lines(result)
-    out = []
-    for line in lines:
-        indent = " " * (len(line) - len(line.lstrip(" ")))
-        out.extend(textwrap.wrap(line, width=width, subsequent_indent=indent + "    ",
-                                 break_on_hyphens=False) or [""])
-    return out
-
-
-def _summary_lines(result) -> list[str]:
-    obj = result.objective
-    head = f"{obj.name}: {obj.title}"
-    if obj.dim <= 3:
-        head += f"; start {_fmt_point(obj.x0)}"
-        if obj.optima is not None and len(obj.optima) == 1:
-            head += f"; {obj.optimum_kind} {_fmt_point(obj.optima[0])}"
-    lines = [head]
-    from .optimizers import OPTIMIZERS
-
-    width = max(len(r.label) for r in result.runs)
-    settings_of = {}
-    for run in result.runs:  # the step size, and any hyperparameter that is not the default
-        defaults = OPTIMIZERS[run.optimizer].params
-        settings_of[id(run)] = f"α={run.lr:.4g}" + "".join(
-            f" {_GREEK.get(k, k)}={v:.4g}" for k, v in run.params.items() if v != defaults.get(k))
-    swidth = max(len(v) for v in settings_of.values())
-    for run in result.runs:
-        settings = settings_of[id(run)]
-        last = run.steps
-        gap = run.loss[last] - run.f_star if run.f_star is not None else run.loss[last]
-        what = "f−f*" if run.f_star is not None else "f"
-        outcome = {
-            "converged": f"converged at step {last}",
-            "max-steps": f"{last} steps",
-            "diverged": f"diverged at step {run.diverged_at}",
-            "singular": f"stopped at step {last}",
-            "cancelled": f"cancelled at step {last}",
-        }[run.stopped]
-        lines.append(f"  {run.label:<{width}}  {settings:<{swidth}}  {outcome:<21} "
-                     f"{what} {_num(gap)}  ‖∇f‖ {_num(run.grad_norm[last])}"
-                     + (f"  ‖x−x*‖ {_num(run.distance[last])}" if math.isfinite(run.distance[last]) else ""))
-        for note in filter(None, run.note.split("\n")):
-            if note.startswith("diverged at step"):
-                note = note.replace("diverged at step", f"{run.label} diverged at step", 1)
-            lines.append(f"    {note}")
-    if result.bound is not None:
-        kappa = obj.kappa
-        lines.append(f"  GD bound: ‖x−x*‖ shrinks at least by {result.bound.rate:.4g} per step, f−f* by its square"
-                     + (f"; (κ−1)/(κ+1) = {(kappa - 1) / (kappa + 1):.4g} for κ = {kappa:.4g}" if kappa else ""))
-    return lines
-
-
-_GREEK = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "rho": "ρ"}
-
-
-def _num(v) -> str:
-    v = float(v)
-    return f"{v:.3g}" if math.isfinite(v) else "—"

@@ -23,7 +23,7 @@ from mcalc_tutor.grading.grader import (
 from mcalc_tutor.grading.reports import gradescope_results, reteach_data, reteach_text
 from mcalc_tutor.grading.roster import RosterError, parse_roster, read_roster
 from mcalc_tutor.grading.seeds import SecretError, assignment_key, read_secret, secret_warnings, student_seed
-from mcalc_tutor.grading.templates import answer_key, student_template
+from mcalc_tutor.grading.template import answer_key, student_template
 
 SECRET = b"course-secret-for-tests"
 
@@ -319,5 +319,75 @@ def test_without_an_assignment_differing_maxima_are_warned(tmp_path):
     one = grade_path(_write(tmp_path / "a.toml", '[answers.grad-quadratic-form]\nb = "(A + A^T) x"\n'))
     two = grade_path(_write(tmp_path / "b.toml", '[answers.grad-warmup-quadratic]\na = "1"\n'))
     assert one.max_score != two.max_score
-    assert "maximum scores differ" in max_score_warning([one, two])
+    assert "maximum scores differ between students (3 to 5)" in max_score_warning([one, two])
     assert max_score_warning([one]) is None
+
+
+# --- the command line: the term's round trip ---------------------------------------------------
+
+def _cli(*args, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "mcalc_tutor", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=300, stdin=subprocess.DEVNULL)
+
+
+def test_cli_roster_templates_key_gradebooks(tmp_path):
+    course = tmp_path / "course"
+    _write(course / "assignment.toml", ASSIGNMENT)
+    _write(course / "roster.csv", ROSTER)
+    secret = _write(tmp_path / "private" / "secret", "s3cr3t\n")
+    secret.chmod(0o600)
+    common = ["--assignment", str(course / "assignment.toml"), "--secret-file", str(secret)]
+    made = _cli("grade", "--template", *common, "--roster", str(course / "roster.csv"),
+                "--out-dir", str(tmp_path / "out"))
+    assert made.returncode == 0, made.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["s1", "s2"]
+    key = _cli("key", *common, "--student", "s1", "--json")
+    assert key.returncode == 0, key.stderr
+    key_data = json.loads(key.stdout)
+    template = (tmp_path / "out" / "s1" / "submission.toml").read_text()
+    assert f"seed = {key_data['seed']}" in template
+    _write(tmp_path / "in" / "s1" / "submission.toml", _filled(template, key_data))
+    _write(tmp_path / "in" / "s2" / "submission.toml", (tmp_path / "out" / "s2" / "submission.toml").read_text())
+    graded = _cli("grade", str(tmp_path / "in"), *common, "--roster", str(course / "roster.csv"), "--format", "csv",
+                  "--out", str(tmp_path / "gradebook.csv"))
+    assert graded.returncode == 0, graded.stderr
+    rows = list(csv.reader(io.StringIO((tmp_path / "gradebook.csv").read_text())))
+    assert [r[0] for r in rows] == ["id", "s1", "s2"] and [r[-1] for r in rows[1:]] == ["8", "0"]
+    assert (tmp_path / "gradebook.problems.csv").read_text().startswith("student,submission,part,problem")
+    canvas = _cli("grade", str(tmp_path / "in"), *common, "--roster", str(course / "roster.csv"), "--format", "canvas")
+    assert canvas.returncode == 0 and canvas.stdout.splitlines()[1] == "    Points Possible,,,,,8"
+    report = _cli("grade", str(tmp_path / "in"), *common, "--format", "report", "--json")
+    assert json.loads(report.stdout)["assignment"] == "hw1"
+    assert "progress" not in report.stderr and "━" not in report.stderr  # no bar when stderr is not a terminal
+
+
+def test_cli_course_errors(tmp_path):
+    course = tmp_path / "course"
+    _write(course / "assignment.toml", ASSIGNMENT)
+    bad = _cli("grade", str(course), "--assignment", str(_write(course / "bad.toml", 'id = "x"\n[[exercises]]\nid = "nope"\n')))
+    assert bad.returncode == 2 and "exercises[0].id: unknown exercise 'nope'" in bad.stderr
+    no_secret = _cli("grade", str(course), "--assignment", str(course / "assignment.toml"))
+    assert no_secret.returncode == 2 and "--secret-file" in no_secret.stderr
+    empty = _cli("key", "--assignment", str(course / "assignment.toml"), "--student", "s1",
+                 "--secret-file", str(_write(tmp_path / "empty", "")))
+    assert empty.returncode == 2 and "empty" in empty.stderr
+    assert _cli("grade", str(course), "--format", "canvas").returncode == 2
+    dup = _cli("grade", "--template", "--assignment", str(course / "assignment.toml"), "--seed", "1",
+               "--roster", str(_write(course / "r.csv", "id\na\na\n")), "--out-dir", str(tmp_path / "o"))
+    assert dup.returncode == 2 and "r.csv:3: duplicate id 'a'" in dup.stderr
+
+
+def test_bare_command_without_a_terminal_says_so():
+    run = _cli()
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.strip().endswith("the app needs a terminal; try `mcalc-tutor --help`")
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_batch_without_assignment_warns():
+    data = Path(__file__).parent / "data" / "submissions"
+    run = _cli("grade", str(data), "--format", "csv")
+    assert run.returncode == 0 and "maximum scores can differ" in run.stderr

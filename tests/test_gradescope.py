@@ -18,7 +18,7 @@ import pytest
 
 from mcalc_tutor.grading.assignment import load_assignment
 from mcalc_tutor.grading.seeds import student_seed
-from mcalc_tutor.grading.templates import answer_key, student_template
+from mcalc_tutor.grading.template import answer_key, student_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "gradescope-test-secret\n"
@@ -40,18 +40,6 @@ points = 2
 
 [[exercises]]
 id = "code-gradient-check"
-"""
-
-BUILD = """
-import sys
-from pathlib import Path
-from mcalc_tutor.grading.assignment import load_assignment
-from mcalc_tutor.grading.bundle import write_assignment_bundle
-from mcalc_tutor.grading.seeds import assignment_key, read_secret
-out, path, secret, version = sys.argv[1:]
-a = load_assignment(path)
-write_assignment_bundle(Path(out), Path(path).read_text(), a, assignment_key(read_secret(secret), a.id),
-                        offline=True, python_version=version)
 """
 
 # Gradescope's results.json: top-level and per-test keys, and the allowed values
@@ -113,8 +101,11 @@ def test_simulated_gradescope_run(tmp_path):
     course.mkdir()
     (course / "assignment.toml").write_text(ASSIGNMENT)
     (course / "secret").write_text(SECRET)
+    (course / "secret").chmod(0o600)
     bundle = tmp_path / "autograder.zip"
-    build = [str(py), "-c", BUILD, str(bundle), str(course / "assignment.toml"), str(course / "secret"), version]
+    build = [str(py), "-m", "mcalc_tutor", "grade", "--gradescope-bundle", str(bundle), "--assignment",
+             str(course / "assignment.toml"), "--secret-file", str(course / "secret"), "--offline",
+             "--python-version", version]
     _run(build, cwd=tmp_path)
     first = bundle.read_bytes()
     _run(build, cwd=tmp_path)

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "exercises",   # list, show, check, validate
     "lab",         # lab
     "grade",       # grade
+    "key",         # key
     "progress",    # progress
 )
 
@@ -57,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(protect_negative_answers(argv))
     unprotect_answers(args)
     if args.command is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            print("mcalc-tutor: the app needs a terminal; try `mcalc-tutor --help`", file=sys.stderr)
+            return 2
         from mcalc_tutor.app.main import run_app
 
         return run_app(data_dir=args.data_dir)

@@ -2,20 +2,38 @@
 assignment's exercise ids before any grading starts."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
-from .grader import SubmissionResult, grade_path
+from .assignment import Assignment
+from .grader import SubmissionResult, grade_assigned, grade_path
 
 
-def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int) -> list[SubmissionResult]:
-    """Grade each path, in order; with ``jobs`` > 1, in that many worker processes."""
+def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *, assignment: Assignment | None = None,
+               key: bytes | None = None, on_result: Callable[[SubmissionResult], None] | None = None
+               ) -> list[SubmissionResult]:
+    """Grade each path, in order; with ``jobs`` > 1, in that many worker processes. With an
+    assignment, its parts, points and seeds (``key``: seeds.assignment_key); ``on_result`` is called
+    as each result arrives (a progress bar)."""
+    grade = partial(grade_assigned, assignment=assignment, key=key) if assignment is not None else \
+        partial(grade_path, exercises=exercises)
     if jobs == 1 or len(paths) < 2:
-        return [grade_path(p, exercises) for p in paths]
+        out = []
+        for p in paths:
+            out.append(grade(p))
+            if on_result:
+                on_result(out[-1])
+        return out
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
-        return list(pool.map(grade_path, paths, [exercises] * len(paths), chunksize=max(1, len(paths) // (jobs * 8))))
+        results = []
+        for result in pool.map(grade, paths, chunksize=max(1, len(paths) // (jobs * 8))):
+            results.append(result)
+            if on_result:
+                on_result(result)
+        return results
 
 
 def _warm() -> None:

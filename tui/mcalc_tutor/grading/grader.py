@@ -286,10 +286,11 @@ def _expected_answer(p: PartResult, seed: int) -> str | None:
 
 
 def max_score_warning(results: list[SubmissionResult]) -> str | None:
-    """Without an assignment each submission is graded on what it answers, so totals are not
-    comparable: say so when the maximum scores differ."""
+    """Without an assignment each submission is graded on what it answers, so a student who answers
+    one exercise can score full marks: a batch graded that way says so."""
+    if len(results) < 2:
+        return None
     maxima = {r.max_score for r in results}
-    if len(results) > 1 and len(maxima) > 1:
-        return (f"maximum scores differ between students ({min(maxima):g} to {max(maxima):g}): "
-                "without --assignment each submission is graded on the exercises it answers")
-    return None
+    differ = (f"maximum scores differ between students ({min(maxima):g} to {max(maxima):g})" if len(maxima) > 1
+              else "maximum scores can differ between students")
+    return f"{differ}: without --assignment each submission is graded on the exercises it answers"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -367,7 +368,8 @@ def test_cli_roster_templates_key_gradebooks(tmp_path):
 def test_cli_course_errors(tmp_path):
     course = tmp_path / "course"
     _write(course / "assignment.toml", ASSIGNMENT)
-    bad = _cli("grade", str(course), "--assignment", str(_write(course / "bad.toml", 'id = "x"\n[[exercises]]\nid = "nope"\n')))
+    bad_file = _write(course / "bad.toml", 'id = "x"\n[[exercises]]\nid = "nope"\n')
+    bad = _cli("grade", str(course), "--assignment", str(bad_file))
     assert bad.returncode == 2 and "exercises[0].id: unknown exercise 'nope'" in bad.stderr
     no_secret = _cli("grade", str(course), "--assignment", str(course / "assignment.toml"))
     assert no_secret.returncode == 2 and "--secret-file" in no_secret.stderr
@@ -391,3 +393,70 @@ def test_batch_without_assignment_warns():
     data = Path(__file__).parent / "data" / "submissions"
     run = _cli("grade", str(data), "--format", "csv")
     assert run.returncode == 0 and "maximum scores can differ" in run.stderr
+
+
+# --- examples/course: the walk-through's commands, as written -----------------------------------
+
+FILL = r'''
+import json, subprocess, sys
+from pathlib import Path
+secret, root = sys.argv[1], Path(sys.argv[2])
+key = json.loads(subprocess.run([sys.executable, "-m", "mcalc_tutor", "key", "--assignment",
+                                 "examples/course/assignment.toml", "--student", "s1001", "--secret-file", secret,
+                                 "--json"], capture_output=True, text=True, check=True).stdout)
+answers = {(p["exercise"], p["part"]): p["answer"] for p in key["parts"]}
+for student in ("s1001", "s1002"):
+    lines, current = [], None
+    for line in Path(f"handout/{student}/submission.toml").read_text().splitlines():
+        if line.startswith("[answers."):
+            current = line[len("[answers."):-1]
+        name = line.split("=")[0].strip()
+        if student == "s1001" and line.endswith('= ""'):
+            line = f"{name} = {json.dumps(answers[(current, name)])}"
+        if student == "s1002" and current == "grad-quadratic-form" and name == "b":
+            line = 'b = "2 A x"'
+        lines.append(line)
+    folder = Path("submissions") / student
+    folder.mkdir(parents=True)
+    (folder / "submission.toml").write_text("\n".join(lines) + "\n")
+reference = root / "solutions" / "gradients" / "gradient_check.py"
+(Path("submissions/s1001") / "gradient_check.py").write_text(reference.read_text())
+Path("submissions/visitor").mkdir()
+Path("submissions/visitor/submission.toml").write_text('[meta]\nstudent = "x9"\n')
+'''
+
+
+@pytest.mark.slow  # runs the whole term, with an offline Gradescope bundle; CI runs it
+def test_example_course_walk_through(tmp_path):
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "examples" / "course" / "README.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
+    assert len(blocks) == 4 and "--template" in blocks[1] and "--format canvas" in blocks[2]
+    shutil.copytree(root / "examples" / "course", tmp_path / "examples" / "course")
+    _write(tmp_path / "fill.py", FILL)
+    script = ["set -euo pipefail", f'mcalc-tutor() {{ "{sys.executable}" -m mcalc_tutor "$@"; }}',
+              blocks[0], blocks[1], f'"{sys.executable}" fill.py "$SECRET" "{root}"', blocks[2], blocks[3]]
+    env = {k: v for k, v in __import__("os").environ.items() if k != "MCALC_TUTOR_HOME"}
+    env["HOME"] = str(tmp_path / "home")
+    run = subprocess.run(["bash", "-c", "\n".join(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=600, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(p.name for p in (tmp_path / "handout").iterdir()) == ["s1001", "s1002", "s1003", "s1004"]
+    rows = list(csv.reader(io.StringIO((tmp_path / "gradebook.csv").read_text())))
+    assert [r[0] for r in rows] == ["id", "s1001", "s1002", "s1003", "s1004"]
+    assert rows[0][5:] == ["grad-quadratic-form:a", "grad-quadratic-form:b", "grad-quadratic-form:d",
+                           "hess-random-quadratic:a", "hess-random-quadratic:b", "code-gradient-check:a", "total"]
+    assert rows[1][-1] == "13" and rows[1][4] == "s1001/submission.toml"
+    assert rows[3][-1] == "" and rows[4][-1] == ""  # no submission: a blank, not a zero
+    problems = (tmp_path / "gradebook.problems.csv").read_text()
+    assert "x9" in problems and "not on the roster" in problems and problems.count("no submission") == 2
+    canvas = (tmp_path / "canvas.csv").read_text().splitlines()
+    assert canvas[1] == "    Points Possible,,,,,13" and canvas[2].endswith(",s1001,ada@example.edu,A,13")
+    assert "What to re-teach" in run.stdout and "mistake: 2Ax is the gradient only when A is symmetric" in run.stdout
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as zf:
+        assert any(n.startswith("wheelhouse/numpy-") and "cp310" in n for n in zf.namelist())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 from collections import Counter, defaultdict
 
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
@@ -218,6 +219,7 @@ def reteach_text(results: list[SubmissionResult], assignment=None, width: int = 
     if not data["misconceptions"]:
         out.append("  nothing named: no wrong answer matched a listed mistake, a diagnostic or a failing test")
     for m in data["misconceptions"]:
-        out.append(f"  {m['share']:4.0%} ({m['students']}) {clip(m['misconception'], width - 14)}")
-        out.append(f"        in {clip(', '.join(m['parts']), width - 11)}")
+        lead = f"  {m['share']:4.0%} ({m['students']}) "
+        out += textwrap.wrap(m["misconception"], width, initial_indent=lead, subsequent_indent=" " * 8)
+        out += textwrap.wrap(", ".join(m["parts"]), width, initial_indent="        in ", subsequent_indent=" " * 11)
     return "\n".join(out) + "\n"

@@ -7,6 +7,12 @@ import json
 
 from .assignment import Assignment
 
+TOML_ADVICE = (
+    "# Write each answer between double quotes, on one line: b = \"(A + A^T) x\".",
+    "# A missing quote or bracket makes the whole file unreadable, and then every part scores 0:",
+    "# run `mcalc-tutor grade THIS_FILE` before you hand it in to see it read back.",
+)
+
 
 def template(ids: list[str], seed: int | None) -> str:
     """A blank submission: every part of the given exercises, each with its prompt as a comment.
@@ -16,7 +22,7 @@ def template(ids: list[str], seed: int | None) -> str:
 
     bank = load_bank()
     lines = ["# mcalc-tutor submission: fill in each answer between the quotes.",
-             "# Answers use the same language as the app (e.g. \"(A + A^T) x\").", "",
+             "# Answers use the same language as the app (e.g. \"(A + A^T) x\").", *TOML_ADVICE, "",
              "[meta]", 'student = ""', f"seed = {seed or 0}", ""]
     for exercise_id in ids:
         ex = bank.get(exercise_id)
@@ -40,11 +46,6 @@ def template(ids: list[str], seed: int | None) -> str:
     return "\n".join(lines)
 
 
-TOML_ADVICE = (
-    "# Write each answer between double quotes, on one line: b = \"(A + A^T) x\".",
-    "# A missing quote or bracket makes the whole file unreadable, and then every part scores 0:",
-    "# run `mcalc-tutor grade THIS_FILE` before you hand it in to see it read back.",
-)
 
 
 def _num(x: float) -> str:

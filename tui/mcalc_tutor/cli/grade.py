@@ -2,15 +2,20 @@
 blank submission templates, and build a Gradescope autograder bundle."""
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._common import usage_error
+
+if TYPE_CHECKING:
+    from ._common import Subparsers
 
 FORMATS = ("text", "json", "gradescope", "csv", "report")
 
 
-def register(subparsers) -> None:
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "grade", help="grade submissions",
         description="Grade submission TOML files (or folders of them). See the README for the format.")
@@ -29,7 +34,7 @@ def register(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         return usage_error("--jobs must be at least 1")
     if args.template:
@@ -72,7 +77,7 @@ def run(args) -> int:
     return _emit(results, args)
 
 
-def _emit(results, args) -> int:
+def _emit(results, args: argparse.Namespace) -> int:
     from ..grading import reports
 
     fmt = args.format

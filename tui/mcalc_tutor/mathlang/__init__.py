@@ -13,7 +13,7 @@ MAX_TREE_DEPTH = 150
 
 __all__ = [
     "DeclarationError", "MathError", "Node", "ParseError", "ShapeError", "Symbol", "SymbolTable",
-    "canonical_name", "parse_declarations", "read", "tree_depth",
+    "canonical_name", "parse_declarations", "read", "tree_depth", "walk",
 ]
 
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 class Node:
     col: int = field(default=0, compare=False, kw_only=True)
 
-    def children(self) -> tuple["Node", ...]:
+    def children(self) -> tuple[Node, ...]:
         return ()
 
 
@@ -140,10 +140,12 @@ class Inverse(Node):
 
 @dataclass(frozen=True)
 class Call(Node):
-    """A built-in function (`tr`, `det`, `sin`, `sigma`, `softmax`, `norm`, …)."""
+    """A built-in function of the registry (`tr`, `det`, `sin`, `sigma`, `softmax`, …); order 1 is
+    its derivative (relu'(z), σ'(z)), for element-wise functions."""
 
     func: str
     args: tuple[Node, ...]
+    order: int = 0
 
     def children(self):
         return self.args

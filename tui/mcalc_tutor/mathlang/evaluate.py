@@ -7,11 +7,13 @@ draw another sample.
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from . import ast as A
+from .functions import spec_of
 from .shapes import Typed, Var
 
 
@@ -36,15 +38,9 @@ def evaluate(typed: Typed, values: Mapping[str, np.ndarray], sizes: Mapping[str,
     return result
 
 
-def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-_ELEMENTWISE = {
-    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log, "sqrt": np.sqrt,
-    "abs": np.abs, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh, "sigma": _sigmoid,
-    "sech": lambda x: 1.0 / np.cosh(x), "arctan": np.arctan,
-    "relu": lambda x: np.maximum(x, 0.0), "sign": np.sign, "step": lambda x: (x > 0).astype(float),
+_DOMAINS = {
+    "positive": (lambda x: bool(np.all(x > 0)), "of a non-positive number"),
+    "nonnegative": (lambda x: bool(np.all(x >= 0)), "of a negative number"),
 }
 
 
@@ -150,43 +146,22 @@ class _Evaluator:
         return np.linalg.matrix_power(base, k)
 
     def call(self, node: A.Call) -> np.ndarray:
-        func = node.func
+        spec = spec_of(node.func)
         args = [self.eval(a) for a in node.args]
-        x = args[0]
-        if func in _ELEMENTWISE:
-            if func == "log" and np.any(x <= 0):
-                raise DomainError("log of a non-positive number")
-            if func == "sqrt" and np.any(x < 0):
-                raise DomainError("square root of a negative number")
-            return _ELEMENTWISE[func](x)
-        if func == "tr":
-            return np.array([[np.trace(x)]])
-        if func == "det":
-            return np.array([[np.linalg.det(x)]])
-        if func == "diag":
-            if x.shape == (1, 1):
-                return x
-            if x.shape[1] == 1 or x.shape[0] == 1:
-                return np.diag(x.ravel())
-            return np.diag(x).reshape(-1, 1)
-        if func == "softmax":
-            z = np.exp(x - x.max())
-            return z / z.sum()
-        if func == "sum":
-            return np.array([[x.sum()]])
-        if func == "logsumexp":
-            top = x.max()
-            return np.array([[top + np.log(np.exp(x - top).sum())]])
-        if func == "max":
-            return np.maximum(args[0], args[1])
-        if func == "min":
-            return np.minimum(args[0], args[1])
-        raise DomainError(f"unknown function {func}")  # pragma: no cover
+        if spec.domain is not None:
+            inside, outside = _DOMAINS[spec.domain]
+            if not inside(args[0]):
+                raise DomainError(f"{spec.name} {outside}")
+        implementation = spec.derivative if node.order else spec.numpy
+        if implementation is None:
+            raise DomainError(f"cannot evaluate {spec.name}")  # pragma: no cover
+        return np.asarray(implementation(*args), dtype=float)
 
     def norm(self, node: A.Norm) -> np.ndarray:
         x = self.eval(node.arg)
         p = node.p
         is_vector = x.shape[0] == 1 or x.shape[1] == 1
+        order: Any
         if is_vector:
             v = x.ravel()
             order = {"": 2, "2": 2, "1": 1, "inf": np.inf}.get(p)

@@ -7,10 +7,13 @@ anything is evaluated; nothing the learner types is ever executed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 
 from . import ast as A
 from .errors import ParseError
+from .functions import SPELLINGS, FunctionSpec, spec_of
 from .lexer import Token, tokenize
 from .symbols import SUBSCRIPT_DIGITS, SymbolTable, canonical_name
 
@@ -20,18 +23,7 @@ MAX_LITERAL_ENTRIES = 400
 MAX_EXPONENT = 64
 MAX_POWER_TOWER = 2
 
-# name as typed -> canonical built-in
-FUNCTIONS = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log", "ln": "log",
-    "sqrt": "sqrt", "abs": "abs", "tanh": "tanh", "sinh": "sinh", "cosh": "cosh",
-    "sigma": "sigma", "σ": "sigma", "sigmoid": "sigma", "relu": "relu", "ReLU": "relu", "sign": "sign",
-    "sgn": "sign", "tr": "tr", "trace": "tr", "Tr": "tr", "det": "det", "diag": "diag",
-    "softmax": "softmax", "norm": "norm", "sum": "sum", "inv": "inv", "hadamard": "hadamard",
-    "logsumexp": "logsumexp", "lse": "logsumexp", "transpose": "transpose", "step": "step",
-    "heaviside": "step", "max": "max", "min": "min", "sech": "sech", "arctan": "arctan",
-    "atan": "arctan",
-}
-ARITY = {"hadamard": 2, "max": 2, "min": 2}
+FUNCTIONS = SPELLINGS  # name as typed -> canonical built-in (from the function registry)
 CONSTANTS = {"pi": "pi", "π": "pi", "e": "e"}
 
 BP_ADD, BP_MUL, BP_PREFIX, BP_POW, BP_POST = 10, 20, 25, 30, 40
@@ -52,6 +44,7 @@ class _Parser:
         self.depth = 0
         self.nodes = 0
         self.open_bars: list[str] = []  # "|" or "‖" currently open, so a bar can close them
+        self.space_separates = False  # inside a MATLAB-style row [3 1; 1 1]: a space starts a new entry
 
     # -- token helpers ------------------------------------------------------------------------
     @property
@@ -265,48 +258,75 @@ class _Parser:
                       or (j == n and i > 0 and piece in FUNCTIONS))
                 if not ok:
                     continue
-                candidate = best[i] + [piece]
-                if best[j] is None or len(candidate) < len(best[j]):
+                candidate = [*(best[i] or []), piece]
+                current = best[j]
+                if current is None or len(candidate) < len(current):
                     best[j] = candidate
         return best[n]
 
     def function(self, tok: Token, func: str) -> A.Node:
-        power: A.Node | None = None
-        if self.tok.kind == "OP" and self.tok.text == "^" and self.tokens[self.pos + 1].kind == "NUM":
-            self.advance()
-            power = self.number(self.advance())  # sin^2 x means (sin x)^2
-        elif self.tok.kind == "POST" and self.tok.text.isdigit():
-            power = self.node(A.Num, Fraction(int(self.advance().text)), col=tok.col)
-        if self.tok.kind == "LP":
-            opened = self.advance()
-            args = [self.expr(0)]
-            while self.tok.kind == "COMMA":
-                self.advance()
-                args.append(self.expr(0))
-            self.expect("RP", "')'", opened)
-        elif self.tok.kind in ("END", "RP", "RB", "COMMA", "SEMI") or (self.tok.kind == "OP" and self.tok.text in "+*/^"):
-            raise ParseError(f"{tok.text} needs an argument", tok.col)
-        else:
-            args = [self.bare_argument()]
+        spec = spec_of(func)
+        order = self.derivative_order(tok, spec)
+        power = self.function_power(tok)
+        args = self.function_arguments(tok)
         if func == "diag" and len(args) > 1:  # diag(2, -2), as the chapter writes a diagonal Hessian
             self.check_literal_size(len(args), tok)
             args = [self.node(A.Matrix, tuple((arg,) for arg in args), col=tok.col)]
-        want = ARITY.get(func, 1)
-        if len(args) != want:
-            raise ParseError(f"{tok.text} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", tok.col)
-        if func == "inv":
-            result = self.node(A.Inverse, args[0], col=tok.col)
-        elif func == "transpose":
-            result = self.node(A.Transpose, args[0], col=tok.col)
-        elif func == "hadamard":
-            result = self.node(A.Hadamard, args[0], args[1], col=tok.col)
-        elif func == "norm":
-            result = self.node(A.Norm, args[0], self.norm_subscript() or "", col=tok.col)
-        else:
-            result = self.node(A.Call, func, tuple(args), col=tok.col)
+        if len(args) != spec.arity:
+            raise ParseError(f"{tok.text} takes {spec.arity} argument{'s' if spec.arity > 1 else ''}, "
+                             f"got {len(args)}", tok.col)
+        result = self.function_node(tok, spec, args, order)
         if power is not None:
             result = self.node(A.Pow, result, power, col=tok.col)
         return result
+
+    def derivative_order(self, tok: Token, spec: FunctionSpec) -> int:
+        """relu'(z), σ'(z): the registry's derivative of an element-wise function."""
+        order = 0
+        while self.tok.kind == "POST" and self.tok.text == "'":
+            self.advance()
+            order += 1
+        if order and spec.derivative is None:
+            raise ParseError(f"the derivative {tok.text}' is not part of the answer language; "
+                             f"write it out", tok.col)
+        if order > 1:
+            raise ParseError(f"only a first derivative of {tok.text} is supported; write {tok.text}'' out",
+                             tok.col)
+        return order
+
+    def function_power(self, tok: Token) -> A.Node | None:
+        """sin^2 x and sin² x mean (sin x)^2."""
+        if self.tok.kind == "OP" and self.tok.text == "^" and self.tokens[self.pos + 1].kind == "NUM":
+            self.advance()
+            return self.number(self.advance())
+        if self.tok.kind == "POST" and self.tok.text.isdigit():
+            return self.node(A.Num, Fraction(int(self.advance().text)), col=tok.col)
+        return None
+
+    def function_arguments(self, tok: Token) -> list[A.Node]:
+        if self.tok.kind == "LP":
+            opened = self.advance()
+            with self.grouping():
+                args = [self.expr(0)]
+                while self.tok.kind == "COMMA":
+                    self.advance()
+                    args.append(self.expr(0))
+            self.expect("RP", "')'", opened)
+            return args
+        if self.tok.kind in ("END", "RP", "RB", "COMMA", "SEMI") or (self.tok.kind == "OP" and self.tok.text in "+*/^"):
+            raise ParseError(f"{tok.text} needs an argument", tok.col)
+        return [self.bare_argument()]
+
+    def function_node(self, tok: Token, spec: FunctionSpec, args: list[A.Node], order: int) -> A.Node:
+        if spec.node == "inverse":
+            return self.node(A.Inverse, args[0], col=tok.col)
+        if spec.node == "transpose":
+            return self.node(A.Transpose, args[0], col=tok.col)
+        if spec.node == "hadamard":
+            return self.node(A.Hadamard, args[0], args[1], col=tok.col)
+        if spec.node == "norm":
+            return self.node(A.Norm, args[0], self.norm_subscript() or "", col=tok.col)
+        return self.node(A.Call, spec.name, tuple(args), order, col=tok.col)
 
     def bare_argument(self) -> A.Node:
         """`sin 2x` is sin(2x), `ln det X` is ln(det X), `sin x cos y` is sin(x)·cos(y), and a space
@@ -340,10 +360,19 @@ class _Parser:
             raise ParseError(f"{tok.text} is a function: write {tok.text}(z)", tok.col)
         return self.node(A.Apply, key, order, arg, col=tok.col)
 
-    def parenthesised(self, opened: Token) -> A.Node:
-        saved = self.open_bars
-        self.open_bars = []
+    @contextmanager
+    def grouping(self) -> Iterator[None]:
+        """Inside brackets of any kind, bars opened outside cannot close (|(a|b|)|), and spaces
+        no longer separate the entries of a MATLAB-style row ([f(a b) c])."""
+        saved = self.open_bars, self.space_separates
+        self.open_bars, self.space_separates = [], False
         try:
+            yield
+        finally:
+            self.open_bars, self.space_separates = saved
+
+    def parenthesised(self, opened: Token) -> A.Node:
+        with self.grouping():
             first = self.expr(0)
             if self.tok.kind in ("COMMA", "SEMI"):  # (a, b) and (a; b) are column vectors
                 items = [first]
@@ -356,13 +385,9 @@ class _Parser:
                 return self.node(A.Matrix, tuple((item,) for item in items), col=opened.col)
             self.expect("RP", "')'", opened)
             return first
-        finally:
-            self.open_bars = saved
 
     def bracket_literal(self, opened: Token) -> A.Node:
-        saved = self.open_bars
-        self.open_bars = []
-        try:
+        with self.grouping():
             if self.tok.kind == "LB":  # [[1, 2], [3, 4]]
                 rows = []
                 while True:
@@ -380,13 +405,11 @@ class _Parser:
                     self.advance()
                     rows.append(self.row_entries())
                 self.expect("RB", "']'", opened)
-            widths = {len(r) for r in rows}
-            if len(widths) != 1:
-                raise ParseError("the rows of this matrix have different lengths", opened.col)
-            self.check_literal_size(len(rows) * len(rows[0]), opened)
-            return self.node(A.Matrix, tuple(tuple(r) for r in rows), col=opened.col)
-        finally:
-            self.open_bars = saved
+        widths = {len(r) for r in rows}
+        if len(widths) != 1:
+            raise ParseError("the rows of this matrix have different lengths", opened.col)
+        self.check_literal_size(len(rows) * len(rows[0]), opened)
+        return self.node(A.Matrix, tuple(tuple(r) for r in rows), col=opened.col)
 
     def row_entries(self) -> list[A.Node]:
         entries = [self.expr(0)]

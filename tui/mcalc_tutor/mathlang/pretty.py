@@ -8,11 +8,11 @@ import re
 from fractions import Fraction
 
 from . import ast as A
+from .functions import spec_of
 from .symbols import SymbolTable
 
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_FUNC_NAMES = {"log": "ln", "sigma": "σ"}
 # precedence: higher binds tighter
 _P_ADD, _P_MUL, _P_NEG, _P_POW, _P_ATOM = 1, 2, 3, 4, 5
 
@@ -82,7 +82,7 @@ class _Printer:
                 return self.wrap(node.arg.arg, _P_ATOM) + "⁻ᵀ", _P_POW
             return self.wrap(node.arg, _P_ATOM) + "⁻¹", _P_POW
         if isinstance(node, A.Call):
-            name = _FUNC_NAMES.get(node.func, node.func)
+            name = spec_of(node.func).shown + "'" * node.order
             args = ", ".join(self.show(a)[0] for a in node.args)
             return f"{name}({args})", _P_ATOM
         if isinstance(node, A.Apply):

@@ -146,6 +146,8 @@ def parse_spec(name: str, spec: str) -> Symbol:
             )
         props.update(_PROPERTY_ALIASES[word])
         i += 1
+    rows: Dim
+    cols: Dim
     if head.lower() == "scalar":
         rows = cols = 1
     else:

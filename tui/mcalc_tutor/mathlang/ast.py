@@ -29,7 +29,9 @@ class Const(Node):
 
 @dataclass(frozen=True)
 class Identity(Node):
-    """`I`: an identity matrix whose size comes from context."""
+    """`I`: an identity matrix whose size comes from context, or is given (`I_n`, `I₃`)."""
+
+    size: int | str | None = None
 
 
 @dataclass(frozen=True)

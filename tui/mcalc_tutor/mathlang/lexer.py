@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .errors import ParseError
 from .functions import LATEX_WORDS
-from .symbols import SUBSCRIPT_DIGITS
+from .symbols import GREEK, SUBSCRIPT_DIGITS
 
 MAX_INPUT_LENGTH = 2000
 MAX_NUMBER_DIGITS = 30
@@ -34,12 +34,23 @@ _NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+(?!(?![⁰¹²�
 _LATEX_WORDS = {"cdot": ("OP", "*"), "times": ("OP", "*"), "top": ("POST", "T"), "odot": ("OP", "⊙"),
                 "circ": ("OP", "⊙"), "operatorname": ("SKIP", ""), "left": ("SKIP", ""), "right": ("SKIP", ""),
                 "|": ("DBAR", "‖"), "infty": ("NAME", "inf"), "pi": ("NAME", "π"), "nabla": ("BAD", "∇"),
+                "intercal": ("POST", "T"), "Vert": ("DBAR", "‖"), "lVert": ("DBAR", "‖"), "rVert": ("DBAR", "‖"),
+                "vert": ("BAR", "|"), "lvert": ("BAR", "|"), "rvert": ("BAR", "|"), "ast": ("OP", "*"),
+                "langle": ("LANGLE", "⟨"), "rangle": ("RANGLE", "⟩"), "partial": ("BAD", "∂"), "dfrac": ("NAME", "frac"), "tfrac": ("NAME", "frac"),
+                **{size: ("SKIP", "") for size in ("big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+                                                   "biggl", "biggr", "Biggl", "Biggr", "quad", "qquad")},
                 **{word: ("NAME", word) for word in LATEX_WORDS}}
 _SINGLE = {"(": "LP", ")": "RP", "[": "LB", "]": "RB", "{": "LC", "}": "RC", ",": "COMMA",
            ";": "SEMI", "|": "BAR", "‖": "DBAR", "_": "SUB"}
 _OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "/": "/", "^": "^", "·": "·", "⋅": "·",
-        "×": "*", "∙": "*", "⊙": "⊙", "∘": "⊙", "⊘": "⊘", "÷": "/", "√": "√", "∑": "BAD", "∇": "BAD", "∂": "BAD"}
-_TWO_CHAR = {"**": ("OP", "^"), "./": ("OP", "⊘"), ".^": ("OP", "^"), ".*": ("OP", "⊙"), "||": ("DBAR", "‖")}
+        "×": "*", "∙": "*", "∗": "*", "@": "*", "‐": "-", "‑": "-", "⊙": "⊙", "∘": "⊙", "⊘": "⊘", "÷": "/",
+        "⁄": "/", "√": "√", "∑": "BAD", "∇": "BAD", "∂": "BAD"}
+# \mathbf{x}, \operatorname{tr}: the letters in braces are the name
+_NAME_WRAPPERS = frozenset({"operatorname", "mathrm", "mathbf", "mathit", "mathsf", "boldsymbol", "bm", "text",
+                            "textrm", "textbf", "vec"})
+_TWO_CHAR = {"**": ("OP", "^"), "./": ("OP", "⊘"), ".^": ("OP", "^"), ".*": ("OP", "⊙"), "||": ("DBAR", "‖"),
+             ".'": ("POST", "T")}
+_ANGLES = {"⟨": "LANGLE", "〈": "LANGLE", "<": "LANGLE", "⟩": "RANGLE", "〉": "RANGLE", ">": "RANGLE"}
 _PRIMES = ("'", "′", "’")
 
 
@@ -65,7 +76,18 @@ def _checked(text: str) -> str:
         raise ParseError(f"the answer is too long ({len(text)} characters; at most {MAX_INPUT_LENGTH})", None)
     if "\x00" in text:
         raise ParseError("the answer contains a NUL byte", text.index("\x00"))
-    return unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text)
+    return text if text.isascii() else "".join(map(_compatible, text))
+
+
+def _compatible(ch: str) -> str:
+    """Fullwidth and other compatibility characters (Ａ, （, ＋, 𝑥, 𝐀, µ) as their plain forms (NFKC),
+    one character for one so that columns stay right. Superscripts and subscripts are kept: NFKC
+    would turn xᵀ into xT and x² into x2."""
+    if ch in _SUPERSCRIPTS or ch in _SUBSCRIPT_CHARS or ch.isascii():
+        return ch
+    plain = unicodedata.normalize("NFKC", ch)
+    return plain if len(plain) == 1 else ch
 
 
 def _next_token(text: str, i: int) -> tuple[list[Token], int]:
@@ -83,7 +105,9 @@ def _next_token(text: str, i: int) -> tuple[list[Token], int]:
         j = _run_end(text, i, _SUBSCRIPT_CHARS)
         return [Token("SUBNUM", text[i:j].translate(SUBSCRIPT_DIGITS), i)], j
     if ch == "\\":
-        return _latex(text, i)
+        return _backslash(text, i)
+    if unicodedata.category(ch) == "No" and "⁄" in unicodedata.normalize("NFKC", ch):  # ½, ¾
+        return [Token("NUM", unicodedata.normalize("NFKC", ch).replace("⁄", "/"), i)], i + 1
     return _symbol(text, i)
 
 
@@ -118,17 +142,37 @@ def _name_end(text: str, j: int) -> int:
     return j
 
 
+def _backslash(text: str, i: int) -> tuple[list[Token], int]:
+    """A LaTeX command, or MATLAB's left division after an operand (A\\b, (XᵀX)\\(Xᵀy))."""
+    word = re.match(r"\\([A-Za-z]*)", text[i:])
+    before = text[:i].rstrip()
+    after_operand = bool(before) and (before[-1].isalnum() or before[-1] in ")]}'′ᵀ")
+    name = word.group(1) if word else ""
+    if after_operand and (text[i + 1:i + 2] in ("(", "[") or
+                          (name and name not in _LATEX_WORDS and name not in GREEK and name not in _NAME_WRAPPERS)):
+        return [Token("OP", "\\", i)], i + 1
+    return _latex(text, i)
+
+
 def _latex(text: str, i: int) -> tuple[list[Token], int]:
-    m = re.match(r"\\([A-Za-z]+|\|)", text[i:])
+    m = re.match(r"\\([A-Za-z]+|\||[,;:! ])", text[i:])
     if not m:
         raise ParseError("unexpected backslash", i)
     word = m.group(1)
+    if word in ",;:! ":  # LaTeX spacing: \, \; \! \ (space)
+        return [], i + 2
+    end = i + len(m.group(0))
+    wrapped = re.match(r"\{([A-Za-z]+)\}", text[end:])
+    if word in _NAME_WRAPPERS and wrapped:
+        j = _name_end(text, end + len(wrapped.group(0)))
+        return [Token("NAME", wrapped.group(1) + text[end + len(wrapped.group(0)):j], i)], j
     if word not in _LATEX_WORDS and text.startswith("_", i + len(m.group(0))):
         return [], i + 1  # \delta_z: read on as the name delta_z, subscript and all
     kind, value = _LATEX_WORDS.get(word, ("NAME", word))
     if kind == "BAD":
         raise ParseError(f"'{value}' is not part of the answer language; write the result itself", i)
-    end = i + len(m.group(0))
+    if word in _NAME_WRAPPERS:
+        kind = "SKIP"  # \mathbf{x + y}: the braces group
     return ([] if kind == "SKIP" else [Token(kind, value, i)]), end
 
 
@@ -146,6 +190,8 @@ def _symbol(text: str, i: int) -> tuple[list[Token], int]:
         if _OPS[ch] == "BAD":
             raise ParseError(f"'{ch}' is not part of the answer language; write the result itself", i)
         return [Token("OP", _OPS[ch], i)], i + 1
+    if ch in _ANGLES:
+        return [Token(_ANGLES[ch], ch, i)], i + 1
     if ch in _SINGLE:
         return [Token(_SINGLE[ch], ch, i)], i + 1
     if ch == "∞":  # ‖x‖_∞, as the pretty printer writes it

@@ -42,7 +42,7 @@ class _Printer:
         if isinstance(node, A.Const):
             return ("π" if node.name == "pi" else "e"), _P_ATOM
         if isinstance(node, A.Identity):
-            return "I", _P_ATOM
+            return ("I" if node.size is None else f"I_{node.size}"), _P_ATOM
         if isinstance(node, A.Sym):
             return display_name(node.name, self.symbols), _P_ATOM
         if isinstance(node, A.Entry):

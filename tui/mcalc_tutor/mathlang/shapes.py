@@ -141,6 +141,8 @@ class _Inferer:
         if isinstance(node, A.Entry):
             return (1, 1)
         if isinstance(node, A.Identity):
+            if node.size is not None:
+                return (node.size, node.size)
             v = Var()
             return (v, v)
         if isinstance(node, A.Neg):

@@ -181,3 +181,34 @@ def test_a_function_without_a_derivative_refuses_the_prime():
         if spec.derivative is None and spec.node == "call" and spec.arity == 1:
             with pytest.raises(ParseError):
                 read(f"{spec.name}'(u)", symbols)
+
+
+FORWARD_CASES = [spec.name for spec in REGISTRY
+                 if spec.node == "call" and spec.tangent([np.ones((1, 1))] * spec.arity,
+                                                         [np.ones((1, 1))] * spec.arity) is not None]
+
+
+def test_every_call_with_a_derivative_has_a_forward_rule():
+    assert {spec.name for spec in REGISTRY if spec.derivative is not None} <= set(FORWARD_CASES)
+
+
+@pytest.mark.parametrize("name", FORWARD_CASES)
+def test_forward_mode_rule_agrees_with_a_finite_difference(name):
+    from mcalc_tutor.mathlang.differentials import parse_differentials
+
+    row = ROWS[name]
+    symbols = parse_differentials("u: du, v: dv, M: dM", parse_declarations(SYMBOLS))
+    typed = read(f"d({name}({row.args}))", symbols)
+    assert typed.shape == row.shape
+    rng = np.random.default_rng(11)
+    for seed in range(3):
+        values = _values(seed)
+        for key in ("u", "v", "M"):
+            values["d" + key] = rng.standard_normal(values[key].shape)
+        h = 1e-6
+
+        def at(t, values=values):
+            return row.reference(*(values[n] + t * values["d" + n] for n in row.names))
+
+        numeric = (at(h) - at(-h)) / (2 * h)
+        np.testing.assert_allclose(evaluate(typed, values, {}), numeric, rtol=1e-5, atol=1e-6)

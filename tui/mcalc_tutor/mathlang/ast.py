@@ -166,6 +166,21 @@ class Apply(Node):
 
 
 @dataclass(frozen=True)
+class Differential(Node):
+    """d(expr): the differential of expr when each declared variable moves along its direction
+    (x along dx, X along dX); evaluated exactly by forward mode. Other symbols are constants."""
+
+    arg: Node
+    directions: tuple[tuple[str, str], ...]  # (variable, its differential symbol), canonical names
+    definitions: tuple[tuple[str, Node], ...] = ()
+    """The parsed definitions of the defined names the argument depends on (z = W x + b), so that
+    d(σ(z)) moves z with x; not children: they belong to the exercise, not to the answer."""
+
+    def children(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True)
 class Norm(Node):
     """‖x‖ₚ: p is "" (2-norm of a vector, Frobenius of a matrix), "1", "2", "inf", "F", "*" or an integer."""
 

@@ -114,6 +114,10 @@ class _Evaluator:
             return funcs[node.order](self.eval(node.arg))
         if isinstance(node, A.Norm):
             return self.norm(node)
+        if isinstance(node, A.Differential):
+            from .forward import differential
+
+            return differential(self, node)
         if isinstance(node, A.Matrix):
             return np.array([[self.eval(e)[0, 0] for e in row] for row in node.rows], dtype=float)
         raise DomainError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
@@ -129,8 +133,9 @@ class _Evaluator:
         return np.linalg.inv(m)
 
     def power(self, node: A.Pow) -> np.ndarray:
-        base = self.eval(node.base)
-        exponent = self.eval(node.exp)
+        return self.power_of(self.eval(node.base), self.eval(node.exp))
+
+    def power_of(self, base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
         if exponent.shape != (1, 1):  # e^x with a vector x
             return np.exp(exponent)
         exp = exponent[0, 0]
@@ -146,8 +151,11 @@ class _Evaluator:
         return np.linalg.matrix_power(base, k)
 
     def call(self, node: A.Call) -> np.ndarray:
+        return self.apply_call(node, [self.eval(a) for a in node.args])
+
+    def apply_call(self, node: A.Call, args: list[np.ndarray]) -> np.ndarray:
+        """The registry function of `node` at argument values (its derivative when order is 1)."""
         spec = spec_of(node.func)
-        args = [self.eval(a) for a in node.args]
         if spec.domain is not None:
             inside, outside = _DOMAINS[spec.domain]
             if not inside(args[0]):
@@ -158,18 +166,21 @@ class _Evaluator:
         return np.asarray(implementation(*args), dtype=float)
 
     def norm(self, node: A.Norm) -> np.ndarray:
-        x = self.eval(node.arg)
-        p = node.p
-        is_vector = x.shape[0] == 1 or x.shape[1] == 1
-        order: Any
-        if is_vector:
-            v = x.ravel()
-            order = {"": 2, "2": 2, "1": 1, "inf": np.inf}.get(p)
-            value = np.linalg.norm(v, order if order is not None else int(p))
-        else:
-            order = {"": "fro", "F": "fro", "2": 2, "1": 1, "inf": np.inf, "*": "nuc"}.get(p)
-            if order is None:
-                raise DomainError(f"the {p}-norm of a matrix is not supported")
-            value = np.linalg.norm(x, order)
-        return np.array([[value]])
+        return norm_value(self.eval(node.arg), node.p)
+
+
+def norm_value(x: np.ndarray, p: str) -> np.ndarray:
+    """‖x‖ₚ as a 1×1 array: p is "" (2-norm of a vector, Frobenius of a matrix), 1, 2, inf, F, * or an integer."""
+    is_vector = x.shape[0] == 1 or x.shape[1] == 1
+    order: Any
+    if is_vector:
+        v = x.ravel()
+        order = {"": 2, "2": 2, "1": 1, "inf": np.inf}.get(p)
+        value = np.linalg.norm(v, order if order is not None else int(p))
+    else:
+        order = {"": "fro", "F": "fro", "2": 2, "1": 1, "inf": np.inf, "*": "nuc"}.get(p)
+        if order is None:
+            raise DomainError(f"the {p}-norm of a matrix is not supported")
+        value = np.linalg.norm(x, order)
+    return np.array([[value]])
 

@@ -58,6 +58,17 @@ class FunctionSpec:
     """The AST node the parser builds for a call: inv(A) is an Inverse, norm(x) a Norm."""
     symbolic: bool = False
     """Cheap and safe for the bounded sympy confirmation of a numeric verdict."""
+    jvp: Callable[[list[Array], list[Array]], Array] | None = None
+    """Forward mode: (argument values, their tangents) → the tangent of the result, exactly, for
+    d(expr). An element-wise function with a `derivative` needs none: its tangent is f'(u) ⊙ du."""
+
+    def tangent(self, args: list[Array], tangents: list[Array]) -> Array | None:
+        """The exact tangent of this function's value, or None when the language has no rule."""
+        if self.jvp is not None:
+            return self.jvp(args, tangents)
+        if self.shape == "elementwise" and self.derivative is not None:
+            return self.derivative(args[0]) * tangents[0]
+        return None
 
     @property
     def shown(self) -> str:
@@ -95,6 +106,29 @@ def _diag(x: Array) -> Array:
     if x.shape[1] == 1 or x.shape[0] == 1:
         return np.diag(x.ravel())
     return np.diag(x).reshape(-1, 1)
+
+
+def _softmax_jvp(args: list[Array], tangents: list[Array]) -> Array:
+    s, dx = _softmax(args[0]), tangents[0]
+    return s * (dx - (s * dx).sum())
+
+
+def _det_jvp(args: list[Array], tangents: list[Array]) -> Array:
+    """Jacobi's formula: d det X = det X · tr(X⁻¹ dX)."""
+    np = _np()
+    x, dx = args[0], tangents[0]
+    return _scalar(np.linalg.det(x) * np.trace(np.linalg.solve(x, dx)))
+
+
+def _pick(larger: bool) -> Callable[[list[Array], list[Array]], Array]:
+    """max/min: the tangent of the side that is taken (the first at a tie)."""
+
+    def jvp(args: list[Array], tangents: list[Array]) -> Array:
+        (a, b), (da, db) = args, tangents
+        first = a >= b if larger else a <= b
+        return _np().where(first, da, db) + 0.0 * (a + b)
+
+    return jvp
 
 
 def _elementwise(name: str, spellings: tuple[str, ...], numpy: Callable[[Array], Array],
@@ -142,15 +176,18 @@ REGISTRY: tuple[FunctionSpec, ...] = (
                  "sech"),
     _elementwise("arctan", ("arctan", "atan"), lambda x: _np().arctan(x), lambda x: 1.0 / (1.0 + x * x),
                  "atan", latex=("arctan",)),
-    FunctionSpec("max", ("max",), ("max",), 2, "pair", lambda a, b: _np().maximum(a, b)),
-    FunctionSpec("min", ("min",), ("min",), 2, "pair", lambda a, b: _np().minimum(a, b)),
+    FunctionSpec("max", ("max",), ("max",), 2, "pair", lambda a, b: _np().maximum(a, b), jvp=_pick(True)),
+    FunctionSpec("min", ("min",), ("min",), 2, "pair", lambda a, b: _np().minimum(a, b), jvp=_pick(False)),
     FunctionSpec("tr", ("tr", "trace", "Tr"), arity=1, shape="square_to_scalar",
-                 numpy=lambda x: _scalar(_np().trace(x))),
-    FunctionSpec("det", ("det",), ("det",), 1, "square_to_scalar", lambda x: _scalar(_np().linalg.det(x))),
-    FunctionSpec("diag", ("diag",), shape="diag", numpy=_diag),
-    FunctionSpec("softmax", ("softmax",), shape="vector", numpy=_softmax),
-    FunctionSpec("sum", ("sum",), shape="to_scalar", numpy=lambda x: _scalar(x.sum())),
-    FunctionSpec("logsumexp", ("logsumexp", "lse"), shape="to_scalar", numpy=_logsumexp),
+                 numpy=lambda x: _scalar(_np().trace(x)), jvp=lambda a, t: _scalar(_np().trace(t[0]))),
+    FunctionSpec("det", ("det",), ("det",), 1, "square_to_scalar", lambda x: _scalar(_np().linalg.det(x)),
+                 jvp=_det_jvp),
+    FunctionSpec("diag", ("diag",), shape="diag", numpy=_diag, jvp=lambda a, t: _diag(t[0])),
+    FunctionSpec("softmax", ("softmax",), shape="vector", numpy=_softmax, jvp=_softmax_jvp),
+    FunctionSpec("sum", ("sum",), shape="to_scalar", numpy=lambda x: _scalar(x.sum()),
+                 jvp=lambda a, t: _scalar(t[0].sum())),
+    FunctionSpec("logsumexp", ("logsumexp", "lse"), shape="to_scalar", numpy=_logsumexp,
+                 jvp=lambda a, t: _scalar((_softmax(a[0]) * t[0]).sum())),
     FunctionSpec("norm", ("norm",), shape="node", node="norm"),
     FunctionSpec("inv", ("inv",), shape="node", node="inverse"),
     FunctionSpec("transpose", ("transpose",), shape="node", node="transpose"),

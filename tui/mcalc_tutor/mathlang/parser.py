@@ -54,6 +54,7 @@ class _Parser:
         self.depth = 0
         self.nodes = 0
         self.open_bars: list[str] = []  # "|" or "‖" currently open, so a bar can close them
+        self.in_differential = False
         self.space_separates = False  # inside a MATLAB-style row [3 1; 1 1]: a space starts a new entry
 
     # -- token helpers ------------------------------------------------------------------------
@@ -193,6 +194,8 @@ class _Parser:
             if sym.is_function:
                 return self.generic_function(tok, key)
             return self.node(A.Sym, key, col=tok.col)
+        if word == "d" and self.symbols.differentials():
+            return self.differential(tok)
         if word in FUNCTIONS:
             return self.function(tok, FUNCTIONS[word])
         if word == "frac" and self.tok.kind == "LC":  # LaTeX \frac{a}{b}
@@ -230,6 +233,38 @@ class _Parser:
         if first in FUNCTIONS and self.symbols.get(canonical_name(first)) is None:
             return self.function(split[0], FUNCTIONS[first])
         return self.resolve_piece(first, tok.col)
+
+    def differential(self, tok: Token) -> A.Node:
+        """d(expr), or `d x` for the declared direction dx (when no symbol d is declared)."""
+        pairs = self.symbols.differentials()
+        if self.tok.kind == "NAME" and canonical_name(self.tok.text) in pairs:
+            name = self.advance()
+            return self.node(A.Sym, pairs[canonical_name(name.text)], col=tok.col)
+        if self.tok.kind != "LP":
+            declared = ", ".join(self.symbols.display[d] for d in pairs.values())
+            raise ParseError(f"d is the differential: write d(expression) or a direction ({declared})", tok.col)
+        if self.in_differential:
+            raise ParseError("a differential inside a differential is not supported", tok.col)
+        opened = self.advance()
+        self.in_differential = True
+        try:
+            with self.grouping():
+                arg = self.expr(0)
+        finally:
+            self.in_differential = False
+        self.expect("RP", "')'", opened)
+        return self.node(A.Differential, arg, tuple(pairs.items()), self.definitions_used(arg), col=tok.col)
+
+    def definitions_used(self, tree: A.Node) -> tuple[tuple[str, A.Node], ...]:
+        """The defined names `tree` depends on, directly or through other definitions, parsed."""
+        found: dict[str, A.Node] = {}
+        pending = [tree]
+        while pending:
+            for node in A.walk(pending.pop()):
+                if isinstance(node, A.Sym) and node.name in self.symbols.definitions and node.name not in found:
+                    found[node.name] = parse(self.symbols.definitions[node.name], self.symbols)
+                    pending.append(found[node.name])
+        return tuple(found.items())
 
     def sized_identity(self, word: str, tok: Token) -> A.Node | None:
         """`I_n`, `I₃`, `I_{m}`: an identity matrix of a declared size (when no such name is declared)."""

@@ -87,6 +87,8 @@ class _Printer:
             return f"{name}({args})", _P_ATOM
         if isinstance(node, A.Apply):
             return f"{display_name(node.func, self.symbols)}{chr(39) * node.order}({self.show(node.arg)[0]})", _P_ATOM
+        if isinstance(node, A.Differential):
+            return f"d({self.show(node.arg)[0]})", _P_ATOM
         if isinstance(node, A.Norm):
             inner = self.show(node.arg)[0]
             sub = {"": "", "2": "₂", "1": "₁", "inf": "_∞", "F": "_F", "*": "_*"}.get(node.p, node.p.translate(_SUB))

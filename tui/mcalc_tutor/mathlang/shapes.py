@@ -173,6 +173,10 @@ class _Inferer:
             return shape
         if isinstance(node, A.Call):
             return self.call(node)
+        if isinstance(node, A.Differential):
+            for _, definition in node.definitions:
+                self.visit(definition)
+            return self.visit(node.arg)
         if isinstance(node, A.Apply):
             return self.visit(node.arg)
         if isinstance(node, A.Norm):

@@ -31,9 +31,11 @@ def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
         except ExpectedAnswerError as exc:
             return _broken(exc)
     reading = read_answer(part, answer, variant.symbols)
-    if not reading.ok:
+    if reading.form_error:
+        verdict = _form_error(variant.symbols, part, reading)
+    elif not reading.ok:
         return _unreadable(reading)
-    if part.kind == "choice":
+    elif part.kind == "choice":
         verdict = _check_choice(part, reading)
     elif part.kind == "points":
         verdict = _check_points(part, reading)
@@ -49,6 +51,18 @@ def _unreadable(reading: Reading) -> Verdict:
     if reading.kind == "points":  # a point's column is within the point, not the whole answer
         return invalid(reading.error or "")
     return invalid(reading.error or "", reading.column, reading.caret)
+
+
+def _form_error(symbols: SymbolTable, part: Part, reading: Reading) -> Verdict:
+    """Not in the form asked: `invalid` (not a wrong attempt), unless it is a misconception the part
+    lists, whose feedback is more use to the learner than "write it another way"."""
+    if part.kind != "number" and part.mistakes:
+        verdict = _check_expression(symbols, part, reading)
+        if verdict.status == INCORRECT and verdict.codes[:1] == ["mistake"]:
+            return verdict
+    verdict = _unreadable(reading)
+    verdict.interpreted, verdict.shape = reading.interpreted, reading.shape
+    return verdict
 
 
 def _broken(exc: Exception) -> Verdict:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..mathlang import SymbolTable
+from .form import LITERALS, Form
 from .model import (
     GENERATORS,
     KINDS,
@@ -221,7 +223,7 @@ def _read_part(raw: object, where: str, bad: Bad, path: Path) -> Part | None:
                 hints=_read_hints(raw, where, bad), mistakes=_read_mistakes(raw, where, bad),
                 choices=tuple(str(c) for c in raw.get("choices", [])),
                 tolerance=float(raw.get("tolerance", 1e-6)), stub=raw.get("stub"), reference=raw.get("reference"),
-                challenge=raw.get("challenge"))
+                challenge=raw.get("challenge"), form=_read_form(raw, where, bad))
 
 
 def _check_names(raw: dict, where: str, bad: Bad, path: Path) -> None:
@@ -326,6 +328,61 @@ def _read_points_value(raw: dict, where: str, bad: Bad) -> float:
     return float(points)
 
 
+FORM_LISTS = ("forbid", "only", "free_of", "require")
+
+
+def _read_form(raw: dict, where: str, bad: Bad) -> Form:
+    """The part's form rules; their names are resolved against the symbols in _check_forms."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in FORM_LISTS:
+        value = raw.get(key, [])
+        if isinstance(value, str):
+            value = [v for v in (v.strip() for v in value.split(",")) if v]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            bad(f"{where}.{key}", "must be a list of names, like [\"x\", \"σ\"]")
+            value = []
+        lists[key] = tuple(v.strip() for v in value)
+    literal = raw.get("literal", "any")
+    if literal not in LITERALS:
+        bad(f"{where}.literal", f"must be one of {', '.join(LITERALS)}")
+        literal = "any"
+    asks = raw.get("asks")
+    if asks is not None and not (isinstance(asks, str) and asks.strip()):
+        bad(f"{where}.asks", "must be the name of a declared symbol")
+        asks = None
+    return Form(literal=literal, asks=asks.strip() if asks else None, **lists)
+
+
+def _check_forms(exercise: Exercise, symbols: SymbolTable, values: dict, name: str) -> list[Problem]:
+    """Every name in a form rule means something, and each written expected answer obeys its own
+    part's rules (a rule that refuses the right answer would mark a correct learner wrong)."""
+    from ..mathlang import MathError, read
+    from .form import check_form, resolve
+    from .variants import substitute
+
+    problems = []
+    for part in exercise.parts:
+        form, where = part.form, f"parts.{part.name}"
+        for key in FORM_LISTS:
+            for item in getattr(form, key):
+                if resolve(item, symbols) is None:
+                    problems.append(Problem(name, f"{where}.{key}", f"{item!r} is neither a declared symbol nor a "
+                                                                    f"function of the answer language"))
+        if form.asks is not None and not (resolve(form.asks, symbols) or "").startswith("sym:"):
+            problems.append(Problem(name, f"{where}.asks", f"{form.asks!r} is not a declared symbol"))
+        if form.empty or part.kind not in ("expression", "matrix", "vector", "number") or part.generator:
+            continue
+        table = SymbolTable() if part.kind == "number" else symbols
+        try:
+            tree = read(substitute(str(part.answer), values, for_math=True), table).tree
+        except MathError:
+            continue  # reported by _check_expected_answers
+        violation = check_form(form, tree, table)
+        if violation is not None:
+            problems.append(Problem(name, f"{where}.answer", f"breaks the part's own form rules: {violation.message}"))
+    return problems
+
+
 def _read_variables(raw: dict) -> tuple[str, ...]:
     variables = raw.get("variables", [])
     if isinstance(variables, str):
@@ -347,7 +404,7 @@ def _check_expected_answers(exercise: Exercise, name: str) -> list[Problem]:
         symbols = exercise_symbols(exercise, values)
     except Exception as exc:  # an authoring error: report it, do not crash the bank
         return [Problem(name, "params", f"cannot build a variant: {exc}")]
-    problems = []
+    problems = _check_forms(exercise, symbols, values, name)
     defined: set[str] = set()
     for raw_name, text in exercise.definitions.items():
         key = canonical_name(raw_name)

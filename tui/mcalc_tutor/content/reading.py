@@ -13,6 +13,7 @@ from ..mathlang import MathError, SymbolTable, read
 from ..mathlang.lexer import MAX_INPUT_LENGTH
 from ..mathlang.pretty import pretty
 from ..mathlang.shapes import Typed, format_shape
+from .form import check_form
 from .model import Part
 
 EXPRESSION_KINDS = ("expression", "matrix", "vector", "number")
@@ -60,6 +61,7 @@ class Reading:
     caret: str | None = None        # the input with a caret under the column
     letters: frozenset[str] = frozenset()    # choice parts
     points: tuple[PointReading, ...] = ()    # points parts
+    form_error: bool = False        # read, but not in the form the part asks for (its form rules)
 
     @property
     def ok(self) -> bool:
@@ -94,7 +96,10 @@ def text_problem(text: object) -> str | None:
 
 def as_checked(part: Part, text: str) -> str:
     """The text as the checker reads it: in a vector part (or a number part whose answer is a
-    vector) a flat `[1, 2, 3]` means the vector, the column (1, 2, 3), not a 1×3 row."""
+    vector) a flat `[1, 2, 3]` means the vector, the column (1, 2, 3), not a 1×3 row — unless the
+    part states the literal's layout (`literal = "column"`), when a row literal is a form error."""
+    if part.form.literal != "any":
+        return text
     if part.kind == "vector" or (part.kind == "number" and any(c in str(part.answer) for c in ",;")):
         return row_literal_as_column(text)
     return text
@@ -120,8 +125,13 @@ def _read_expression(part: Part, text: str, symbols: SymbolTable) -> Reading:
         else:
             message = exc.message
         return Reading(part.kind, text, checked, error=message, column=exc.column, caret=exc.caret(checked) or None)
-    return Reading(part.kind, text, checked, typed=typed, interpreted=pretty(typed.tree, table),
-                   shape=format_shape(typed.shape))
+    interpreted, shape = pretty(typed.tree, table), format_shape(typed.shape)
+    violation = check_form(part.form, typed.tree, table)
+    if violation is not None:
+        caret = MathError(violation.message, violation.column).caret(checked) or None
+        return Reading(part.kind, text, checked, typed=typed, interpreted=interpreted, shape=shape,
+                       error=violation.message, column=violation.column, caret=caret, form_error=True)
+    return Reading(part.kind, text, checked, typed=typed, interpreted=interpreted, shape=shape)
 
 
 def _read_choice(part: Part, text: str) -> Reading:

@@ -30,6 +30,13 @@ def preview_text(text: str, part: Part | str, symbols: SymbolTable) -> Text:
 
 
 def render_reading(reading: Reading) -> Text:
+    if reading.form_error:  # read, but not in the form asked: say both, before Enter
+        out = Text.assemble(("read as: ", "dim"), reading.interpreted or "")
+        out.append("\nnot in the form asked: ", style="bold")
+        out.append(reading.error or "")
+        if reading.caret:
+            out.append("\n" + reading.caret, style="")
+        return out
     if not reading.ok:
         out = Text("can't read this: ", style="bold")
         out.append(reading.error or "")

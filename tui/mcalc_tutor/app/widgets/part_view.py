@@ -230,7 +230,7 @@ class ExpressionPartView(PartView):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self.query_one(AnswerPreview).show(event.value, self.part.kind, self.variant.symbols)
+        self.query_one(AnswerPreview).show(event.value, self.part, self.variant.symbols)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

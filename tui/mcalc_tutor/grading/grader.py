@@ -4,6 +4,8 @@ the same bytes out.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,6 +14,8 @@ from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
 from .submission import Submission, read_code_file, read_submission
 
 MISSING = "missing"
+NOT_GRADED = "ungraded"
+"""A code part that was not run because no real sandbox is available (and --unsandboxed was not given)."""
 
 
 @dataclass
@@ -56,19 +60,25 @@ class SubmissionResult:
         return data
 
 
-def grade_path(path: Path, exercises: list[str] | None = None) -> SubmissionResult:
-    """Read and grade one submission; never raises."""
+def grade_path(path: Path, exercises: list[str] | None = None, *, unsandboxed: bool = False,
+               secret: bytes | None = None) -> SubmissionResult:
+    """Read and grade one submission; never raises.
+
+    Code parts run only inside bubblewrap unless ``unsandboxed`` (code you trust); ``secret`` (the
+    course secret) makes each student's hidden-test instances unguessable from the package.
+    """
     start = time.perf_counter()
-    sub = read_submission(path)
     try:
-        result = grade_submission(sub, exercises)
+        sub = read_submission(path)
+        result = grade_submission(sub, exercises, unsandboxed=unsandboxed, secret=secret)
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
-        result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"internal error: {exc!r}")
+        result = SubmissionResult(str(path), path.stem, 0, [], error=f"internal error: {type(exc).__name__}")
     result.seconds = time.perf_counter() - start
     return result
 
 
-def grade_submission(sub: Submission, exercises: list[str] | None = None) -> SubmissionResult:
+def grade_submission(sub: Submission, exercises: list[str] | None = None, *, unsandboxed: bool = False,
+                     secret: bytes | None = None) -> SubmissionResult:
     from ..content.loader import load_bank
 
     bank = load_bank()
@@ -81,7 +91,7 @@ def grade_submission(sub: Submission, exercises: list[str] | None = None) -> Sub
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
                                            f"unknown exercise {exercise_id!r}"))
             continue
-        result.parts.extend(_grade_exercise(ex, given, sub))
+        result.parts.extend(_grade_exercise(ex, given, sub, _CodePolicy(unsandboxed, secret)))
     if exercises:  # answers to exercises outside the assignment are reported, not graded
         for exercise_id in sorted(set(sub.answers) - set(exercises)):
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
@@ -89,7 +99,23 @@ def grade_submission(sub: Submission, exercises: list[str] | None = None) -> Sub
     return result
 
 
-def _grade_exercise(ex, given: dict, sub: Submission) -> list[PartResult]:
+def instance_seed(secret: bytes, exercise: str, student: str) -> int:
+    """The seed of a student's hidden-test instances: HMAC-SHA256(secret, exercise, student).
+
+    Without the course secret, knowing the package (its generators) and the submission does not
+    tell which instances a student's code is tested on.
+    """
+    message = exercise.encode("utf-8") + b"\x00" + student.encode("utf-8", "surrogatepass")
+    return int.from_bytes(hmac.new(secret, message, hashlib.sha256).digest()[:8], "big") >> 1
+
+
+@dataclass(frozen=True)
+class _CodePolicy:
+    unsandboxed: bool = False
+    secret: bytes | None = None
+
+
+def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy) -> list[PartResult]:
     from ..content.answers import check_part
     from ..content.variants import make_variant
 
@@ -99,7 +125,7 @@ def _grade_exercise(ex, given: dict, sub: Submission) -> list[PartResult]:
     for part in variant.parts:
         answer = given.get(part.name)
         if part.kind == "code":
-            out.append(_grade_code(ex, part, answer, sub))
+            out.append(_grade_code(ex, part, answer, sub, policy))
             continue
         if sub.error is not None and answer is None:
             out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points, sub.error))
@@ -128,7 +154,7 @@ def _feedback(verdict) -> str:
     return " ".join(lines)
 
 
-def _grade_code(ex, part, answer, sub: Submission) -> PartResult:
+def _grade_code(ex, part, answer, sub: Submission, policy: _CodePolicy) -> PartResult:
     name = answer if isinstance(answer, str) else None
     if name is None and (sub.path.parent / part.stub).is_file() and sub.error is None:
         name = part.stub
@@ -138,9 +164,14 @@ def _grade_code(ex, part, answer, sub: Submission) -> PartResult:
     code, problem = read_code_file(sub, name)
     if problem:
         return PartResult(ex.id, part.name, INVALID, 0.0, part.points, problem)
-    from .runner import run_challenge
+    from .runner import NEEDS_BUBBLEWRAP, run_challenge, sandbox_status
 
-    result = run_challenge(part.challenge, {part.stub: code}, seed=sub.seed)
+    mode, why = sandbox_status()
+    if mode != "bwrap" and not policy.unsandboxed:
+        return PartResult(ex.id, part.name, NOT_GRADED, 0.0, part.points, f"not graded: this code part "
+                          f"{NEEDS_BUBBLEWRAP} ({why})")
+    seed = sub.seed if policy.secret is None else instance_seed(policy.secret, ex.id, sub.student)
+    result = run_challenge(part.challenge, {part.stub: code}, seed=seed)
     fraction = result.score / result.max_score if result.max_score else 0.0
     status = CORRECT if fraction >= 1 else (PARTIAL if fraction > 0 else INCORRECT)
     lines = [f"{'PASS' if t.passed else 'FAIL'} {t.name}: {t.message}" for t in result.tests]

@@ -210,7 +210,7 @@ def main():
     def emit(obj):
         try:
             line = json.dumps(obj)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             line = json.dumps({"event": "error", "error": f"unencodable output: {exc}"})
         # The leading newline ends any partial line a submission wrote to this pipe, so that it
         # cannot swallow the next report (a violation, say) into a malformed line.
@@ -262,7 +262,7 @@ def main():
             continue
         try:
             line_size = len(json.dumps(output))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             emit({"event": "test", "name": test["name"], "ok": False, "error": f"the result could not be encoded: {exc}"})
             continue
         if line_size > limits["max_result_bytes"]:

@@ -1,0 +1,179 @@
+"""Issue 12: each way a submission fooled or knocked over `mcalc-tutor grade`, as a real submission
+(a TOML file and code files in a temporary folder) graded end to end through mcalc_tutor.grading,
+in bubblewrap mode and in the refusal path without it (MCALC_TUTOR_NO_BWRAP=1).
+
+Honest parts beside each attack must keep their score: an attack costs its own submission (or
+its own test) only, with a reason, and the batch always finishes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from mcalc_tutor.grading.command import grade_many
+from mcalc_tutor.grading.grader import NOT_GRADED, grade_path
+from mcalc_tutor.grading.runner import NEEDS_BUBBLEWRAP, NO_BWRAP_ENV, sandbox_mode
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "mcalc_tutor"]
+REFERENCE = {name: (ROOT / "solutions" / section / f"{name}.py").read_text(encoding="utf-8")
+             for section, name in (("background", "power_iteration"), ("gradients", "gradient_check"))}
+MATH = ('[answers.grad-quadratic-form]\na = "x\' A x"\nb = "A x + A^T x"\nc = "4"\n')
+MATH_POINTS = 4
+POWER = '[answers.code-power-iteration]\na = "power_iteration.py"\n'
+GRADCHECK = '[answers.code-gradient-check]\na = "gradient_check.py"\n'
+
+MODES = (["bwrap"] if sandbox_mode() == "bwrap" else []) + ["no-bwrap"]
+
+
+@pytest.fixture(params=MODES)
+def sandbox(request, monkeypatch):
+    """``bwrap`` (where it works here) or ``no-bwrap``: the refusal path, as on a machine without it."""
+    if request.param == "no-bwrap":
+        monkeypatch.setenv(NO_BWRAP_ENV, "1")
+    else:
+        monkeypatch.delenv(NO_BWRAP_ENV, raising=False)
+    return request.param
+
+
+def student(folder: Path, name: str, answers: str = MATH, files: dict[str, str] | None = None,
+            seed: int = 0) -> Path:
+    """A submission folder: submission.toml for ``name`` and its code files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "submission.toml").write_text(f'[meta]\nstudent = {json.dumps(name)}\nseed = {seed}\n\n{answers}',
+                                            encoding="utf-8")
+    for file_name, text in (files or {}).items():
+        (folder / file_name).write_text(text, encoding="utf-8")
+    return folder / "submission.toml"
+
+
+def parts(result) -> dict[tuple[str, str], object]:
+    return {(p.exercise, p.part): p for p in result.parts}
+
+
+def math_score(result) -> float:
+    return sum(p.score for p in result.parts if p.exercise == "grad-quadratic-form")
+
+
+def assert_code_part(part, mode: str, full: bool) -> None:
+    """A code part: its score in bwrap mode; "needs bubblewrap" and no score without it."""
+    if mode == "no-bwrap":
+        assert part.status == NOT_GRADED and part.score == 0 and NEEDS_BUBBLEWRAP in part.feedback, part
+    elif full:
+        assert part.status == "correct" and part.score == part.max_score, part.feedback
+    else:
+        assert part.score < part.max_score, part.feedback
+
+
+def _label(submission: str) -> str:
+    path = Path(submission)
+    return path.parent.name if path.name == "submission.toml" else path.name
+
+
+# ---- class 5: files that stopped a whole batch ---------------------------------------------------
+
+def test_files_that_stopped_a_batch_are_each_that_submissions_zero(tmp_path, sandbox):
+    batch = tmp_path / "batch"
+    student(batch / "alice", "alice", MATH + POWER, {"power_iteration.py": REFERENCE["power_iteration"]})
+    (batch / "nested").mkdir(parents=True)
+    (batch / "nested" / "submission.toml").write_text("a = " + "[" * 3000 + "]" * 3000 + "\n")
+    (batch / "fifo").mkdir()
+    os.mkfifo(batch / "fifo" / "submission.toml")
+    os.mkfifo(batch / "pipe.toml")
+    (batch / "zero").mkdir()
+    (batch / "zero" / "submission.toml").symlink_to("/dev/zero")
+    (batch / "passwd.toml").symlink_to("/etc/passwd")
+    code_link = student(batch / "codelink", "codelink", MATH + POWER)
+    (code_link.parent / "power_iteration.py").symlink_to("/dev/zero")
+    code_fifo = student(batch / "codefifo", "codefifo", MATH + POWER)
+    os.mkfifo(code_fifo.parent / "power_iteration.py")
+    inside = student(batch / "inside", "inside", MATH + POWER, {"real.py": REFERENCE["power_iteration"]})
+    (inside.parent / "power_iteration.py").symlink_to("real.py")  # a link inside the folder is fine
+
+    from mcalc_tutor.grading.submission import find_submissions
+
+    paths, errors = find_submissions([str(batch)])
+    assert not errors
+    started = time.monotonic()
+    results = {_label(r.submission): r for r in grade_many(paths, None, 1)}
+    assert time.monotonic() - started < 60
+    assert set(results) == {"alice", "nested", "fifo", "pipe.toml", "zero", "passwd.toml", "codelink", "codefifo",
+                            "inside"}
+    assert results["alice"].error is None and math_score(results["alice"]) == MATH_POINTS
+    assert_code_part(parts(results["alice"])[("code-power-iteration", "a")], sandbox, full=True)
+    assert_code_part(parts(results["inside"])[("code-power-iteration", "a")], sandbox, full=True)
+    assert "nested too deeply" in results["nested"].error
+    assert "FIFO" in results["fifo"].error and "FIFO" in results["pipe.toml"].error
+    assert "outside the submission's folder" in results["zero"].error
+    assert "outside the submission's folder" in results["passwd.toml"].error
+    for name in ("nested", "fifo", "pipe.toml", "zero", "passwd.toml"):
+        assert results[name].score == 0
+    for name, word in (("codelink", "outside the submission's folder"), ("codefifo", "FIFO")):
+        code = parts(results[name])[("code-power-iteration", "a")]
+        assert code.status == "invalid" and code.score == 0 and word in code.feedback
+        assert math_score(results[name]) == MATH_POINTS  # the other parts of that submission are still graded
+
+
+def test_a_hostile_batch_through_the_cli_finishes_without_a_traceback(tmp_path, sandbox):
+    batch = tmp_path / "batch"
+    student(batch / "alice", "alice")
+    (batch / "deep.toml").write_text("[answers.x]\na = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n")
+    os.mkfifo(batch / "fifo.toml")
+    (batch / "zero.toml").symlink_to("/dev/zero")
+    env = {k: v for k, v in os.environ.items() if k != NO_BWRAP_ENV}
+    if sandbox == "no-bwrap":
+        env[NO_BWRAP_ENV] = "1"
+    run = subprocess.run([*CLI, "grade", str(batch), "--format", "json", "--jobs", "2"], capture_output=True,
+                         text=True, timeout=120, env=env)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    by_name = {Path(d["submission"]).name: d for d in json.loads(run.stdout)}
+    assert by_name["submission.toml"]["score"] == MATH_POINTS
+    assert "nested too deeply" in by_name["deep.toml"]["error"]
+    assert "FIFO" in by_name["fifo.toml"]["error"] and "outside" in by_name["zero.toml"]["error"]
+
+
+# ---- class 3: the result channel -----------------------------------------------------------------
+
+FLOOD = """
+import os as _os
+_junk = b"".join(b'{"event": "noise", "n": %d}\\n' % i for i in range(40000))
+_deep = b"\\n" + b"[" * 100000 + b"\\n"
+_long = b"\\n" + b'{"event": "test", "name": "' + b"x" * (3 * 1024 * 1024) + b'"}\\n'
+for _fd in range(3, 12):
+    try:
+        _os.fstat(_fd)
+    except OSError:
+        continue
+    for _blob in (_junk, _deep, _long):
+        try:
+            _os.write(_fd, _blob)
+        except OSError:
+            pass
+"""
+
+
+def test_a_flooded_result_channel_is_read_in_linear_time_and_spares_the_other_parts(tmp_path, sandbox):
+    path = student(tmp_path / "flood", "flood", MATH + POWER,
+                   {"power_iteration.py": REFERENCE["power_iteration"] + FLOOD})
+    started = time.monotonic()
+    result = grade_path(path)
+    assert time.monotonic() - started < 15
+    assert result.error is None and math_score(result) == MATH_POINTS
+    assert_code_part(parts(result)[("code-power-iteration", "a")], sandbox, full=True)
+
+
+def test_runner_parses_a_hostile_channel_with_bounds():
+    from mcalc_tutor.grading import runner
+
+    lines = b"".join(b'{"event": "violation", "reason": "r%d"}\n' % i for i in range(40000))
+    started = time.monotonic()
+    parsed = runner._parse_protocol(lines + b"[" * 100000 + b"\n" + b"{" * 10 + b"\n")
+    assert time.monotonic() - started < 2
+    assert len(parsed.events) == 40000 and parsed.unreadable == ["a line nested too deeply"]
+    big = bytearray(b'{"event": "x"}\n' * (runner.MAX_EVENTS + 10))
+    assert len(runner._parse_protocol(big).events) == runner.MAX_EVENTS

@@ -177,3 +177,56 @@ def test_runner_parses_a_hostile_channel_with_bounds():
     assert len(parsed.events) == 40000 and parsed.unreadable == ["a line nested too deeply"]
     big = bytearray(b'{"event": "x"}\n' * (runner.MAX_EVENTS + 10))
     assert len(runner._parse_protocol(big).events) == runner.MAX_EVENTS
+
+
+# ---- class 6: --out onto a device, FIFO, socket, folder or link ----------------------------------
+
+def _special_targets(tmp_path: Path) -> dict[str, Path]:
+    import socket
+    import stat as stat_module
+
+    targets = {"fifo": tmp_path / "fifo", "folder": tmp_path / "folder", "link": tmp_path / "link",
+               "socket": tmp_path / "sock"}
+    os.mkfifo(targets["fifo"])
+    targets["folder"].mkdir()
+    (tmp_path / "victim.csv").write_text("precious\n")
+    targets["link"].symlink_to(tmp_path / "victim.csv")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(targets["socket"]))
+    server.close()
+    if os.geteuid() == 0:  # a private copy of /dev/null: the real one is never put at risk
+        targets["device"] = tmp_path / "null"
+        os.mknod(targets["device"], stat_module.S_IFCHR | 0o666, os.makedev(1, 3))
+    return targets
+
+
+def test_out_refuses_anything_but_a_regular_file(tmp_path):
+    import stat as stat_module
+
+    from mcalc_tutor.grading.output import write_report
+
+    targets = _special_targets(tmp_path)
+    before = {name: os.lstat(path).st_mode for name, path in targets.items()}
+    for name, path in targets.items():
+        problem = write_report(path, "report\n")
+        assert problem and "\n" not in problem and "not a regular file" in problem, (name, problem)
+        assert os.lstat(path).st_mode == before[name], name
+    assert (tmp_path / "victim.csv").read_text() == "precious\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
+    assert write_report(tmp_path / "new" / "grades.csv", "a\n") is None
+    assert write_report(tmp_path / "new" / "grades.csv", "b\n") is None  # a regular file is replaced
+    assert (tmp_path / "new" / "grades.csv").read_text() == "b\n"
+    assert stat_module.S_ISREG(os.lstat(tmp_path / "new" / "grades.csv").st_mode)
+
+
+def test_grade_out_onto_a_device_exits_2_with_one_line(tmp_path):
+    targets = _special_targets(tmp_path)
+    sub = student(tmp_path / "alice", "alice")
+    target = targets.get("device", targets["fifo"])
+    before = os.lstat(target)
+    run = subprocess.run([*CLI, "grade", str(sub), "--format", "csv", "--out", str(target)], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.count("\n") == 1 and "not a regular file" in run.stderr, run.stderr
+    after = os.lstat(target)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino, before.st_rdev)

@@ -121,14 +121,11 @@ def _emit(results, args) -> int:
 
 def _write(text: str, out: str | None) -> int:
     if out:
-        path = Path(out)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            return usage_error(f"cannot write {out}: {exc.strerror or exc}")
+        from .output import write_report
+
+        problem = write_report(Path(out), text)
+        if problem:
+            return usage_error(problem)
     else:
         sys.stdout.write(text)
     return 0

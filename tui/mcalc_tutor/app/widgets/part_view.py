@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from ...mathlang.lexer import MAX_INPUT_LENGTH as MAX_ANSWER_LENGTH
-from .check_list import CheckList
+from .choice_list import ChoiceList, TickList, choice_keys
 from .preview import AnswerPreview, preview_text
 from .status import status_text
 from .verdict import VerdictPanel
@@ -285,11 +285,12 @@ def _letters(n: int) -> list[str]:
 
 
 class ChoicePartView(PartView):
-    """Choice parts: a list. One answer: Enter on a choice checks it. Several: Space toggles, then
-    the Check button."""
+    """Choice parts. One answer: ↑↓ or a letter, then Enter checks. Several: Space or a letter
+    ticks, Enter (or the Check button) checks. Checking the answer already checked records nothing."""
 
     DEFAULT_CSS = """
     ChoicePartView OptionList { height: auto; max-height: 10; }
+    ChoicePartView .choice-keys { height: 1; color: $text-muted; }
     """
 
     @property
@@ -298,46 +299,61 @@ class ChoicePartView(PartView):
 
     def compose_answer(self) -> ComposeResult:
         letters = _letters(len(self.part.choices))
+        choices = list(zip(letters, self.part.choices, strict=True))
         if self.multiple:
-            yield Static("Tick every right choice (Space), then Check.", classes="part-prompt")
-            yield CheckList([(f"({l}) {c}", l) for l, c in zip(letters, self.part.choices)],
-                            id=f"answer-{dom_id(self.part.name)}")
+            yield TickList(choices, id=f"answer-{dom_id(self.part.name)}")
             yield Button("Check", id="check", compact=True)
         else:
-            yield OptionList(*[Option(f"({l}) {c}", id=l) for l, c in zip(letters, self.part.choices)],
-                             compact=True, id=f"answer-{dom_id(self.part.name)}")
+            yield ChoiceList(choices, id=f"answer-{dom_id(self.part.name)}")
+        yield Static(classes="choice-keys")
+
+    def _keys_line(self) -> str:
+        keys = choice_keys(_letters(len(self.part.choices)))
+        line = (f"Space or {keys} ticks, then Enter checks" if self.multiple
+                else f"↑↓ or {keys}, then Enter")
+        if self.checked_answer:
+            line += f"   · last checked: {', '.join(c.strip().upper() for c in self.checked_answer.split(','))}"
+        return line
 
     def restore(self, last_answer: str | None) -> None:
-        if not last_answer:
+        if last_answer and self.multiple:
+            selection = self.query_one(TickList)
+            for letter in (c.strip() for c in last_answer.split(",")):
+                if letter:
+                    selection.select(letter)
+        self.query_one(".choice-keys", Static).update(self._keys_line())
+
+    def show_verdict(self, answer: str, verdict: Verdict, status: str) -> None:
+        super().show_verdict(answer, verdict, status)
+        self.query_one(".choice-keys", Static).update(self._keys_line())
+
+    def _check_choice(self, answer: str) -> None:
+        if self.checked_answer is not None and answer == self.checked_answer:
+            self.query_one(VerdictPanel).show_message(
+                "You checked this answer already: choose differently, then Enter.")
             return
-        chosen = {c.strip() for c in last_answer.split(",") if c.strip()}
-        if self.multiple:
-            selection = self.query_one(CheckList)
-            for letter in chosen:
-                selection.select(letter)
-        else:
-            options = self.query_one(OptionList)
-            last = next(iter(chosen), None)
-            if last:
-                try:
-                    options.highlighted = options.get_option_index(last)
-                except Exception:
-                    pass
+        self.submit(answer)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id and not isinstance(event.option_list, CheckList):
-            self.submit(event.option.id)
+        if event.option.id and isinstance(event.option_list, ChoiceList):
+            self._check_choice(event.option.id)
 
-    @on(Button.Pressed, "#check")
-    def _check_pressed(self, event: Button.Pressed) -> None:
+    @on(ChoiceList.NothingChosen)
+    def _nothing_chosen(self, event: ChoiceList.NothingChosen) -> None:
         event.stop()
-        chosen = self.query_one(CheckList).selected
+        self.query_one(VerdictPanel).show_message(f"Choose first: {self._keys_line().split('   ·')[0]}.")
+
+    @on(TickList.Submitted)
+    @on(Button.Pressed, "#check")
+    def _check_pressed(self, event: Message) -> None:
+        event.stop()
+        chosen = self.query_one(TickList).selected
         if not chosen:
-            self.query_one(VerdictPanel).show_message("Select at least one choice first (Space).")
+            self.query_one(VerdictPanel).show_message("Tick at least one choice first (Space or its letter).")
             return
-        self.submit(", ".join(chosen))
+        self._check_choice(", ".join(chosen))
 
 
 POINT_TYPES = (("minimum", "min"), ("maximum", "max"), ("saddle", "saddle"), ("inconclusive", "inconclusive"))

@@ -173,7 +173,7 @@ def test_template_and_key_round_trip_per_student(tmp_path, hw1):
         path = _write(tmp_path / student / "submission.toml", _filled(template, answer_key(hw1, seed, student)))
         result = grade_assigned(path, hw1, key)
         assert result.score == result.max_score == 8, [(p.part, p.status, p.feedback) for p in result.parts]
-        assert result.flags == []
+        assert result.warnings == []
     variants = {json.dumps(answer_key(hw1, s)["values"], sort_keys=True) for s in seeds.values()}
     assert len(variants) == 2  # the two students got different random quadratics
 
@@ -186,7 +186,7 @@ def test_a_chosen_seed_is_ignored_and_flagged(tmp_path, hw1):
     text = _filled(student_template(hw1, other, "s1"), answer_key(hw1, other))
     result = grade_assigned(_write(tmp_path / "s1.toml", text), hw1, key)
     assert result.seed == mine
-    assert result.flags and f"seed = {other} ignored" in result.flags[0]
+    assert result.warnings and f"seed = {other} ignored" in result.warnings[0]
     random_parts = [p for p in result.parts if p.exercise == "hess-random-quadratic"]
     assert all(p.status != "correct" for p in random_parts)
 

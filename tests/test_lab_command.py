@@ -8,9 +8,9 @@ import sys
 import pytest
 
 from mcalc_tutor.cli import main
-from mcalc_tutor.lab.registry import FUNCTION_NAMES, OPTIMIZER_NAMES
 from mcalc_tutor.lab.objectives import OBJECTIVES, make_objective
 from mcalc_tutor.lab.optimizers import OPTIMIZERS
+from mcalc_tutor.lab.registry import FUNCTION_NAMES, OPTIMIZER_NAMES
 
 
 def _run(capsys, *argv):

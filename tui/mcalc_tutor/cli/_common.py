@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, NoReturn
 if TYPE_CHECKING:
     from ..checking.verdict import Verdict
 
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+    """What each command module's ``register`` adds its parser to."""
+
 
 def usage_error(message: str) -> int:
     """The contract's usage error: one line on stderr, exit code 2 (returned, for `run` functions)."""

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from ._common import emit
 
+if TYPE_CHECKING:
+    from ..mathlang import SymbolTable
+    from ._common import Subparsers
 
-def register(subparsers) -> None:
+
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "equiv", help="check whether ANSWER is equivalent to EXPECTED",
         description="Check whether ANSWER is equivalent to EXPECTED. Exit 0 equivalent, 1 not, 2 invalid input.")
@@ -41,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     return emit(verdict, args.json)
 
 
-def scalar_symbols_in(*texts: str):
+def scalar_symbols_in(*texts: str) -> SymbolTable:
     """Without --symbols, every name that is not a function or constant is a scalar."""
     from ..mathlang import Symbol, SymbolTable
     from ..mathlang.lexer import tokenize

@@ -1,13 +1,18 @@
 """`mcalc-tutor list | show | check | validate`: the exercise bank from the command line."""
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from ._common import emit, usage_error
 
+if TYPE_CHECKING:
+    from ._common import Subparsers
 
-def register(subparsers) -> None:
+
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser("list", help="list the exercises")
     p.add_argument("--json", action="store_true", help="print one JSON array")
     p.add_argument("--section", help="only this section")
@@ -44,7 +49,7 @@ def exercise_summary(ex) -> dict:
             "parts": [{"name": p.name, "kind": p.kind, "points": p.points} for p in ex.parts]}
 
 
-def run_list(args) -> int:
+def run_list(args: argparse.Namespace) -> int:
     from ..content.model import SECTION_TITLES
 
     bank = _bank()
@@ -74,7 +79,7 @@ def _find(exercise_id: str):
     return ex, 0
 
 
-def run_show(args) -> int:
+def run_show(args: argparse.Namespace) -> int:
     from ..content.statement import render_statement
     from ..content.variants import make_variant
 
@@ -92,7 +97,7 @@ def run_show(args) -> int:
     return 0
 
 
-def run_check(args) -> int:
+def run_check(args: argparse.Namespace) -> int:
     from ..content.answers import check_part
     from ..content.variants import make_variant
 
@@ -111,7 +116,7 @@ def run_check(args) -> int:
     return emit(check_part(variant, part, args.answer), args.json)
 
 
-def run_validate(args) -> int:
+def run_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..content.loader import known_sources, load_bank, load_exercise

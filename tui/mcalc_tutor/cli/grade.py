@@ -3,6 +3,7 @@ class report), write submission templates (one per student with a roster), and b
 autograder bundle. `--assignment FILE` fixes the exercises, points, feedback and seeds."""
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,11 +13,12 @@ from ._common import usage_error
 if TYPE_CHECKING:
     from ..grading.assignment import Assignment
     from ..grading.roster import Roster
+    from ._common import Subparsers
 
 FORMATS = ("text", "json", "gradescope", "csv", "canvas", "report")
 
 
-def register(subparsers) -> None:
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "grade", help="grade submissions",
         description="Grade submission TOML files (or folders of them). See the README for the format.")
@@ -47,10 +49,12 @@ def register(subparsers) -> None:
     p.add_argument("--python-version", default="3.10", metavar="X.Y", help="with --offline: Gradescope's Python "
                    "(default 3.10, the default image)")
     p.add_argument("--timing", action="store_true", help="include execution_time in Gradescope output")
+    p.add_argument("--unsandboxed", action="store_true", help="run code parts even without bubblewrap "
+                   "(resource limits only: for code you trust)")
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         return usage_error("--jobs must be at least 1")
     if args.format == "canvas" and not args.assignment:
@@ -77,9 +81,6 @@ def run(args) -> int:
     if errors and not paths:
         return 2
     results = _grade(paths, args, course)
-    for r in results:
-        for flag in r.flags:
-            print(f"mcalc-tutor: note: {r.submission}: {flag}", file=sys.stderr)
     if course.assignment is None and not args.exercises:
         from ..grading.grader import max_score_warning
 
@@ -96,7 +97,8 @@ class _Course:
         self.assignment: Assignment | None = None
         self.assignment_text = ""
         self.roster: Roster | None = None
-        self.key: bytes | None = None
+        self.key: bytes | None = None  # the assignment's key (seeds.assignment_key)
+        self.secret: bytes | None = None  # without an assignment: seeds hidden tests only
 
 
 def _course(args) -> tuple[_Course, str | None]:
@@ -131,6 +133,7 @@ def _course(args) -> tuple[_Course, str | None]:
             return course, str(exc)
         for warning in secret_warnings(args.secret_file):
             print(f"mcalc-tutor: warning: {warning}", file=sys.stderr)
+        course.secret = secret
         if course.assignment is not None:
             from ..grading.seeds import assignment_key
 
@@ -149,7 +152,8 @@ def _grade(paths, args, course):
 
     progress = _progress_bar(len(paths))
     try:
-        return grade_many(paths, args.exercises, args.jobs, assignment=course.assignment, key=course.key,
+        return grade_many(paths, args.exercises, args.jobs, unsandboxed=args.unsandboxed, secret=course.secret,
+                          assignment=course.assignment, key=course.key,
                           on_result=progress.advance if progress else None)
     finally:
         if progress:
@@ -246,7 +250,8 @@ def _bundle(args, course) -> int:
     else:
         try:
             summary = bundle.write_assignment_bundle(out, course.assignment_text, course.assignment, course.key,
-                                                     offline=args.offline, python_version=args.python_version)
+                                                     offline=args.offline, python_version=args.python_version,
+                                                     unsandboxed=args.unsandboxed)
         except RuntimeError as exc:
             return usage_error(str(exc))
     extra = f", {len(summary['wheels']) - 1} dependency wheels for Python {args.python_version}" if args.offline else ""
@@ -254,7 +259,7 @@ def _bundle(args, course) -> int:
     return 0
 
 
-def _emit(results, args, course) -> int:
+def _emit(results, args: argparse.Namespace, course: _Course) -> int:
     from ..grading import reports
 
     fmt, a = args.format, course.assignment
@@ -301,14 +306,11 @@ def _write_problems(text: str, count: int, args) -> int:
 
 def _write(text: str, out: str | None) -> int:
     if out:
-        path = Path(out)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            return usage_error(f"cannot write {out}: {exc.strerror or exc}")
+        from ..grading.output import write_report
+
+        problem = write_report(Path(out), text)
+        if problem:
+            return usage_error(problem)
     else:
         sys.stdout.write(text)
     return 0

@@ -10,6 +10,7 @@ import math
 import os
 import shutil
 import sys
+from typing import TYPE_CHECKING
 
 from ..lab.registry import (
     DEFAULT_FUNCTION,
@@ -23,8 +24,11 @@ from ..lab.registry import (
 )
 from ._common import usage_error
 
+if TYPE_CHECKING:
+    from ._common import Subparsers
 
-def register(subparsers) -> None:
+
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "lab",
         help="compare optimizers on a test function (charts, or --json)",
@@ -70,7 +74,7 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _check(args) -> str | None:
+def _check(args: argparse.Namespace) -> str | None:
     """The first impossible value in ``args`` as a one-line message, or None."""
     if args.function not in FUNCTION_NAMES:
         return f"unknown function {args.function!r} (choose from {', '.join(FUNCTION_NAMES)})"
@@ -111,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-def _run(args) -> int:
+def _run(args: argparse.Namespace) -> int:
     import json
 
     from ..lab.runs import run_lab

@@ -3,13 +3,18 @@
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from ._common import usage_error
 
+if TYPE_CHECKING:
+    from ._common import Subparsers
 
-def register(subparsers) -> None:
+
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "progress",
         help="what you have solved, per section (or --json, --export FILE)",
@@ -24,7 +29,7 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..progress.report import render_text
     from ..progress.store import open_store, resolve_data_dir
 

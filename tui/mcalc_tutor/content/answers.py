@@ -1,80 +1,86 @@
 """Checking a learner's answer to one part of an exercise variant, whatever the part's kind.
 
-Expression-like parts go through the layered equivalence check; choice, points and number parts
-have their own small readers. Never raises on anything a learner types.
+The answer is read by `reading.read_answer` (the reader the live preview uses too); expression-like
+parts then go through the layered equivalence check, and choice, points and number parts have
+their own small judges. Never raises on anything a learner types.
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-from ..checking.equivalence import ExpectedAnswerError, Mistake, check_answer
+from ..checking.equivalence import ExpectedAnswerError, Mistake, judge
+from ..checking.reference import reference
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL, Diagnostic, Verdict, invalid
-from ..mathlang import MathError, SymbolTable, ast as A, read
+from ..mathlang import MathError, SymbolTable, read
 from ..mathlang.evaluate import DomainError, evaluate
-from ..mathlang.lexer import MAX_INPUT_LENGTH
-from ..mathlang.pretty import pretty
 from .model import Part
+from .reading import Reading, read_answer, text_problem
 from .variants import Variant
-
-_TYPE_WORDS = {
-    "min": "minimum", "minimum": "minimum", "minimizer": "minimum", "local min": "minimum", "local minimum": "minimum",
-    "max": "maximum", "maximum": "maximum", "maximizer": "maximum", "local max": "maximum", "local maximum": "maximum",
-    "saddle": "saddle", "saddle point": "saddle", "inconclusive": "inconclusive", "degenerate": "inconclusive",
-    "unknown": "inconclusive", "test fails": "inconclusive",
-}
 
 
 def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
     """Grade `answer` for `part` of `variant`; the score is scaled to the part's points."""
-    if not isinstance(answer, str):
-        return invalid("the answer must be text")
-    if len(answer) > MAX_INPUT_LENGTH:
-        return invalid(f"the answer is too long ({len(answer)} characters; at most {MAX_INPUT_LENGTH})")
-    if "\x00" in answer:
-        return invalid("the answer contains a NUL byte")
-    kind = part.kind
-    if kind == "code":
+    problem = text_problem(answer)
+    if problem:
+        return invalid(problem)
+    if part.kind == "code":
         return invalid("code parts are graded by running them: use the app or `mcalc-tutor grade`")
-    if kind == "choice":
-        verdict = _check_choice(part, answer)
-    elif kind == "points":
-        verdict = _check_points(variant.symbols, part, answer)
-    elif kind == "number":
-        verdict = _check_number(part, answer)
+    if part.kind not in ("choice", "points", "number"):
+        try:  # an authoring error is reported before anything about the answer
+            reference(str(part.answer), variant.symbols)
+        except ExpectedAnswerError as exc:
+            return _broken(exc)
+    reading = read_answer(part, answer, variant.symbols)
+    if reading.form_error:
+        verdict = _form_error(variant.symbols, part, reading)
+    elif not reading.ok:
+        return _unreadable(reading)
+    elif part.kind == "choice":
+        verdict = _check_choice(part, reading)
+    elif part.kind == "points":
+        verdict = _check_points(part, reading)
+    elif part.kind == "number":
+        verdict = _check_number(part, reading)
     else:
-        verdict = _check_expression(variant.symbols, part, answer)
+        verdict = _check_expression(variant.symbols, part, reading)
     verdict.score = round(verdict.score * part.points, 6)
     return verdict
 
 
-def _check_expression(symbols: SymbolTable, part: Part, answer: str) -> Verdict:
-    text = answer
-    if part.kind == "vector":
-        text = _row_literal_as_column(answer)
+def _unreadable(reading: Reading) -> Verdict:
+    if reading.kind == "points":  # a point's column is within the point, not the whole answer
+        return invalid(reading.error or "")
+    return invalid(reading.error or "", reading.column, reading.caret)
+
+
+def _form_error(symbols: SymbolTable, part: Part, reading: Reading) -> Verdict:
+    """Not in the form asked: `invalid` (not a wrong attempt), unless it is a misconception the part
+    lists, whose feedback is more use to the learner than "write it another way"."""
+    if part.kind != "number" and part.mistakes:
+        verdict = _check_expression(symbols, part, reading)
+        if verdict.status == INCORRECT and verdict.codes[:1] == ["mistake"]:
+            return verdict
+    verdict = _unreadable(reading)
+    verdict.interpreted, verdict.shape = reading.interpreted, reading.shape
+    return verdict
+
+
+def _broken(exc: Exception) -> Verdict:
+    return invalid(f"this part's expected answer is broken ({exc}); please report it")
+
+
+def _check_expression(symbols: SymbolTable, part: Part, reading: Reading) -> Verdict:
+    assert reading.typed is not None
     mistakes = [Mistake(m.answer, m.feedback) for m in part.mistakes]
     layout = "either" if part.layout == "either" else "exact"
     try:
-        return check_answer(str(part.answer), text, symbols, mistakes=mistakes, layout=layout)
+        return judge(str(part.answer), reading.typed, symbols, mistakes=mistakes, layout=layout)
     except ExpectedAnswerError as exc:  # an authoring error: never blame the learner
-        return invalid(f"this part's expected answer is broken ({exc}); please report it")
+        return _broken(exc)
 
 
-def _row_literal_as_column(answer: str) -> str:
-    """For vector parts, `[1, 2, 3]` means the vector, not a 1×3 row: read it as a column."""
-    stripped = answer.strip()
-    if stripped.startswith("[") and stripped.endswith("]") and ";" not in stripped and "[" not in stripped[1:]:
-        return "(" + stripped[1:-1] + ")" if "," in stripped else stripped
-    return answer
-
-
-def _check_choice(part: Part, answer: str) -> Verdict:
-    letters = set(re.findall(r"[a-z]", answer.lower().replace("and", ",")))
-    cleaned = re.sub(r"[\s,;()\[\].]|and", "", answer.lower())
-    valid = {chr(ord("a") + i) for i in range(len(part.choices))}
-    if not cleaned or not set(cleaned) <= valid:
-        return invalid(f"answer with the letter(s) of your choice: {', '.join(sorted(valid))}")
+def _check_choice(part: Part, reading: Reading) -> Verdict:
+    letters = set(reading.letters)
     expected = {a.strip() for a in str(part.answer).split(",")}
     shown = ", ".join(sorted(letters))
     if letters == expected:
@@ -87,22 +93,15 @@ def _check_choice(part: Part, answer: str) -> Verdict:
     return Verdict(INCORRECT, 0.0, message, interpreted=shown, diagnostics=diagnostics)
 
 
-def _check_number(part: Part, answer: str) -> Verdict:
+def _check_number(part: Part, reading: Reading) -> Verdict:
     empty = SymbolTable()
-    if "," in str(part.answer) or ";" in str(part.answer):  # a vector of numbers: [a, b] means the column
-        answer = _row_literal_as_column(answer)
-    try:
-        typed = read(answer, empty)
-    except MathError as exc:
-        if "unknown symbol" in exc.message:
-            return invalid(f"a number is expected here: {exc.message.split(' (declared')[0]}", exc.column,
-                           exc.caret(answer))
-        return invalid(exc.message, exc.column, exc.caret(answer))
+    typed = reading.typed
+    assert typed is not None
     try:
         expected = evaluate(read(str(part.answer), empty), {}, {})
     except (MathError, DomainError) as exc:
         return invalid(f"this part's expected answer is broken ({exc}); please report it")
-    interpreted = pretty(typed.tree)
+    interpreted = reading.interpreted
     if typed.shape != expected.shape:
         return Verdict(INCORRECT, 0.0, f"A {'number' if expected.shape == (1, 1) else 'vector'} is expected here.",
                        interpreted=interpreted, diagnostics=[Diagnostic("shape", "Wrong shape.")])
@@ -128,52 +127,21 @@ def _check_number(part: Part, answer: str) -> Verdict:
     return Verdict(INCORRECT, 0.0, message, interpreted=interpreted, diagnostics=diagnostics)
 
 
-def read_points(text: str, symbols: SymbolTable) -> list[tuple[np.ndarray, str | None, str]]:
-    """Read "(0,0) saddle; (1, 1) min" into (coordinates, type, shown). Raises MathError."""
-    # points are separated by ";" or new lines, or by a comma after a classification word
-    items = [s.strip() for s in re.split(r";|\n|(?<=[A-Za-z])\s*,\s*(?=[(\[])", text) if s.strip()]
-    if not items:
-        raise MathError("no points given: write e.g. (0, 0) saddle; (1, 1) min", 0)
-    if len(items) > 20:
-        raise MathError("too many points (at most 20)", None)
-    out = []
-    for item in items:
-        match = re.match(r"^(.*?)(?:[\s:,]+|\s*[-–]\s*)?([A-Za-z][A-Za-z ]*)?$", item)
-        coords_text, word = (match.group(1), match.group(2)) if match else (item, None)
-        if not coords_text.strip():
-            coords_text, word = item, None
-        point_type = None
-        if word:
-            key = " ".join(word.lower().split())
-            key = re.sub(r"^(?:is\s+)?(?:an?\s+)?(?:strict\s+|local\s+)*", "", key)
-            key = re.sub(r"\s+point$", "", key) if key != "saddle point" else key
-            point_type = _TYPE_WORDS.get(key)
-            if point_type is None:
-                raise MathError(f"unknown classification {word!r} (use min, max, saddle or inconclusive)", None)
-        typed = read(coords_text, SymbolTable())
-        if not isinstance(typed.tree, (A.Matrix,)) and typed.shape != (1, 1):
-            raise MathError(f"cannot read the point {coords_text!r}: write (x, y)", None)
+def _check_points(part: Part, reading: Reading) -> Verdict:
+    given = []
+    for point in reading.points:
         try:
-            value = evaluate(typed, {}, {}).ravel()
+            given.append((evaluate(point.typed, {}, {}).ravel(), point.point_type, point.shown))
         except DomainError:
-            raise MathError(f"the point {coords_text!r} is undefined", None) from None
-        out.append((value, point_type, pretty(typed.tree)))
-    return out
-
-
-def _check_points(symbols: SymbolTable, part: Part, answer: str) -> Verdict:
-    try:
-        given = read_points(answer, symbols)
-    except MathError as exc:
-        return invalid(exc.message)
+            return invalid(f"the point {point.coords!r} is undefined")
     expected = []
-    for p in part.answer:
+    for p in part.answer if isinstance(part.answer, list) else []:
         value = evaluate(read(p["at"], SymbolTable()), {}, {}).ravel()
         expected.append((value, p["type"]))
     matched: set[int] = set()
     good = 0.0
     diagnostics = []
-    interpreted = "; ".join(f"{shown} {t or '(no classification)'}" for _, t, shown in given)
+    interpreted = reading.interpreted
     for value, point_type, shown in given:
         hit = next((i for i, (ev, _) in enumerate(expected)
                     if i not in matched and ev.shape == value.shape and np.allclose(ev, value, atol=1e-6)), None)
@@ -195,7 +163,8 @@ def _check_points(symbols: SymbolTable, part: Part, answer: str) -> Verdict:
                                                       f"look at the signs of the Hessian's eigenvalues there."))
     missing = len(expected) - len(matched)
     if missing:
-        diagnostics.append(Diagnostic("missing", f"{missing} critical point{'s are' if missing > 1 else ' is'} missing."))
+        are = "s are" if missing > 1 else " is"
+        diagnostics.append(Diagnostic("missing", f"{missing} critical point{are} missing."))
     extras = sum(1 for d in diagnostics if d.code in ("extra", "repeat"))
     score = max(0.0, (good - 0.5 * extras) / len(expected))
     if score >= 1.0 and not diagnostics:
@@ -205,4 +174,4 @@ def _check_points(symbols: SymbolTable, part: Part, answer: str) -> Verdict:
                    interpreted=interpreted, diagnostics=diagnostics)
 
 
-__all__ = ["check_part", "read_points", "CORRECT", "INCORRECT", "INVALID", "PARTIAL"]
+__all__ = ["check_part", "CORRECT", "INCORRECT", "INVALID", "PARTIAL"]

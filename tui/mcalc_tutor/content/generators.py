@@ -5,14 +5,17 @@ lowered through our own parser (never sympify on text).
 from __future__ import annotations
 
 from ..mathlang import read
+from ..mathlang.functions import REGISTRY
 from ..mathlang.symbols import SymbolTable, canonical_name
 from ..mathlang.to_sympy import to_sympy
 from .model import Part
 
 
 def generate(part: Part, symbols: SymbolTable):
-    import sympy as sp
+    import sympy as sp  # type: ignore[import-untyped]
 
+    if part.of is None:
+        raise ValueError("a generated answer needs the part's function (`of`)")
     typed = read(part.of, symbols)
     f = to_sympy(typed.tree, symbols)
     variables = [sp.Symbol(canonical_name(v), real=True) for v in part.variables]
@@ -25,8 +28,10 @@ def generate(part: Part, symbols: SymbolTable):
     if kind == "jacobian":
         return to_text(sp.Matrix(f).jacobian(variables))
     if kind == "newton_step":
+        if part.at is None:
+            raise ValueError("newton_step needs the point (`at`)")
         point = _point(part.at, symbols)
-        subs = dict(zip(variables, point))
+        subs = dict(zip(variables, point, strict=False))
         grad = sp.Matrix([sp.diff(f, v) for v in variables]).subs(subs)
         hess = sp.hessian(f, variables).subs(subs)
         return to_text(sp.Matrix(point) - hess.inv() * grad)
@@ -38,7 +43,7 @@ def generate(part: Part, symbols: SymbolTable):
             if not all(sol.get(v, v).is_real for v in variables):
                 continue
             at = [sol[v] for v in variables]
-            h = hess.subs(dict(zip(variables, at)))
+            h = hess.subs(dict(zip(variables, at, strict=True)))
             eig = [complex(e).real for e in h.eigenvals(multiple=True)]
             if any(abs(e) < 1e-12 for e in eig):
                 kind_name = "inconclusive"
@@ -100,8 +105,7 @@ def _expr(e) -> str:
         return "(" + "*".join(_expr(a) for a in e.args) + ")"
     if e.is_Pow:
         return f"({_expr(e.base)})^({_expr(e.exp)})"
-    names = {sp.sin: "sin", sp.cos: "cos", sp.tan: "tan", sp.exp: "exp", sp.log: "log", sp.tanh: "tanh",
-             sp.Abs: "abs", sp.sinh: "sinh", sp.cosh: "cosh"}
+    names = {getattr(sp, spec.sympy_head): spec.name for spec in REGISTRY if spec.sympy_head is not None}
     if e.func in names:
         return f"{names[e.func]}({_expr(e.args[0])})"
     raise ValueError(f"cannot print {e} in the answer language")

@@ -4,13 +4,26 @@ and the rest of the bank still loads.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .._toml import tomllib
-from .model import (GENERATORS, KINDS, LAYOUTS, POINT_TYPES, SECTION_ORDER, VERIFY_KINDS, Exercise,
-                    MistakeSpec, Part, Problem)
+from ..mathlang import SymbolTable
+from .form import LITERALS, Form
+from .model import (
+    GENERATORS,
+    KINDS,
+    LAYOUTS,
+    POINT_TYPES,
+    SECTION_ORDER,
+    VERIFY_KINDS,
+    Exercise,
+    MistakeSpec,
+    Part,
+    Problem,
+)
 
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -98,7 +111,8 @@ def load_exercise(path: Path, sources: dict[str, str] | None = None) -> tuple[Ex
         return None, [Problem(name, "toml", str(exc))]
 
     for key in ("id", "title", "section", "source", "statement"):
-        if not isinstance(data.get(key), str) or not data.get(key).strip():
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
             bad(key, "missing or not a string")
     if problems:
         return None, problems
@@ -182,7 +196,12 @@ def _check_param(spec) -> str | None:
     return "give int = [low, high] or choice = [...]"
 
 
-def _read_part(raw, where: str, bad, path: Path) -> Part | None:
+Bad = Callable[[str, str], None]
+"""Reports one problem: bad(field, message)."""
+
+
+def _read_part(raw: object, where: str, bad: Bad, path: Path) -> Part | None:
+    """One [[parts]] table as a Part, each rule checked by a small validator below."""
     if not isinstance(raw, dict):
         bad(where, "must be a table")
         return None
@@ -193,71 +212,182 @@ def _read_part(raw, where: str, bad, path: Path) -> Part | None:
     if kind not in KINDS:
         bad(f"{where}.kind", f"must be one of {', '.join(KINDS)}")
         return None
-    layout = raw.get("layout", "exact")
-    if layout not in LAYOUTS:
-        bad(f"{where}.layout", f"must be one of {', '.join(LAYOUTS)}")
-    verify = raw.get("verify", "none")
-    if verify not in VERIFY_KINDS:
-        bad(f"{where}.verify", f"must be one of {', '.join(VERIFY_KINDS)}")
-    generator = raw.get("generator")
-    if generator is not None and generator not in GENERATORS:
-        bad(f"{where}.generator", f"must be one of {', '.join(GENERATORS)}")
+    for validate in _PART_VALIDATORS:
+        validate(raw, where, bad, path)
     answer = raw.get("answer")
-    if kind == "code":
-        for key in ("stub", "reference", "challenge"):
-            if not isinstance(raw.get(key), str):
-                bad(f"{where}.{key}", "a code part needs it")
-        if isinstance(raw.get("stub"), str) and not (path.parent / raw["stub"]).is_file():
-            bad(f"{where}.stub", f"file {raw['stub']} not found next to the exercise")
-    elif generator is None and answer is None:
+    return Part(name=name, kind=kind, prompt=str(raw.get("prompt", "")).strip(),
+                answer=str(answer) if isinstance(answer, (int, float)) else answer,
+                layout=raw.get("layout", "exact"), verify=raw.get("verify", "none"),
+                of=raw.get("of"), wrt=raw.get("wrt"), direction=raw.get("direction"), generator=raw.get("generator"),
+                variables=_read_variables(raw), at=raw.get("at"), points=_read_points_value(raw, where, bad),
+                hints=_read_hints(raw, where, bad), mistakes=_read_mistakes(raw, where, bad),
+                choices=tuple(str(c) for c in raw.get("choices", [])),
+                tolerance=float(raw.get("tolerance", 1e-6)), stub=raw.get("stub"), reference=raw.get("reference"),
+                challenge=raw.get("challenge"), form=_read_form(raw, where, bad))
+
+
+def _check_names(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    """layout, verify and generator name one of the known ones."""
+    for key, default, known in (("layout", "exact", LAYOUTS), ("verify", "none", VERIFY_KINDS),
+                                ("generator", None, GENERATORS)):
+        value = raw.get(key, default)
+        if value is not None and value not in known:
+            bad(f"{where}.{key}", f"must be one of {', '.join(known)}")
+
+
+def _check_code(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    """A code part names its stub, reference and challenge, and the stub exists."""
+    if raw.get("kind") != "code":
+        return
+    for key in ("stub", "reference", "challenge"):
+        if not isinstance(raw.get(key), str):
+            bad(f"{where}.{key}", "a code part needs it")
+    if isinstance(raw.get("stub"), str) and not (path.parent / raw["stub"]).is_file():
+        bad(f"{where}.stub", f"file {raw['stub']} not found next to the exercise")
+
+
+def _check_answer_given(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    """Every part but a code part has an answer, written or generated, of a readable type."""
+    kind, answer, generator = raw.get("kind"), raw.get("answer"), raw.get("generator")
+    if kind != "code" and generator is None and answer is None:
         bad(f"{where}.answer", "missing (or give a generator)")
-    if generator is not None and (not isinstance(raw.get("of"), str) or not raw.get("variables")):
-        bad(f"{where}.generator", "a generator needs `of` and `variables`")
-    if verify in ("gradient", "jacobian", "hessian", "differential", "value") and not isinstance(raw.get("of"), str):
-        bad(f"{where}.of", f"verify = {verify!r} needs `of`")
-    if verify in ("gradient", "jacobian", "hessian", "differential") and not isinstance(raw.get("wrt"), str):
-        bad(f"{where}.wrt", f"verify = {verify!r} needs `wrt`")
-    if verify == "differential" and not isinstance(raw.get("direction"), str):
-        bad(f"{where}.direction", "verify = 'differential' needs `direction`")
-    choices = raw.get("choices", [])
-    if kind == "choice":
-        if not (isinstance(choices, list) and len(choices) >= 2):
-            bad(f"{where}.choices", "a choice part needs at least two choices")
-        elif isinstance(answer, str):
-            letters = [a.strip() for a in answer.split(",")]
-            valid = [chr(ord("a") + i) for i in range(len(choices))]
-            if not letters or any(letter not in valid for letter in letters):
-                bad(f"{where}.answer", f"must be letters among {', '.join(valid)}")
-    if kind == "points" and generator is None:
-        if not isinstance(answer, list) or not all(isinstance(p, dict) and "at" in p and p.get("type") in POINT_TYPES
-                                                   for p in answer):
-            bad(f"{where}.answer", f"a list of {{ at = \"(x, y)\", type = one of {', '.join(POINT_TYPES)} }}")
     if kind not in ("points", "code") and answer is not None and not isinstance(answer, (str, int, float)):
         bad(f"{where}.answer", "must be a string in the answer language")
+
+
+def _check_generator(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    if raw.get("generator") is not None and (not isinstance(raw.get("of"), str) or not raw.get("variables")):
+        bad(f"{where}.generator", "a generator needs `of` and `variables`")
+
+
+_VERIFY_NEEDS = {"of": ("gradient", "jacobian", "hessian", "differential", "value"),
+                 "wrt": ("gradient", "jacobian", "hessian", "differential"), "direction": ("differential",)}
+
+
+def _check_verify(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    """A verification names what it needs: the function (`of`), the variable, the direction."""
+    verify = raw.get("verify", "none")
+    for key, kinds in _VERIFY_NEEDS.items():
+        if verify in kinds and not isinstance(raw.get(key), str):
+            bad(f"{where}.{key}", f"verify = {verify!r} needs `{key}`")
+
+
+def _check_choices(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    """A choice part has two choices or more, and its answer is letters among them."""
+    if raw.get("kind") != "choice":
+        return
+    choices, answer = raw.get("choices", []), raw.get("answer")
+    if not (isinstance(choices, list) and len(choices) >= 2):
+        bad(f"{where}.choices", "a choice part needs at least two choices")
+    elif isinstance(answer, str):
+        letters = [a.strip() for a in answer.split(",")]
+        valid = [chr(ord("a") + i) for i in range(len(choices))]
+        if not letters or any(letter not in valid for letter in letters):
+            bad(f"{where}.answer", f"must be letters among {', '.join(valid)}")
+
+
+def _check_points_answer(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    """A written points answer is a list of { at, type } tables."""
+    if raw.get("kind") != "points" or raw.get("generator") is not None:
+        return
+    answer = raw.get("answer")
+    if not isinstance(answer, list) or not all(isinstance(p, dict) and "at" in p and p.get("type") in POINT_TYPES
+                                               for p in answer):
+        bad(f"{where}.answer", f"a list of {{ at = \"(x, y)\", type = one of {', '.join(POINT_TYPES)} }}")
+
+
+_PART_VALIDATORS: tuple[Callable[[dict, str, Bad, Path], None], ...] = (
+    _check_names, _check_code, _check_answer_given, _check_generator, _check_verify, _check_choices,
+    _check_points_answer,
+)
+
+
+def _read_hints(raw: dict, where: str, bad: Bad) -> tuple[str, ...]:
     hints = raw.get("hints", [])
     if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
         bad(f"{where}.hints", "must be a list of strings")
-        hints = []
+        return ()
+    return tuple(hints)
+
+
+def _read_mistakes(raw: dict, where: str, bad: Bad) -> tuple[MistakeSpec, ...]:
     mistakes = []
     for j, m in enumerate(raw.get("mistakes", [])):
         if not (isinstance(m, dict) and isinstance(m.get("answer"), str) and isinstance(m.get("feedback"), str)):
             bad(f"{where}.mistakes[{j}]", "needs answer and feedback strings")
             continue
         mistakes.append(MistakeSpec(m["answer"], m["feedback"].strip()))
+    return tuple(mistakes)
+
+
+def _read_points_value(raw: dict, where: str, bad: Bad) -> float:
     points = raw.get("points", 1)
     if not isinstance(points, (int, float)) or points <= 0:
         bad(f"{where}.points", "must be a positive number")
-        points = 1
+        return 1.0
+    return float(points)
+
+
+FORM_LISTS = ("forbid", "only", "free_of", "require")
+
+
+def _read_form(raw: dict, where: str, bad: Bad) -> Form:
+    """The part's form rules; their names are resolved against the symbols in _check_forms."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in FORM_LISTS:
+        value = raw.get(key, [])
+        if isinstance(value, str):
+            value = [v for v in (v.strip() for v in value.split(",")) if v]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            bad(f"{where}.{key}", "must be a list of names, like [\"x\", \"σ\"]")
+            value = []
+        lists[key] = tuple(v.strip() for v in value)
+    literal = raw.get("literal", "any")
+    if literal not in LITERALS:
+        bad(f"{where}.literal", f"must be one of {', '.join(LITERALS)}")
+        literal = "any"
+    asks = raw.get("asks")
+    if asks is not None and not (isinstance(asks, str) and asks.strip()):
+        bad(f"{where}.asks", "must be the name of a declared symbol")
+        asks = None
+    return Form(literal=literal, asks=asks.strip() if asks else None, **lists)
+
+
+def _check_forms(exercise: Exercise, symbols: SymbolTable, values: dict, name: str) -> list[Problem]:
+    """Every name in a form rule means something, and each written expected answer obeys its own
+    part's rules (a rule that refuses the right answer would mark a correct learner wrong)."""
+    from ..mathlang import MathError, read
+    from .form import check_form, resolve
+    from .variants import substitute
+
+    problems = []
+    for part in exercise.parts:
+        form, where = part.form, f"parts.{part.name}"
+        for key in FORM_LISTS:
+            for item in getattr(form, key):
+                if resolve(item, symbols) is None:
+                    problems.append(Problem(name, f"{where}.{key}", f"{item!r} is neither a declared symbol nor a "
+                                                                    f"function of the answer language"))
+        if form.asks is not None and not (resolve(form.asks, symbols) or "").startswith("sym:"):
+            problems.append(Problem(name, f"{where}.asks", f"{form.asks!r} is not a declared symbol"))
+        if form.empty or part.kind not in ("expression", "matrix", "vector", "number") or part.generator:
+            continue
+        table = SymbolTable() if part.kind == "number" else symbols
+        try:
+            tree = read(substitute(str(part.answer), values, for_math=True), table).tree
+        except MathError:
+            continue  # reported by _check_expected_answers
+        violation = check_form(form, tree, table)
+        if violation is not None:
+            problems.append(Problem(name, f"{where}.answer", f"breaks the part's own form rules: {violation.message}"))
+    return problems
+
+
+def _read_variables(raw: dict) -> tuple[str, ...]:
     variables = raw.get("variables", [])
     if isinstance(variables, str):
-        variables = [v.strip() for v in variables.split(",")]
-    return Part(name=name, kind=kind, prompt=str(raw.get("prompt", "")).strip(),
-                answer=str(answer) if isinstance(answer, (int, float)) else answer, layout=layout, verify=verify,
-                of=raw.get("of"), wrt=raw.get("wrt"), direction=raw.get("direction"), generator=generator,
-                variables=tuple(variables), at=raw.get("at"), points=float(points), hints=tuple(hints),
-                mistakes=tuple(mistakes), choices=tuple(str(c) for c in choices),
-                tolerance=float(raw.get("tolerance", 1e-6)), stub=raw.get("stub"), reference=raw.get("reference"),
-                challenge=raw.get("challenge"))
+        return tuple(v.strip() for v in variables.split(","))
+    return tuple(variables)
 
 
 def _check_expected_answers(exercise: Exercise, name: str) -> list[Problem]:
@@ -265,18 +395,16 @@ def _check_expected_answers(exercise: Exercise, name: str) -> list[Problem]:
     parameters). Cheap on purpose: no sympy here (generated answers are checked by `validate`)."""
     from ..mathlang import MathError, read
     from ..mathlang.ast import Sym, walk
-    from .variants import draw_params, substitute
-
     from ..mathlang.shapes import format_shape
     from ..mathlang.symbols import canonical_name
-    from .variants import exercise_symbols
+    from .variants import draw_params, exercise_symbols, substitute
 
     try:
         values = draw_params(exercise, 0)
         symbols = exercise_symbols(exercise, values)
     except Exception as exc:  # an authoring error: report it, do not crash the bank
         return [Problem(name, "params", f"cannot build a variant: {exc}")]
-    problems = []
+    problems = _check_forms(exercise, symbols, values, name)
     defined: set[str] = set()
     for raw_name, text in exercise.definitions.items():
         key = canonical_name(raw_name)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .form import Form
+
 SECTIONS = (
     ("gradients", "Gradients and directional derivatives"),
     ("jacobians", "Jacobians"),
@@ -55,6 +57,7 @@ class Part:
     stub: str | None = None
     reference: str | None = None
     challenge: str | None = None
+    form: Form = Form()  # what the answer may, must and must not be written with (content/form.py)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ def substitute_answers(text: str, values: dict) -> str:
 def fold_constant(text: str) -> str:
     """Exact rational folding of a constant expression (numbers, + − × ÷, integer powers, tuples
     and matrix literals of those); anything else is returned unchanged."""
-    from ..mathlang import MathError, SymbolTable, ast as A
+    from ..mathlang import MathError, SymbolTable
+    from ..mathlang import ast as A
     from ..mathlang.parser import constant_value, parse
 
     def fold(node):

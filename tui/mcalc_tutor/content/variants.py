@@ -7,6 +7,7 @@ import random
 import re
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import overload
 
 from ..mathlang import SymbolTable, parse_declarations
 from .model import Exercise, Part
@@ -45,7 +46,13 @@ def draw_params(exercise: Exercise, seed: int) -> dict:
     return values
 
 
-def substitute(text: str, values: dict, *, for_math: bool) -> str:
+@overload
+def substitute(text: str, values: dict, *, for_math: bool) -> str: ...
+@overload
+def substitute(text: None, values: dict, *, for_math: bool) -> None: ...
+
+
+def substitute(text: str | None, values: dict, *, for_math: bool) -> str | None:
     """Replace {name} by the parameter's value; in math, negatives are parenthesised: x + (-3)."""
     if not values or not isinstance(text, str):
         return text

@@ -10,14 +10,16 @@ from .assignment import Assignment
 from .grader import SubmissionResult, grade_assigned, grade_path
 
 
-def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *, assignment: Assignment | None = None,
-               key: bytes | None = None, on_result: Callable[[SubmissionResult], None] | None = None
-               ) -> list[SubmissionResult]:
+def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *, unsandboxed: bool = False,
+               secret: bytes | None = None, assignment: Assignment | None = None, key: bytes | None = None,
+               on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
     """Grade each path, in order; with ``jobs`` > 1, in that many worker processes. With an
-    assignment, its parts, points and seeds (``key``: seeds.assignment_key); ``on_result`` is called
-    as each result arrives (a progress bar)."""
-    grade = partial(grade_assigned, assignment=assignment, key=key) if assignment is not None else \
-        partial(grade_path, exercises=exercises)
+    assignment, its parts, points and seeds (``key``: seeds.assignment_key, which also seeds hidden
+    tests); ``on_result`` is called as each result arrives (a progress bar)."""
+    if assignment is not None:
+        grade = partial(grade_assigned, assignment=assignment, key=key, unsandboxed=unsandboxed)
+    else:
+        grade = partial(grade_path, exercises=exercises, unsandboxed=unsandboxed, secret=secret)
     if jobs == 1 or len(paths) < 2:
         out = []
         for p in paths:

@@ -79,8 +79,9 @@ def write_bundle(out: Path, ids: list[str]) -> dict:
 
 def write_assignment_bundle(out: Path, assignment_text: str, assignment: Assignment, key: bytes | None = None,
                             offline: bool = False, python_version: str = DEFAULT_PYTHON,
-                            platforms: tuple[str, ...] = DEFAULT_PLATFORMS) -> dict:
-    """Write the zip; returns a summary (its size, the wheels it carries)."""
+                            platforms: tuple[str, ...] = DEFAULT_PLATFORMS, unsandboxed: bool = False) -> dict:
+    """Write the zip; returns a summary (its size, the wheels it carries). `unsandboxed` lets code
+    parts run where Gradescope's container has no working bubblewrap (resource limits only)."""
     if assignment.needs_secret and key is None:
         raise ValueError(f"assignment {assignment.id!r} derives seeds per student: the bundle needs its key")
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,6 +93,8 @@ def write_assignment_bundle(out: Path, assignment_text: str, assignment: Assignm
         }
         if key is not None and assignment.needs_secret:
             files["assignment.key"] = key.hex().encode() + b"\n"
+        if unsandboxed:
+            files["unsandboxed"] = b"code parts run without bubblewrap when it does not work here\n"
         if offline:
             for dep in download_wheelhouse(wheel, Path(tmp) / "wheelhouse", python_version, platforms):
                 files[f"wheelhouse/{dep.name}"] = dep.read_bytes()
@@ -282,13 +285,14 @@ def autograde(root: Path) -> dict:
                  for e, p, points in ((e.id, q.name, q.points) for e in assignment.exercises for q in e.parts)]
         result = SubmissionResult("", student or "", 0, parts, error=problem)
     else:
-        result = grade_assigned(path, assignment, key, student=student)
+        unsandboxed = (root / "source" / "unsandboxed").is_file()
+        result = grade_assigned(path, assignment, key, student=student, unsandboxed=unsandboxed)
     text = gradescope_results(result, assignment, time.perf_counter() - start)
     tmp = results / "results.json.partial"
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(results / "results.json")
     print(f"graded {path or '(nothing)'} for {student or '(no id)'}: {result.score:g}/{assignment.max_score:g}"
-          + (f"; {result.error}" if result.error else "") + "".join(f"; {f}" for f in result.flags))
+          + (f"; {result.error}" if result.error else "") + "".join(f"; {f}" for f in result.warnings))
     return json.loads(text)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from .assignment import Assignment
 from .grader import SubmissionResult
 from .roster import Roster, Student
+from .text import neutralize_formula
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def build_gradebook(results: list[SubmissionResult], assignment: Assignment, ros
         order.append(student.id)
         if result.error:
             problems.append(GradebookProblem(student.id, where, "", result.error))
-        for flag in result.flags:
+        for flag in result.warnings:
             problems.append(GradebookProblem(student.id, where, "", flag))
         for p in result.parts:
             key = (p.exercise, p.part)
@@ -102,16 +103,11 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{round(x, 4):g}"
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet must not read a name or a path as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _write(rows: list[list[str]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for row in rows:
-        writer.writerow([_cell(c) for c in row])
+        writer.writerow([neutralize_formula(c) for c in row])
     return buf.getvalue()
 
 

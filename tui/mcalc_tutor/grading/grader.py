@@ -4,6 +4,8 @@ the same bytes out.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -13,8 +15,11 @@ from .._toml import tomllib
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
 from .assignment import Assignment
 from .submission import Submission, read_code_file, read_submission
+from .text import escape_controls
 
 MISSING = "missing"
+NOT_GRADED = "ungraded"
+"""A code part that was not run because no real sandbox is available (and --unsandboxed was not given)."""
 
 
 @dataclass
@@ -44,7 +49,16 @@ class SubmissionResult:
     parts: list[PartResult]
     error: str | None = None
     seconds: float = 0.0
-    flags: list[str] = field(default_factory=list)  # for the instructor: e.g. a [meta] seed that was ignored
+    warnings: list[str] = field(default_factory=list)
+    """For the instructor: another submission claims the same student (mark_duplicates), a
+    [meta] seed that was ignored (grade_assigned)."""
+
+    @property
+    def status(self) -> str:
+        """``duplicate`` (another submission claims this student), ``error`` or ``ok``."""
+        if any(w.startswith(DUPLICATE) for w in self.warnings):
+            return "duplicate"
+        return "error" if self.error else "ok"
 
     @property
     def score(self) -> float:
@@ -56,28 +70,54 @@ class SubmissionResult:
 
     def to_json(self) -> dict:
         data = {"submission": self.submission, "student": self.student, "seed": self.seed,
-                "score": self.score, "max_score": self.max_score,
+                "score": self.score, "max_score": self.max_score, "status": self.status,
                 "parts": [p.to_json() for p in self.parts]}
         if self.error:
             data["error"] = self.error
-        if self.flags:
-            data["flags"] = list(self.flags)
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
         return data
 
 
-def grade_path(path: Path, exercises: list[str] | None = None) -> SubmissionResult:
-    """Read and grade one submission; never raises."""
+DUPLICATE = "duplicate student"
+
+
+def mark_duplicates(results: list[SubmissionResult]) -> list[SubmissionResult]:
+    """Flag every submission whose student (ignoring case and spaces) another one also claims.
+
+    Idempotent, so that every report can call it on what it is given.
+    """
+    claims: dict[str, list[SubmissionResult]] = {}
+    for r in results:
+        claims.setdefault(" ".join(r.student.split()).casefold(), []).append(r)
+    for group in claims.values():
+        for r in group:
+            r.warnings = [w for w in r.warnings if not w.startswith(DUPLICATE)]
+            if len(group) > 1:
+                others = ", ".join(o.submission for o in group if o is not r)
+                r.warnings.append(f"{DUPLICATE}: {r.student!r} is also claimed by {others}")
+    return results
+
+
+def grade_path(path: Path, exercises: list[str] | None = None, *, unsandboxed: bool = False,
+               secret: bytes | None = None) -> SubmissionResult:
+    """Read and grade one submission; never raises.
+
+    Code parts run only inside bubblewrap unless ``unsandboxed`` (code you trust); ``secret`` (the
+    course secret) makes each student's hidden-test instances unguessable from the package.
+    """
     start = time.perf_counter()
-    sub = read_submission(path)
     try:
-        result = grade_submission(sub, exercises)
+        sub = read_submission(path)
+        result = grade_submission(sub, exercises, unsandboxed=unsandboxed, secret=secret)
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
-        result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"internal error: {exc!r}")
+        result = SubmissionResult(str(path), path.stem, 0, [], error=f"internal error: {type(exc).__name__}")
     result.seconds = time.perf_counter() - start
     return result
 
 
-def grade_submission(sub: Submission, exercises: list[str] | None = None) -> SubmissionResult:
+def grade_submission(sub: Submission, exercises: list[str] | None = None, *, unsandboxed: bool = False,
+                     secret: bytes | None = None) -> SubmissionResult:
     from ..content.loader import load_bank
 
     bank = load_bank()
@@ -90,7 +130,7 @@ def grade_submission(sub: Submission, exercises: list[str] | None = None) -> Sub
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
                                            f"unknown exercise {exercise_id!r}"))
             continue
-        result.parts.extend(_grade_exercise(ex, given, sub))
+        result.parts.extend(_grade_exercise(ex, given, sub, _CodePolicy(unsandboxed, secret)))
     if exercises:  # answers to exercises outside the assignment are reported, not graded
         for exercise_id in sorted(set(sub.answers) - set(exercises)):
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
@@ -98,7 +138,23 @@ def grade_submission(sub: Submission, exercises: list[str] | None = None) -> Sub
     return result
 
 
-def _grade_exercise(ex, given: dict, sub: Submission) -> list[PartResult]:
+def instance_seed(secret: bytes, exercise: str, student: str) -> int:
+    """The seed of a student's hidden-test instances: HMAC-SHA256(secret, exercise, student).
+
+    Without the course secret, knowing the package (its generators) and the submission does not
+    tell which instances a student's code is tested on.
+    """
+    message = exercise.encode("utf-8") + b"\x00" + student.encode("utf-8", "surrogatepass")
+    return int.from_bytes(hmac.new(secret, message, hashlib.sha256).digest()[:8], "big") >> 1
+
+
+@dataclass(frozen=True)
+class _CodePolicy:
+    unsandboxed: bool = False
+    secret: bytes | None = None
+
+
+def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy) -> list[PartResult]:
     from ..content.answers import check_part
     from ..content.variants import make_variant
 
@@ -108,7 +164,7 @@ def _grade_exercise(ex, given: dict, sub: Submission) -> list[PartResult]:
     for part in variant.parts:
         answer = given.get(part.name)
         if part.kind == "code":
-            out.append(_grade_code(ex, part, answer, sub))
+            out.append(_grade_code(ex, part, answer, sub, policy))
             continue
         if sub.error is not None and answer is None:
             out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points, sub.error))
@@ -138,7 +194,7 @@ def _feedback(verdict) -> str:
     return " ".join(lines)
 
 
-def _grade_code(ex, part, answer, sub: Submission) -> PartResult:
+def _grade_code(ex, part, answer, sub: Submission, policy: _CodePolicy) -> PartResult:
     name = answer if isinstance(answer, str) else None
     if name is None and (sub.path.parent / part.stub).is_file() and sub.error is None:
         name = part.stub
@@ -148,21 +204,25 @@ def _grade_code(ex, part, answer, sub: Submission) -> PartResult:
     code, problem = read_code_file(sub, name)
     if problem:
         return PartResult(ex.id, part.name, INVALID, 0.0, part.points, problem)
-    from .runner import run_challenge
+    from .runner import NEEDS_BUBBLEWRAP, run_challenge, sandbox_status
 
-    result = run_challenge(part.challenge, {part.stub: code}, seed=sub.seed)
+    mode, why = sandbox_status()
+    if mode != "bwrap" and not policy.unsandboxed:
+        return PartResult(ex.id, part.name, NOT_GRADED, 0.0, part.points, f"not graded: this code part "
+                          f"{NEEDS_BUBBLEWRAP} ({why})")
+    seed = sub.seed if policy.secret is None else instance_seed(policy.secret, ex.id, sub.student)
+    result = run_challenge(part.challenge, {part.stub: code}, seed=seed)
     fraction = result.score / result.max_score if result.max_score else 0.0
     status = CORRECT if fraction >= 1 else (PARTIAL if fraction > 0 else INCORRECT)
-    lines = [f"{'PASS' if t.passed else 'FAIL'} {t.name}: {t.message}" for t in result.tests]
+    lines = [f"{'PASS' if t.passed else 'FAIL'} {t.name}: {escape_controls(t.message)}" for t in result.tests]
     if result.error:
-        lines.insert(0, result.error)
+        lines.insert(0, escape_controls(result.error))
     if result.warning:
         lines.append(result.warning)
     failing = [t.name for t in result.tests if not t.passed]
     return PartResult(ex.id, part.name, status, round(fraction * part.points, 6), part.points,
                       "\n".join(lines), [f"test:{name}" for name in failing],
                       misconceptions=[f"test: {name}" for name in failing])
-
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
@@ -185,34 +245,36 @@ def _misconceptions(ex, part, verdict) -> list[str]:
 
 
 def grade_assigned(path: Path, assignment: Assignment, key: bytes | None = None,
-                   student: str | None = None) -> SubmissionResult:
+                   student: str | None = None, *, unsandboxed: bool = False) -> SubmissionResult:
     """Grade one submission against an assignment: its exercises and parts in its order, its points,
     and the student's own variant: the seed comes from the student id under the assignment's `key`
     (seeds.assignment_key), never from the file.
-    `student` overrides the id the submission gives (Gradescope's submitter). Never raises."""
+    `student` overrides the id the submission gives (Gradescope's submitter). The same key seeds the
+    hidden tests of code parts (instance_seed). Never raises."""
     start = time.perf_counter()
     sub = read_submission(path)
     if student:
         sub.student = student
     try:
-        result = _grade_assigned(sub, assignment, key)
+        result = _grade_assigned(sub, assignment, key, _CodePolicy(unsandboxed, key))
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
-        result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"internal error: {exc!r}")
+        result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"internal error: {type(exc).__name__}")
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None) -> SubmissionResult:
+def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None,
+                    policy: _CodePolicy) -> SubmissionResult:
     from ..content.loader import load_bank
 
     bank = load_bank()
     seed = assignment.seed_for(sub.student, key)
-    flags = []
+    warnings = []
     written = _written_seed(sub)
     if written is not None and written != seed:
-        flags.append(f"[meta] seed = {written} ignored: this student's seed is {seed}")
+        warnings.append(f"[meta] seed = {written} ignored: this student's seed is {seed}")
     sub.seed = seed
-    result = SubmissionResult(str(sub.path), sub.student, seed, [], error=sub.error, flags=flags)
+    result = SubmissionResult(str(sub.path), sub.student, seed, [], error=sub.error, warnings=warnings)
     for assigned in assignment.exercises:
         ex = bank.get(assigned.id)
         given = sub.answers.get(assigned.id, {})
@@ -220,7 +282,7 @@ def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None) 
             result.parts.extend(PartResult(assigned.id, p.name, INVALID, 0.0, p.points,
                                            f"unknown exercise {assigned.id!r}") for p in assigned.parts)
             continue
-        graded = {p.part: p for p in _grade_exercise(ex, given, sub)}
+        graded = {p.part: p for p in _grade_exercise(ex, given, sub, policy)}
         bank_points = {p.name: p.points for p in ex.parts}
         for part in assigned.parts:
             p = graded.pop(part.name)
@@ -267,7 +329,7 @@ def for_students(result: SubmissionResult, policy: str) -> SubmissionResult:
         else:
             q = replace(p)
         parts.append(q)
-    return replace(result, parts=parts, flags=[])
+    return replace(result, parts=parts, warnings=[])
 
 
 def _expected_answer(p: PartResult, seed: int) -> str | None:

@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
+from types import MappingProxyType
+from typing import NamedTuple, Protocol
+
+# NamedTuple rather than dataclass: dataclasses imports inspect, which would add milliseconds to
+# every CLI call (each one reads this module to register `lab`).
+_NOTHING: Mapping[str, float] = MappingProxyType({})
 
 
 class Curvature(Protocol):
@@ -39,8 +43,7 @@ Step = float | Callable[[Curvature], float]
 """A setting: a number, or a rule computing it from the objective's curvature (e.g. α = 2/(L+μ))."""
 
 
-@dataclass(frozen=True)
-class ObjectiveInfo:
+class ObjectiveInfo(NamedTuple):
     """An objective as choosers and help texts see it."""
 
     name: str
@@ -52,8 +55,7 @@ class ObjectiveInfo:
     """With --dim: the dimension when none is given; None for a fixed 2-D function."""
 
 
-@dataclass(frozen=True)
-class OptimizerInfo:
+class OptimizerInfo(NamedTuple):
     """An optimizer as choosers, help texts and charts see it; its update rule is
     ``optimizers.RULES[name]``."""
 
@@ -64,9 +66,9 @@ class OptimizerInfo:
     """Its plotext colour, the same in every chart."""
     default_lr: float
     """The chapter's default step size, used where ``steps`` has nothing for an objective."""
-    params: Mapping[str, float] = field(default_factory=dict)
+    params: Mapping[str, float] = _NOTHING
     """Default hyperparameters other than the step size."""
-    steps: Mapping[str, Mapping[str, Step]] = field(default_factory=dict)
+    steps: Mapping[str, Mapping[str, Step]] = MappingProxyType({})
     """Settings that make a sensible demo, by objective name or kind (the name wins), e.g.
     ``{"quadratic": {"lr": optimal_gd_step}, "rosenbrock": {"lr": 1e-3}}``."""
     uses_hessian: bool = False

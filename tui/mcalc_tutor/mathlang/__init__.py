@@ -6,6 +6,7 @@ Textual, sympy and the rest of the app are never imported by this package.
 from __future__ import annotations
 
 from .ast import Node, walk
+from .differentials import parse_differentials
 from .errors import DeclarationError, MathError, ParseError, ShapeError
 from .symbols import Symbol, SymbolTable, canonical_name, parse_declarations
 
@@ -13,7 +14,7 @@ MAX_TREE_DEPTH = 150
 
 __all__ = [
     "DeclarationError", "MathError", "Node", "ParseError", "ShapeError", "Symbol", "SymbolTable",
-    "canonical_name", "parse_declarations", "read", "tree_depth",
+    "canonical_name", "parse_declarations", "parse_differentials", "read", "tree_depth", "walk",
 ]
 
 

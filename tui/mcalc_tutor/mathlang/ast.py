@@ -13,7 +13,7 @@ from fractions import Fraction
 class Node:
     col: int = field(default=0, compare=False, kw_only=True)
 
-    def children(self) -> tuple["Node", ...]:
+    def children(self) -> tuple[Node, ...]:
         return ()
 
 
@@ -29,7 +29,9 @@ class Const(Node):
 
 @dataclass(frozen=True)
 class Identity(Node):
-    """`I`: an identity matrix whose size comes from context."""
+    """`I`: an identity matrix whose size comes from context, or is given (`I_n`, `I₃`)."""
+
+    size: int | str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,10 +142,12 @@ class Inverse(Node):
 
 @dataclass(frozen=True)
 class Call(Node):
-    """A built-in function (`tr`, `det`, `sin`, `sigma`, `softmax`, `norm`, …)."""
+    """A built-in function of the registry (`tr`, `det`, `sin`, `sigma`, `softmax`, …); order 1 is
+    its derivative (relu'(z), σ'(z)), for element-wise functions."""
 
     func: str
     args: tuple[Node, ...]
+    order: int = 0
 
     def children(self):
         return self.args
@@ -156,6 +160,21 @@ class Apply(Node):
     func: str  # canonical name
     order: int
     arg: Node
+
+    def children(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True)
+class Differential(Node):
+    """d(expr): the differential of expr when each declared variable moves along its direction
+    (x along dx, X along dX); evaluated exactly by forward mode. Other symbols are constants."""
+
+    arg: Node
+    directions: tuple[tuple[str, str], ...]  # (variable, its differential symbol), canonical names
+    definitions: tuple[tuple[str, Node], ...] = ()
+    """The parsed definitions of the defined names the argument depends on (z = W x + b), so that
+    d(σ(z)) moves z with x; not children: they belong to the exercise, not to the answer."""
 
     def children(self):
         return (self.arg,)

@@ -7,11 +7,13 @@ draw another sample.
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from . import ast as A
+from .functions import spec_of
 from .shapes import Typed, Var
 
 
@@ -36,15 +38,9 @@ def evaluate(typed: Typed, values: Mapping[str, np.ndarray], sizes: Mapping[str,
     return result
 
 
-def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-_ELEMENTWISE = {
-    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log, "sqrt": np.sqrt,
-    "abs": np.abs, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh, "sigma": _sigmoid,
-    "sech": lambda x: 1.0 / np.cosh(x), "arctan": np.arctan,
-    "relu": lambda x: np.maximum(x, 0.0), "sign": np.sign, "step": lambda x: (x > 0).astype(float),
+_DOMAINS = {
+    "positive": (lambda x: bool(np.all(x > 0)), "of a non-positive number"),
+    "nonnegative": (lambda x: bool(np.all(x >= 0)), "of a negative number"),
 }
 
 
@@ -118,6 +114,10 @@ class _Evaluator:
             return funcs[node.order](self.eval(node.arg))
         if isinstance(node, A.Norm):
             return self.norm(node)
+        if isinstance(node, A.Differential):
+            from .forward import differential
+
+            return differential(self, node)
         if isinstance(node, A.Matrix):
             return np.array([[self.eval(e)[0, 0] for e in row] for row in node.rows], dtype=float)
         raise DomainError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
@@ -133,8 +133,9 @@ class _Evaluator:
         return np.linalg.inv(m)
 
     def power(self, node: A.Pow) -> np.ndarray:
-        base = self.eval(node.base)
-        exponent = self.eval(node.exp)
+        return self.power_of(self.eval(node.base), self.eval(node.exp))
+
+    def power_of(self, base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
         if exponent.shape != (1, 1):  # e^x with a vector x
             return np.exp(exponent)
         exp = exponent[0, 0]
@@ -150,51 +151,36 @@ class _Evaluator:
         return np.linalg.matrix_power(base, k)
 
     def call(self, node: A.Call) -> np.ndarray:
-        func = node.func
-        args = [self.eval(a) for a in node.args]
-        x = args[0]
-        if func in _ELEMENTWISE:
-            if func == "log" and np.any(x <= 0):
-                raise DomainError("log of a non-positive number")
-            if func == "sqrt" and np.any(x < 0):
-                raise DomainError("square root of a negative number")
-            return _ELEMENTWISE[func](x)
-        if func == "tr":
-            return np.array([[np.trace(x)]])
-        if func == "det":
-            return np.array([[np.linalg.det(x)]])
-        if func == "diag":
-            if x.shape == (1, 1):
-                return x
-            if x.shape[1] == 1 or x.shape[0] == 1:
-                return np.diag(x.ravel())
-            return np.diag(x).reshape(-1, 1)
-        if func == "softmax":
-            z = np.exp(x - x.max())
-            return z / z.sum()
-        if func == "sum":
-            return np.array([[x.sum()]])
-        if func == "logsumexp":
-            top = x.max()
-            return np.array([[top + np.log(np.exp(x - top).sum())]])
-        if func == "max":
-            return np.maximum(args[0], args[1])
-        if func == "min":
-            return np.minimum(args[0], args[1])
-        raise DomainError(f"unknown function {func}")  # pragma: no cover
+        return self.apply_call(node, [self.eval(a) for a in node.args])
+
+    def apply_call(self, node: A.Call, args: list[np.ndarray]) -> np.ndarray:
+        """The registry function of `node` at argument values (its derivative when order is 1)."""
+        spec = spec_of(node.func)
+        if spec.domain is not None:
+            inside, outside = _DOMAINS[spec.domain]
+            if not inside(args[0]):
+                raise DomainError(f"{spec.name} {outside}")
+        implementation = spec.derivative if node.order else spec.numpy
+        if implementation is None:
+            raise DomainError(f"cannot evaluate {spec.name}")  # pragma: no cover
+        return np.asarray(implementation(*args), dtype=float)
 
     def norm(self, node: A.Norm) -> np.ndarray:
-        x = self.eval(node.arg)
-        p = node.p
-        is_vector = x.shape[0] == 1 or x.shape[1] == 1
-        if is_vector:
-            v = x.ravel()
-            order = {"": 2, "2": 2, "1": 1, "inf": np.inf}.get(p)
-            value = np.linalg.norm(v, order if order is not None else int(p))
-        else:
-            order = {"": "fro", "F": "fro", "2": 2, "1": 1, "inf": np.inf, "*": "nuc"}.get(p)
-            if order is None:
-                raise DomainError(f"the {p}-norm of a matrix is not supported")
-            value = np.linalg.norm(x, order)
-        return np.array([[value]])
+        return norm_value(self.eval(node.arg), node.p)
+
+
+def norm_value(x: np.ndarray, p: str) -> np.ndarray:
+    """‖x‖ₚ as a 1×1 array: p is "" (2-norm of a vector, Frobenius of a matrix), 1, 2, inf, F, * or an integer."""
+    is_vector = x.shape[0] == 1 or x.shape[1] == 1
+    order: Any
+    if is_vector:
+        v = x.ravel()
+        order = {"": 2, "2": 2, "1": 1, "inf": np.inf}.get(p)
+        value = np.linalg.norm(v, order if order is not None else int(p))
+    else:
+        order = {"": "fro", "F": "fro", "2": 2, "1": 1, "inf": np.inf, "*": "nuc"}.get(p)
+        if order is None:
+            raise DomainError(f"the {p}-norm of a matrix is not supported")
+        value = np.linalg.norm(x, order)
+    return np.array([[value]])
 

@@ -7,11 +7,15 @@ anything is evaluated; nothing the learner types is ever executed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 
 from . import ast as A
-from .errors import ParseError
+from .errors import ParseError, ShapeError
+from .functions import SPELLINGS, FunctionSpec, spec_of
 from .lexer import Token, tokenize
+from .shapes import Var, infer
 from .symbols import SUBSCRIPT_DIGITS, SymbolTable, canonical_name
 
 MAX_DEPTH = 60
@@ -20,19 +24,17 @@ MAX_LITERAL_ENTRIES = 400
 MAX_EXPONENT = 64
 MAX_POWER_TOWER = 2
 
-# name as typed -> canonical built-in
-FUNCTIONS = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log", "ln": "log",
-    "sqrt": "sqrt", "abs": "abs", "tanh": "tanh", "sinh": "sinh", "cosh": "cosh",
-    "sigma": "sigma", "σ": "sigma", "sigmoid": "sigma", "relu": "relu", "ReLU": "relu", "sign": "sign",
-    "sgn": "sign", "tr": "tr", "trace": "tr", "Tr": "tr", "det": "det", "diag": "diag",
-    "softmax": "softmax", "norm": "norm", "sum": "sum", "inv": "inv", "hadamard": "hadamard",
-    "logsumexp": "logsumexp", "lse": "logsumexp", "transpose": "transpose", "step": "step",
-    "heaviside": "step", "max": "max", "min": "min", "sech": "sech", "arctan": "arctan",
-    "atan": "arctan",
-}
-ARITY = {"hadamard": 2, "max": 2, "min": 2}
+FUNCTIONS = SPELLINGS  # name as typed -> canonical built-in (from the function registry)
 CONSTANTS = {"pi": "pi", "π": "pi", "e": "e"}
+
+# what may follow ^ to mean a transpose or an inverse (T stands for T, ⊤, \top, and t when no t is declared)
+_EXPONENT_PATTERNS = (
+    (("T",), "T"), (("{", "T", "}"), "T"), (("(", "T", ")"), "T"),
+    (("{", "-", "1", "}"), "-1"),
+    (("{", "-", "T", "}"), "-T"), (("(", "-", "T", ")"), "-T"), (("-", "T"), "-T"),
+)
+_PIECES = {"{": ("LC", "{"), "}": ("RC", "}"), "(": ("LP", "("), ")": ("RP", ")"), "-": ("OP", "-"),
+           "1": ("NUM", "1")}
 
 BP_ADD, BP_MUL, BP_PREFIX, BP_POW, BP_POST = 10, 20, 25, 30, 40
 
@@ -52,6 +54,8 @@ class _Parser:
         self.depth = 0
         self.nodes = 0
         self.open_bars: list[str] = []  # "|" or "‖" currently open, so a bar can close them
+        self.in_differential = False
+        self.space_separates = False  # inside a MATLAB-style row [3 1; 1 1]: a space starts a new entry
 
     # -- token helpers ------------------------------------------------------------------------
     @property
@@ -104,10 +108,12 @@ class _Parser:
 
     # -- binding powers -----------------------------------------------------------------------
     def left_bp(self, tok: Token) -> int:
+        if self.ends_entry(tok):
+            return 0
         if tok.kind == "OP":
             if tok.text in "+-":
                 return BP_ADD
-            if tok.text in ("*", "·", "/", "⊙", "⊘"):
+            if tok.text in ("*", "·", "/", "⊙", "⊘", "\\"):
                 return BP_MUL
             if tok.text == "^":
                 return BP_POW
@@ -121,7 +127,7 @@ class _Parser:
         return 0
 
     def starts_operand(self, tok: Token) -> bool:
-        if tok.kind in ("NUM", "NAME", "LP", "LB"):
+        if tok.kind in ("NUM", "NAME", "LP", "LB", "LANGLE"):
             return True
         if tok.kind == "OP" and tok.text == "√":
             return True
@@ -154,6 +160,8 @@ class _Parser:
             return inner
         if kind in ("BAR", "DBAR"):
             return self.bars(tok)
+        if kind == "LANGLE":
+            return self.inner_product(tok)
         if kind == "END":
             raise ParseError("the answer ends too early: something is missing here", tok.col)
         if kind in ("RP", "RB", "RC"):
@@ -186,6 +194,8 @@ class _Parser:
             if sym.is_function:
                 return self.generic_function(tok, key)
             return self.node(A.Sym, key, col=tok.col)
+        if word == "d" and self.symbols.differentials():
+            return self.differential(tok)
         if word in FUNCTIONS:
             return self.function(tok, FUNCTIONS[word])
         if word == "frac" and self.tok.kind == "LC":  # LaTeX \frac{a}{b}
@@ -198,6 +208,9 @@ class _Parser:
             return self.node(A.Const, CONSTANTS[word], col=tok.col)
         if word == "I":
             return self.node(A.Identity, col=tok.col)
+        identity = self.sized_identity(word, tok)
+        if identity is not None:
+            return identity
         entry = self.vector_entry(word, tok)
         if entry is not None:
             return entry
@@ -220,6 +233,50 @@ class _Parser:
         if first in FUNCTIONS and self.symbols.get(canonical_name(first)) is None:
             return self.function(split[0], FUNCTIONS[first])
         return self.resolve_piece(first, tok.col)
+
+    def differential(self, tok: Token) -> A.Node:
+        """d(expr), or `d x` for the declared direction dx (when no symbol d is declared)."""
+        pairs = self.symbols.differentials()
+        if self.tok.kind == "NAME" and canonical_name(self.tok.text) in pairs:
+            name = self.advance()
+            return self.node(A.Sym, pairs[canonical_name(name.text)], col=tok.col)
+        if self.tok.kind != "LP":
+            declared = ", ".join(self.symbols.display[d] for d in pairs.values())
+            raise ParseError(f"d is the differential: write d(expression) or a direction ({declared})", tok.col)
+        if self.in_differential:
+            raise ParseError("a differential inside a differential is not supported", tok.col)
+        opened = self.advance()
+        self.in_differential = True
+        try:
+            with self.grouping():
+                arg = self.expr(0)
+        finally:
+            self.in_differential = False
+        self.expect("RP", "')'", opened)
+        return self.node(A.Differential, arg, tuple(pairs.items()), self.definitions_used(arg), col=tok.col)
+
+    def definitions_used(self, tree: A.Node) -> tuple[tuple[str, A.Node], ...]:
+        """The defined names `tree` depends on, directly or through other definitions, parsed."""
+        found: dict[str, A.Node] = {}
+        pending = [tree]
+        while pending:
+            for node in A.walk(pending.pop()):
+                if isinstance(node, A.Sym) and node.name in self.symbols.definitions and node.name not in found:
+                    found[node.name] = parse(self.symbols.definitions[node.name], self.symbols)
+                    pending.append(found[node.name])
+        return tuple(found.items())
+
+    def sized_identity(self, word: str, tok: Token) -> A.Node | None:
+        """`I_n`, `I₃`, `I_{m}`: an identity matrix of a declared size (when no such name is declared)."""
+        match = re.fullmatch(r"I_?\{?([0-9]{1,2}|[A-Za-z][A-Za-z0-9]*)\}?", word.translate(SUBSCRIPT_DIGITS))
+        if match is None or "I" in self.symbols:
+            return None
+        size = match.group(1)
+        if size.isdigit():
+            return self.node(A.Identity, int(size), col=tok.col)
+        if size in self.symbols.size_names():
+            return self.node(A.Identity, size, col=tok.col)
+        return None
 
     def vector_entry(self, word: str, tok: Token) -> A.Node | None:
         """`x_1`, `x₁`, `x1` for the first entry of a declared vector x (when no such name is declared)."""
@@ -265,48 +322,77 @@ class _Parser:
                       or (j == n and i > 0 and piece in FUNCTIONS))
                 if not ok:
                     continue
-                candidate = best[i] + [piece]
-                if best[j] is None or len(candidate) < len(best[j]):
+                candidate = [*(best[i] or []), piece]
+                current = best[j]
+                if current is None or len(candidate) < len(current):
                     best[j] = candidate
         return best[n]
 
     def function(self, tok: Token, func: str) -> A.Node:
-        power: A.Node | None = None
-        if self.tok.kind == "OP" and self.tok.text == "^" and self.tokens[self.pos + 1].kind == "NUM":
-            self.advance()
-            power = self.number(self.advance())  # sin^2 x means (sin x)^2
-        elif self.tok.kind == "POST" and self.tok.text.isdigit():
-            power = self.node(A.Num, Fraction(int(self.advance().text)), col=tok.col)
-        if self.tok.kind == "LP":
-            opened = self.advance()
-            args = [self.expr(0)]
-            while self.tok.kind == "COMMA":
-                self.advance()
-                args.append(self.expr(0))
-            self.expect("RP", "')'", opened)
-        elif self.tok.kind in ("END", "RP", "RB", "COMMA", "SEMI") or (self.tok.kind == "OP" and self.tok.text in "+*/^"):
-            raise ParseError(f"{tok.text} needs an argument", tok.col)
-        else:
-            args = [self.bare_argument()]
+        spec = spec_of(func)
+        order = self.derivative_order(tok, spec)
+        power = self.function_power(tok)
+        args = self.function_arguments(tok)
         if func == "diag" and len(args) > 1:  # diag(2, -2), as the chapter writes a diagonal Hessian
             self.check_literal_size(len(args), tok)
             args = [self.node(A.Matrix, tuple((arg,) for arg in args), col=tok.col)]
-        want = ARITY.get(func, 1)
-        if len(args) != want:
-            raise ParseError(f"{tok.text} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", tok.col)
-        if func == "inv":
-            result = self.node(A.Inverse, args[0], col=tok.col)
-        elif func == "transpose":
-            result = self.node(A.Transpose, args[0], col=tok.col)
-        elif func == "hadamard":
-            result = self.node(A.Hadamard, args[0], args[1], col=tok.col)
-        elif func == "norm":
-            result = self.node(A.Norm, args[0], self.norm_subscript() or "", col=tok.col)
-        else:
-            result = self.node(A.Call, func, tuple(args), col=tok.col)
+        if len(args) != spec.arity:
+            raise ParseError(f"{tok.text} takes {spec.arity} argument{'s' if spec.arity > 1 else ''}, "
+                             f"got {len(args)}", tok.col)
+        result = self.function_node(tok, spec, args, order)
         if power is not None:
             result = self.node(A.Pow, result, power, col=tok.col)
         return result
+
+    def derivative_order(self, tok: Token, spec: FunctionSpec) -> int:
+        """relu'(z), σ'(z): the registry's derivative of an element-wise function."""
+        order = 0
+        while self.tok.kind == "POST" and self.tok.text == "'":
+            self.advance()
+            order += 1
+        if order and spec.derivative is None:
+            raise ParseError(f"the derivative {tok.text}' is not part of the answer language; "
+                             f"write it out", tok.col)
+        if order > 1:
+            raise ParseError(f"only a first derivative of {tok.text} is supported; write {tok.text}'' out",
+                             tok.col)
+        return order
+
+    def function_power(self, tok: Token) -> A.Node | None:
+        """sin^2 x and sin² x mean (sin x)^2."""
+        if self.tok.kind == "OP" and self.tok.text == "^" and self.tokens[self.pos + 1].kind == "NUM":
+            self.advance()
+            return self.number(self.advance())
+        if self.tok.kind == "POST" and self.tok.text.isdigit():
+            return self.node(A.Num, Fraction(int(self.advance().text)), col=tok.col)
+        return None
+
+    def function_arguments(self, tok: Token) -> list[A.Node]:
+        if self.tok.kind == "LP":
+            opened = self.advance()
+            with self.grouping():
+                args = [self.expr(0)]
+                while self.tok.kind == "COMMA":
+                    self.advance()
+                    args.append(self.expr(0))
+            self.expect("RP", "')'", opened)
+            return args
+        if self.tok.kind == "LB":  # tr[AB]: the brackets delimit the argument, as parentheses would
+            return [self.bracket_literal(self.advance())]
+        if self.tok.kind in ("END", "RP", "RB", "COMMA", "SEMI") or (self.tok.kind == "OP" and self.tok.text in "+*/^"):
+            raise ParseError(f"{tok.text} needs an argument", tok.col)
+        return [self.bare_argument()]
+
+    def function_node(self, tok: Token, spec: FunctionSpec, args: list[A.Node], order: int) -> A.Node:
+        if spec.node == "inverse":
+            return self.node(A.Inverse, args[0], col=tok.col)
+        if spec.node == "transpose":
+            return self.node(A.Transpose, args[0], col=tok.col)
+        if spec.node == "hadamard":
+            return self.node(A.Hadamard, args[0], args[1], col=tok.col)
+        if spec.node == "norm":
+            return self.node(A.Norm, args[0], self.norm_subscript() or "", col=tok.col)
+        return self.node(A.Call, spec.name, tuple(args), order, col=tok.col)
 
     def bare_argument(self) -> A.Node:
         """`sin 2x` is sin(2x), `ln det X` is ln(det X), `sin x cos y` is sin(x)·cos(y), and a space
@@ -340,10 +426,19 @@ class _Parser:
             raise ParseError(f"{tok.text} is a function: write {tok.text}(z)", tok.col)
         return self.node(A.Apply, key, order, arg, col=tok.col)
 
-    def parenthesised(self, opened: Token) -> A.Node:
-        saved = self.open_bars
-        self.open_bars = []
+    @contextmanager
+    def grouping(self) -> Iterator[None]:
+        """Inside brackets of any kind, bars opened outside cannot close (|(a|b|)|), and spaces
+        no longer separate the entries of a MATLAB-style row ([f(a b) c])."""
+        saved = self.open_bars, self.space_separates
+        self.open_bars, self.space_separates = [], False
         try:
+            yield
+        finally:
+            self.open_bars, self.space_separates = saved
+
+    def parenthesised(self, opened: Token) -> A.Node:
+        with self.grouping():
             first = self.expr(0)
             if self.tok.kind in ("COMMA", "SEMI"):  # (a, b) and (a; b) are column vectors
                 items = [first]
@@ -356,44 +451,100 @@ class _Parser:
                 return self.node(A.Matrix, tuple((item,) for item in items), col=opened.col)
             self.expect("RP", "')'", opened)
             return first
-        finally:
-            self.open_bars = saved
 
     def bracket_literal(self, opened: Token) -> A.Node:
-        saved = self.open_bars
-        self.open_bars = []
-        try:
+        with self.grouping():
             if self.tok.kind == "LB":  # [[1, 2], [3, 4]]
-                rows = []
-                while True:
-                    row_open = self.expect("LB", "'['")
-                    rows.append(self.row_entries())
-                    self.expect("RB", "']'", row_open)
-                    if self.tok.kind == "COMMA" or self.tok.kind == "SEMI":
-                        self.advance()
-                        continue
-                    break
-                self.expect("RB", "']'", opened)
+                rows = self.nested_rows()
             else:
-                rows = [self.row_entries()]
-                while self.tok.kind == "SEMI":
-                    self.advance()
-                    rows.append(self.row_entries())
-                self.expect("RB", "']'", opened)
-            widths = {len(r) for r in rows}
-            if len(widths) != 1:
-                raise ParseError("the rows of this matrix have different lengths", opened.col)
-            self.check_literal_size(len(rows) * len(rows[0]), opened)
-            return self.node(A.Matrix, tuple(tuple(r) for r in rows), col=opened.col)
+                rows = self.matlab_rows() or self.rows()
+            self.expect("RB", "']'", opened)
+        if len(rows) == 1 and len(rows[0]) == 1 and self.shape_of(rows[0][0]) not in (None, (1, 1)):
+            return rows[0][0]  # [A + B]x: brackets that group a matrix or vector, not a literal
+        widths = {len(r) for r in rows}
+        if len(widths) != 1:
+            raise ParseError("the rows of this matrix have different lengths", opened.col)
+        self.check_literal_size(len(rows) * len(rows[0]), opened)
+        return self.node(A.Matrix, tuple(tuple(r) for r in rows), col=opened.col)
+
+    def nested_rows(self) -> list[list[A.Node]]:
+        rows = []
+        while True:
+            row_open = self.expect("LB", "'['")
+            rows.append(self.row_entries())
+            self.expect("RB", "']'", row_open)
+            if self.tok.kind not in ("COMMA", "SEMI"):
+                return rows
+            self.advance()
+
+    def rows(self) -> list[list[A.Node]]:
+        rows = [self.row_entries()]
+        while self.tok.kind == "SEMI":
+            self.advance()
+            rows.append(self.row_entries())
+        return rows
+
+    def matlab_rows(self) -> list[list[A.Node]] | None:
+        """[3 1; 1 1] and [1 -2 3] as MATLAB reads them, spaces between entries, when the literal has
+        no commas and every entry so read is a scalar; otherwise None and the parser reads the
+        spaces as products ([xᵀA x] is the 1×1 literal xᵀAx), from the same place."""
+        if not self.spaced_without_commas():
+            return None
+        saved = self.pos, self.nodes, list(self.tokens)
+        self.space_separates = True
+        try:
+            rows = self.rows()
+        except ParseError:
+            rows = None
         finally:
-            self.open_bars = saved
+            self.space_separates = False
+        if rows is not None and self.tok.kind == "RB" and max(map(len, rows)) > 1 and \
+                all(self.shape_of(entry) == (1, 1) for row in rows for entry in row):
+            return rows
+        self.pos, self.nodes, self.tokens = saved
+        return None
+
+    def spaced_without_commas(self) -> bool:
+        """Whether the literal that starts here has a space between two of its top-level tokens, no
+        comma at its top level and no bracket inside (so that no reading is ever tried twice inside
+        another: nested tries would take exponential time)."""
+        depth, spaced = 0, False
+        for tok in self.tokens[self.pos:]:
+            if tok.kind == "LB":
+                return False
+            if tok.kind in ("LP", "LC"):
+                depth += 1
+            elif tok.kind in ("RP", "RB", "RC"):
+                if depth == 0:
+                    return spaced
+                depth -= 1
+            elif tok.kind == "COMMA" and depth == 0:
+                return False
+            elif tok.kind == "END":
+                return False
+            spaced = spaced or (tok.spaced and depth == 0 and tok is not self.tok)
+        return False
 
     def row_entries(self) -> list[A.Node]:
         entries = [self.expr(0)]
-        while self.tok.kind == "COMMA":
-            self.advance()
+        while self.tok.kind == "COMMA" or (self.space_separates and self.starts_entry(self.tok)):
+            if self.tok.kind == "COMMA":
+                self.advance()
             entries.append(self.expr(0))
         return entries
+
+    def starts_entry(self, tok: Token) -> bool:
+        return self.starts_operand(tok) or (tok.kind == "OP" and tok.text in "+-")
+
+    def ends_entry(self, tok: Token) -> bool:
+        """In a MATLAB-style row, a space before an operand starts the next entry ([3 1]), and so
+        does a sign glued to what follows it ([1 -2]); `1 - 2` stays a difference."""
+        if not (self.space_separates and tok.spaced):
+            return False
+        if tok.kind == "OP" and tok.text in "+-":
+            following = self.tokens[self.pos + 1]
+            return not following.spaced and self.starts_operand(following)
+        return self.starts_operand(tok)
 
     def check_literal_size(self, count: int, tok: Token) -> None:
         if count > MAX_LITERAL_ENTRIES:
@@ -410,8 +561,32 @@ class _Parser:
             raise ParseError("'|' is never closed", opened.col)
         self.expect(opened.kind, f"a closing '{bar}'", opened)
         if bar == "|":
-            return self.node(A.Call, "abs", (inner,), col=opened.col)
+            func = "det" if self.is_square_matrix(inner) else "abs"
+            return self.node(A.Call, func, (inner,), col=opened.col)
         return self.node(A.Norm, inner, self.norm_subscript() or "", col=opened.col)
+
+    def inner_product(self, opened: Token) -> A.Node:
+        """⟨a, b⟩ (also <a, b>, \\langle a, b \\rangle): the sum of a ⊙ b, which is aᵀb for vectors and
+        tr(AᵀB) for matrices."""
+        with self.grouping():
+            left = self.expr(0)
+            self.expect("COMMA", "',' between the two sides of ⟨a, b⟩", opened)
+            right = self.expr(0)
+        self.expect("RANGLE", "a closing '⟩'", opened)
+        product = self.node(A.Hadamard, left, right, col=opened.col)
+        return self.node(A.Call, "sum", (product,), col=opened.col)
+
+    def is_square_matrix(self, node: A.Node) -> bool:
+        """|X| is the determinant of a square matrix (the Matrix Cookbook's notation), else |x| is the
+        absolute value; a part that cannot be typed is left to shape inference to report."""
+        shape = self.shape_of(node)
+        return shape is not None and shape[0] == shape[1] and shape[0] != 1 and not isinstance(shape[0], Var)
+
+    def shape_of(self, node: A.Node) -> tuple[object, object] | None:
+        try:
+            return infer(node, self.symbols).shape
+        except ShapeError:
+            return None
 
     def norm_subscript(self) -> str | None:
         tok = self.tok
@@ -454,6 +629,8 @@ class _Parser:
                 return self.node(A.Hadamard, left, self.expr(BP_MUL), col=tok.col)
             if op == "⊘":
                 return self.node(A.HadamardDiv, left, self.expr(BP_MUL), col=tok.col)
+            if op == "\\":  # MATLAB's left division: A\\b is A⁻¹b
+                return self.node(A.Mul, self.node(A.Inverse, left, col=tok.col), self.expr(BP_MUL), col=tok.col)
             if op == "^":
                 return self.power(left, tok)
         # juxtaposition
@@ -496,38 +673,29 @@ class _Parser:
         return self.node(A.Pow, base, exponent, col=tok.col)
 
     def transpose_or_inverse_exponent(self) -> str | None:
-        toks = self.tokens[self.pos:self.pos + 5]
-        texts = [t.text if t.kind != "END" else "" for t in toks]
-        kinds = [t.kind for t in toks]
-
-        def is_t(t: Token) -> bool:
-            return (t.kind == "NAME" and t.text in ("T", "⊤", "top")) or (t.kind == "POST" and t.text == "T")
-
-        if is_t(toks[0]):
-            self.pos += 1
-            return "T"
-        first = toks[0]
-        if first.kind == "NAME" and first.text.startswith("T") and len(first.text) > 1 and \
-                canonical_name(first.text) not in self.symbols and self.split_word(first.text[1:]) is not None:
-            # X^TX: the T is the transpose, the rest is the next factor
+        """^T, ^{T}, ^(T), ^t, ^-1 in braces, ^{-T}, ^(-T), ^-T: the kind ("T", "-1", "-T"), or None."""
+        first = self.tok
+        if first.kind == "NAME" and len(first.text) > 1 and self.exponent_piece(Token("NAME", first.text[0], 0), "T") \
+                and canonical_name(first.text) not in self.symbols and self.glued_after_transpose(first.text[1:]):
+            # X^TX, X^Tσ(Xw), x^tAx: the T is the transpose, the rest is the next factor
             self.tokens[self.pos] = Token("NAME", first.text[1:], first.col + 1)
             return "T"
-        if kinds[0] == "LC":
-            if len(toks) > 2 and is_t(toks[1]) and kinds[2] == "RC":
-                self.pos += 3
-                return "T"
-            if texts[1] == "-" and len(toks) > 3 and kinds[3] == "RC":
-                if texts[2] == "1" and kinds[2] == "NUM":
-                    self.pos += 4
-                    return "-1"
-                if is_t(toks[2]):
-                    self.pos += 4
-                    return "-T"
-        if texts[0] == "-" and kinds[0] == "OP" and len(toks) > 1:
-            if is_t(toks[1]):
-                self.pos += 2
-                return "-T"
+        for pattern, kind in _EXPONENT_PATTERNS:
+            toks = self.tokens[self.pos:self.pos + len(pattern)]
+            if len(toks) == len(pattern) and all(self.exponent_piece(t, p) for t, p in zip(toks, pattern, strict=True)):
+                self.pos += len(pattern)
+                return kind
         return None
+
+    def glued_after_transpose(self, rest: str) -> bool:
+        return self.split_word(rest) is not None or (rest in FUNCTIONS and self.symbols.lookup(rest) is None)
+
+    def exponent_piece(self, tok: Token, piece: str) -> bool:
+        if piece == "T":
+            return (tok.kind == "NAME" and (tok.text in ("T", "⊤", "top") or
+                                            (tok.text == "t" and self.symbols.lookup("t") is None))) or \
+                (tok.kind == "POST" and tok.text == "T")
+        return (tok.kind, tok.text) == _PIECES[piece]
 
     def check_exponent(self, value: Fraction, col: int) -> None:
         if abs(value) > MAX_EXPONENT:

@@ -8,11 +8,11 @@ import re
 from fractions import Fraction
 
 from . import ast as A
+from .functions import spec_of
 from .symbols import SymbolTable
 
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_FUNC_NAMES = {"log": "ln", "sigma": "σ"}
 # precedence: higher binds tighter
 _P_ADD, _P_MUL, _P_NEG, _P_POW, _P_ATOM = 1, 2, 3, 4, 5
 
@@ -42,7 +42,7 @@ class _Printer:
         if isinstance(node, A.Const):
             return ("π" if node.name == "pi" else "e"), _P_ATOM
         if isinstance(node, A.Identity):
-            return "I", _P_ATOM
+            return ("I" if node.size is None else f"I_{node.size}"), _P_ATOM
         if isinstance(node, A.Sym):
             return display_name(node.name, self.symbols), _P_ATOM
         if isinstance(node, A.Entry):
@@ -82,11 +82,13 @@ class _Printer:
                 return self.wrap(node.arg.arg, _P_ATOM) + "⁻ᵀ", _P_POW
             return self.wrap(node.arg, _P_ATOM) + "⁻¹", _P_POW
         if isinstance(node, A.Call):
-            name = _FUNC_NAMES.get(node.func, node.func)
+            name = spec_of(node.func).shown + "'" * node.order
             args = ", ".join(self.show(a)[0] for a in node.args)
             return f"{name}({args})", _P_ATOM
         if isinstance(node, A.Apply):
             return f"{display_name(node.func, self.symbols)}{chr(39) * node.order}({self.show(node.arg)[0]})", _P_ATOM
+        if isinstance(node, A.Differential):
+            return f"d({self.show(node.arg)[0]})", _P_ATOM
         if isinstance(node, A.Norm):
             inner = self.show(node.arg)[0]
             sub = {"": "", "2": "₂", "1": "₁", "inf": "_∞", "F": "_F", "*": "_*"}.get(node.p, node.p.translate(_SUB))

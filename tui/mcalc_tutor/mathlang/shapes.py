@@ -12,10 +12,9 @@ from fractions import Fraction
 
 from . import ast as A
 from .errors import ShapeError
-from .symbols import Dim, SymbolTable
+from .functions import spec_of
+from .symbols import SymbolTable
 
-ELEMENTWISE = {"sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "sigma",
-               "relu", "sign", "step", "sech", "arctan"}
 _var_ids = itertools.count()
 
 
@@ -142,6 +141,8 @@ class _Inferer:
         if isinstance(node, A.Entry):
             return (1, 1)
         if isinstance(node, A.Identity):
+            if node.size is not None:
+                return (node.size, node.size)
             v = Var()
             return (v, v)
         if isinstance(node, A.Neg):
@@ -172,6 +173,10 @@ class _Inferer:
             return shape
         if isinstance(node, A.Call):
             return self.call(node)
+        if isinstance(node, A.Differential):
+            for _, definition in node.definitions:
+                self.visit(definition)
+            return self.visit(node.arg)
         if isinstance(node, A.Apply):
             return self.visit(node.arg)
         if isinstance(node, A.Norm):
@@ -257,33 +262,45 @@ class _Inferer:
 
     def call(self, node: A.Call) -> Shape:
         shapes = [self.visit(arg) for arg in node.args]
-        func, shape = node.func, shapes[0]
-        if func in ELEMENTWISE:
-            return shape
-        if func in ("max", "min"):
-            return self.elementwise_pair(_Pair(node.args[0], node.args[1], node.col), f"take the {func} of", True)
-        if func in ("tr", "det"):
-            if not self.u.unify(shape[0], shape[1]):
-                name = "trace" if func == "tr" else "determinant"
-                raise ShapeError(f"only a square matrix has a {name}; this is {self.fmt(shape)}", node.col)
+        spec = spec_of(node.func)
+        rule = getattr(self, f"rule_{spec.shape}", None)
+        if rule is None:
+            raise ShapeError(f"unknown function {node.func}", node.col)  # pragma: no cover
+        return rule(node, shapes)
+
+    # -- shape rules of the function registry (FunctionSpec.shape) ------------------------------
+    def rule_elementwise(self, node: A.Call, shapes: list[Shape]) -> Shape:
+        return shapes[0]
+
+    def rule_pair(self, node: A.Call, shapes: list[Shape]) -> Shape:
+        return self.elementwise_pair(_Pair(node.args[0], node.args[1], node.col), f"take the {node.func} of", True)
+
+    def rule_square_to_scalar(self, node: A.Call, shapes: list[Shape]) -> Shape:
+        shape = shapes[0]
+        if not self.u.unify(shape[0], shape[1]):
+            name = {"tr": "trace", "det": "determinant"}.get(node.func, node.func)
+            raise ShapeError(f"only a square matrix has a {name}; this is {self.fmt(shape)}", node.col)
+        return (1, 1)
+
+    def rule_to_scalar(self, node: A.Call, shapes: list[Shape]) -> Shape:
+        return (1, 1)
+
+    def rule_vector(self, node: A.Call, shapes: list[Shape]) -> Shape:
+        if not self.is_vector(shapes[0]):
+            raise ShapeError(f"{node.func} needs a vector; this is {self.fmt(shapes[0])}", node.col)
+        return shapes[0]
+
+    def rule_diag(self, node: A.Call, shapes: list[Shape]) -> Shape:
+        shape = shapes[0]
+        if self.is_scalar(shape):
             return (1, 1)
-        if func == "diag":
-            if self.is_scalar(shape):
-                return (1, 1)
-            if self.u.find(shape[1]) == 1:
-                return (shape[0], shape[0])
-            if self.u.find(shape[0]) == 1:
-                return (shape[1], shape[1])
-            if not self.u.unify(shape[0], shape[1]):
-                raise ShapeError(f"diag needs a vector or a square matrix; this is {self.fmt(shape)}", node.col)
-            return (shape[0], 1)
-        if func == "softmax":
-            if not self.is_vector(shape):
-                raise ShapeError(f"softmax needs a vector; this is {self.fmt(shape)}", node.col)
-            return shape
-        if func in ("sum", "logsumexp"):
-            return (1, 1)
-        raise ShapeError(f"unknown function {func}", node.col)  # pragma: no cover
+        if self.u.find(shape[1]) == 1:
+            return (shape[0], shape[0])
+        if self.u.find(shape[0]) == 1:
+            return (shape[1], shape[1])
+        if not self.u.unify(shape[0], shape[1]):
+            raise ShapeError(f"diag needs a vector or a square matrix; this is {self.fmt(shape)}", node.col)
+        return (shape[0], 1)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ class Symbol:
     cols: Dim = 1
     properties: frozenset[str] = field(default_factory=frozenset)
     is_function: bool = False
+    differential_of: str | None = None
+    """For a differential symbol (dx): the canonical name of the variable it is the direction of."""
 
     @property
     def is_scalar(self) -> bool:
@@ -95,6 +97,10 @@ class SymbolTable(dict):
         key = canonical_name(sym.name)
         self[key] = sym
         self.display[key] = display or sym.name
+
+    def differentials(self) -> dict[str, str]:
+        """Variable → its differential symbol (x → dx), canonical names, as declared in pairs."""
+        return {sym.differential_of: key for key, sym in self.items() if sym.differential_of is not None}
 
     def lookup(self, name: str) -> Symbol | None:
         return self.get(canonical_name(name))
@@ -146,6 +152,8 @@ def parse_spec(name: str, spec: str) -> Symbol:
             )
         props.update(_PROPERTY_ALIASES[word])
         i += 1
+    rows: Dim
+    cols: Dim
     if head.lower() == "scalar":
         rows = cols = 1
     else:

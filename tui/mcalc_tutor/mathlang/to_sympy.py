@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from . import ast as A
+from .functions import BY_NAME
 from .symbols import SymbolTable
 
 
@@ -14,7 +15,7 @@ class NotLowerable(ValueError):
 
 
 def to_sympy(node: A.Node, symbols: SymbolTable):
-    import sympy as sp
+    import sympy as sp  # type: ignore[import-untyped]
 
     cache: dict[str, object] = {}
 
@@ -26,10 +27,15 @@ def to_sympy(node: A.Node, symbols: SymbolTable):
             cache[name] = sp.Symbol(name, real=True, positive=True if decl.has("positive") else None)
         return cache[name]
 
-    funcs = {"sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "log": sp.log,
-             "sqrt": sp.sqrt, "abs": sp.Abs, "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh,
-             "sigma": lambda t: 1 / (1 + sp.exp(-t)), "sign": sp.sign, "sech": sp.sech,
-             "arctan": sp.atan}
+    def call(n: A.Call):
+        spec = BY_NAME[n.func]
+        if spec.sympy is None or len(n.args) != 1:
+            raise NotLowerable(n.func)
+        arg = go(n.args[0])
+        if not n.order:
+            return spec.sympy(sp, arg)
+        t = sp.Dummy("t", real=True)
+        return sp.diff(spec.sympy(sp, t), t).subs(t, arg)
 
     def go(n: A.Node):
         if isinstance(n, A.Num):
@@ -55,8 +61,8 @@ def to_sympy(node: A.Node, symbols: SymbolTable):
             return go(n.arg)
         if isinstance(n, A.Inverse):
             return 1 / go(n.arg)
-        if isinstance(n, A.Call) and n.func in funcs and len(n.args) == 1:
-            return funcs[n.func](go(n.args[0]))
+        if isinstance(n, A.Call):
+            return call(n)
         if isinstance(n, A.Norm) and n.p == "abs":
             return sp.Abs(go(n.arg))
         raise NotLowerable(type(n).__name__)

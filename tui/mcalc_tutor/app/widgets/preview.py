@@ -1,69 +1,61 @@
 """The live preview under an answer box: how the text was read (pretty-printed, with its shape),
-or why it cannot be read, with a caret under the column. Uses only the parser: no numpy, no sympy,
-cheap enough to run on every keystroke."""
+or why it cannot be read, with a caret under the column. It shows what `content.reading` reads,
+the reader the checker uses too, so the preview never promises a reading the checker does not
+grade. Parsing only: no numpy, no sympy, cheap enough to run on every keystroke."""
 from __future__ import annotations
-
-import re
 
 from rich.text import Text
 from textual.widgets import Static
 
-from ...mathlang import MathError, SymbolTable, read
-from ...mathlang.pretty import pretty
-from ...mathlang.shapes import format_shape
+from ...content.model import Part
+from ...content.reading import POINT_WORD, Reading, read_answer
+from ...mathlang import SymbolTable
 
-__all__ = ["AnswerPreview", "preview_text", "as_checked"]
+__all__ = ["AnswerPreview", "preview_text"]
 
-_POINT_WORD = re.compile(r"^(.*?)(?:[\s:,]+|\s*[-–]\s*)?([A-Za-z][A-Za-z ]*)?$")
-
-
-def as_checked(kind: str, text: str) -> str:
-    """The text as the checker will read it: for vector parts a flat `[1, 2, 3]` is the column
-    (1, 2, 3), as `content.answers` does."""
-    stripped = text.strip()
-    if kind == "vector" and stripped.startswith("[") and stripped.endswith("]") and ";" not in stripped \
-            and "[" not in stripped[1:] and "," in stripped:
-        return "(" + stripped[1:-1] + ")"
-    return text
+_POINT_WORD = POINT_WORD  # the points view splits a typed point with the reader's own pattern
 
 
-def preview_text(text: str, kind: str, symbols: SymbolTable) -> Text:
-    """One or three lines: `read as …  shape …`, or the error and the input with a caret."""
+def preview_text(text: str, part: Part | str, symbols: SymbolTable) -> Text:
+    """One or three lines: `read as …  shape …`, or the error and the input with a caret.
+
+    `part` is the part answered (a bare kind is accepted for a part-less box, e.g. one typed point).
+    """
     if not text.strip():
         return Text("")
-    if kind == "choice":
-        return Text.assemble(("your choice: ", "dim"), text.strip())
-    if kind == "points":
-        return _preview_point(text)
-    table = SymbolTable() if kind == "number" else symbols
-    try:
-        typed = read(as_checked(kind, text), table)
-    except MathError as exc:
-        return _error(exc, text)
-    out = Text.assemble(("read as: ", "dim"), pretty(typed.tree, table))
-    out.append(f"   shape {format_shape(typed.shape)}", style="dim")
-    return out
+    if isinstance(part, str):
+        part = Part(name="", kind=part)
+    reading = read_answer(part, text, symbols)
+    return render_reading(reading)
 
 
-def _preview_point(text: str) -> Text:
-    match = _POINT_WORD.match(text.strip())
-    coords = match.group(1) if match and match.group(1).strip() else text
-    try:
-        typed = read(coords, SymbolTable())
-    except MathError as exc:
-        return _error(exc, coords)
-    out = Text.assemble(("point: ", "dim"), pretty(typed.tree))
-    if match and match.group(1).strip() and match.group(2):
-        out.append(f"  {' '.join(match.group(2).split())}")
-    return out
-
-
-def _error(exc: MathError, text: str) -> Text:
-    out = Text("can't read this: ", style="bold")
-    out.append(exc.message)
-    caret = exc.caret(text)
-    if caret:
-        out.append("\n" + caret, style="")
+def render_reading(reading: Reading) -> Text:
+    if reading.form_error:  # read, but not in the form asked: say both, before Enter
+        out = Text.assemble(("read as: ", "dim"), reading.interpreted or "")
+        out.append("\nnot in the form asked: ", style="bold")
+        out.append(reading.error or "")
+        if reading.caret:
+            out.append("\n" + reading.caret, style="")
+        return out
+    if not reading.ok:
+        out = Text("can't read this: ", style="bold")
+        out.append(reading.error or "")
+        if reading.caret:
+            out.append("\n" + reading.caret, style="")
+        return out
+    if reading.kind == "choice":
+        return Text.assemble(("your choice: ", "dim"), reading.interpreted or "")
+    if reading.kind == "points":
+        out = Text()
+        for i, point in enumerate(reading.points):
+            out.append("; " if i else "")
+            out.append("point: ", style="dim")
+            out.append(point.shown)
+            if point.word:
+                out.append(f"  {point.word}")
+        return out
+    out = Text.assemble(("read as: ", "dim"), reading.interpreted or "")
+    out.append(f"   shape {reading.shape}", style="dim")
     return out
 
 
@@ -80,8 +72,8 @@ class AnswerPreview(Static):
     }
     """
 
-    def show(self, text: str, kind: str, symbols: SymbolTable) -> None:
-        self.show_text(preview_text(text, kind, symbols))
+    def show(self, text: str, part: Part | str, symbols: SymbolTable) -> None:
+        self.show_text(preview_text(text, part, symbols))
 
     def show_text(self, text: Text) -> None:
         self.set_class(bool(text.plain), "-shown")

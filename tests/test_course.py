@@ -460,3 +460,12 @@ def test_example_course_walk_through(tmp_path):
     assert "What to re-teach" in run.stdout and "mistake: 2Ax is the gradient only when A is symmetric" in run.stdout
     with zipfile.ZipFile(tmp_path / "autograder.zip") as zf:
         assert any(n.startswith("wheelhouse/numpy-") and "cp310" in n for n in zf.namelist())
+
+
+def test_a_student_who_writes_their_email_gets_their_own_variant(tmp_path, hw1):
+    key = assignment_key(SECRET, hw1.id)
+    roster = parse_roster(ROSTER)
+    seed = hw1.seed_for("s2", key)
+    text = _filled(student_template(hw1, seed, "s2"), answer_key(hw1, seed)).replace('"s2"', '"Alan@uni.edu"')
+    result = grade_assigned(_write(tmp_path / "x.toml", text), hw1, key, roster=roster)
+    assert result.student == "s2" and result.seed == seed and result.score == result.max_score

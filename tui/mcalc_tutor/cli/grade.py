@@ -153,7 +153,7 @@ def _grade(paths, args, course):
     progress = _progress_bar(len(paths))
     try:
         return grade_many(paths, args.exercises, args.jobs, unsandboxed=args.unsandboxed, secret=course.secret,
-                          assignment=course.assignment, key=course.key,
+                          assignment=course.assignment, key=course.key, roster=course.roster,
                           on_result=progress.advance if progress else None)
     finally:
         if progress:

@@ -8,16 +8,18 @@ from pathlib import Path
 
 from .assignment import Assignment
 from .grader import SubmissionResult, grade_assigned, grade_path
+from .roster import Roster
 
 
 def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *, unsandboxed: bool = False,
                secret: bytes | None = None, assignment: Assignment | None = None, key: bytes | None = None,
-               on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
+               roster: Roster | None = None, on_result: Callable[[SubmissionResult], None] | None = None
+               ) -> list[SubmissionResult]:
     """Grade each path, in order; with ``jobs`` > 1, in that many worker processes. With an
     assignment, its parts, points and seeds (``key``: seeds.assignment_key, which also seeds hidden
     tests); ``on_result`` is called as each result arrives (a progress bar)."""
     if assignment is not None:
-        grade = partial(grade_assigned, assignment=assignment, key=key, unsandboxed=unsandboxed)
+        grade = partial(grade_assigned, assignment=assignment, key=key, unsandboxed=unsandboxed, roster=roster)
     else:
         grade = partial(grade_path, exercises=exercises, unsandboxed=unsandboxed, secret=secret)
     if jobs == 1 or len(paths) < 2:

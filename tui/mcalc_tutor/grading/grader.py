@@ -11,9 +11,9 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from .._toml import tomllib
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
 from .assignment import Assignment
+from .roster import Roster
 from .submission import Submission, read_code_file, read_submission
 from .text import escape_controls
 
@@ -245,16 +245,21 @@ def _misconceptions(ex, part, verdict) -> list[str]:
 
 
 def grade_assigned(path: Path, assignment: Assignment, key: bytes | None = None,
-                   student: str | None = None, *, unsandboxed: bool = False) -> SubmissionResult:
+                   student: str | None = None, *, unsandboxed: bool = False, roster: Roster | None = None
+                   ) -> SubmissionResult:
     """Grade one submission against an assignment: its exercises and parts in its order, its points,
     and the student's own variant: the seed comes from the student id under the assignment's `key`
     (seeds.assignment_key), never from the file.
-    `student` overrides the id the submission gives (Gradescope's submitter). The same key seeds the
-    hidden tests of code parts (instance_seed). Never raises."""
+    `student` overrides the id the submission gives (Gradescope's submitter); with a roster, a student
+    who wrote their email is graded under their roster id. The same key seeds the hidden tests of
+    code parts (instance_seed). Never raises."""
     start = time.perf_counter()
     sub = read_submission(path)
     if student:
         sub.student = student
+    known = roster.find(sub.student) if roster is not None else None
+    if known is not None:
+        sub.student = known.id
     try:
         result = _grade_assigned(sub, assignment, key, _CodePolicy(unsandboxed, key))
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
@@ -270,7 +275,7 @@ def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None,
     bank = load_bank()
     seed = assignment.seed_for(sub.student, key)
     warnings = []
-    written = _written_seed(sub)
+    written = sub.seed if sub.seed_given else None
     if written is not None and written != seed:
         warnings.append(f"[meta] seed = {written} ignored: this student's seed is {seed}")
     sub.seed = seed
@@ -300,19 +305,6 @@ def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None,
     for exercise_id in sorted(set(sub.answers) - set(assignment.exercise_ids)):
         result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0, "not part of this assignment (ignored)"))
     return result
-
-
-def _written_seed(sub: Submission) -> int | None:
-    """The [meta] seed the file itself gives, if any (read again: Submission keeps only the result)."""
-    if sub.error is not None:
-        return None
-    try:
-        data = tomllib.loads(sub.path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
-    meta = data.get("meta")
-    seed = meta.get("seed") if isinstance(meta, dict) else None
-    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
 
 
 def for_students(result: SubmissionResult, policy: str) -> SubmissionResult:

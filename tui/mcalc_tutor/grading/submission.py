@@ -33,6 +33,7 @@ class Submission:
     path: Path
     student: str
     seed: int = 0
+    seed_given: bool = False  # [meta] seed was written (an assignment ignores it, and says so)
     answers: dict[str, dict[str, object]] = field(default_factory=dict)
     error: str | None = None
 
@@ -158,7 +159,7 @@ def read_submission(path: Path) -> Submission:
             sub.student = str(meta["student"]).strip()[:200] or sub.student
         seed = meta.get("seed", 0)
         if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63:
-            sub.seed = seed
+            sub.seed, sub.seed_given = seed, "seed" in meta
         elif "seed" in meta:
             sub.error = "[meta] seed must be a non-negative integer"
             return sub

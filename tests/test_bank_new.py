@@ -338,3 +338,27 @@ def test_gd_step_solution_states_this_variants_true_decrease(seed):
     assert match, text[-500:]
     assert np.isclose(float(Fraction(match.group(1))), true_decrease)
     assert true_decrease < al * g @ g  # smaller than the first-order prediction of part (d)
+
+
+_DIGITS = re.compile(r"(\d|three|four) significant digits")
+_WORDS = {"three": 3, "four": 4}
+PROMISED = [(e, p.name, int(_WORDS.get(m.group(1), m.group(1))))
+            for e in BANK.exercises for p in e.parts if p.kind == "number"
+            for m in [_DIGITS.search(p.prompt) or _DIGITS.search(e.statement)] if m]
+
+
+def test_there_are_parts_that_promise_a_number_of_digits():
+    assert len(PROMISED) >= 30
+
+
+@pytest.mark.parametrize("ex,name,digits", PROMISED, ids=[f"{e.id}:{n}" for e, n, _ in PROMISED])
+def test_a_rounding_to_the_promised_significant_digits_is_accepted(ex, name, digits):
+    """Until precision policies exist, a part that says "k significant digits" must at least
+    accept the expected value rounded to k digits (the issue-11 tolerance bug, bank-wide)."""
+    for seed in (range(20) if ex.randomized else (0,)):
+        v = make_variant(ex, seed)
+        part = v.part(name)
+        value = _vec(part.answer)
+        text = ", ".join(f"{x:.{digits}g}" for x in value)
+        text = f"({text})" if value.size > 1 else text
+        assert check_part(v, part, text).status == CORRECT, (seed, text, value)

@@ -21,6 +21,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import zlib
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from mcalc_tutor.cli.serve import offline_page
+from mcalc_tutor.cli.serve import offline_page, reach_message
 
 CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome")
                  if (found := shutil.which(name))), None)
@@ -88,7 +89,7 @@ class Served:
     def __init__(self, tmp_path: Path) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.data = tmp_path / "data"
+        self.data = tmp_path / "progress data"  # a space: the app's command line is quoted
         self.log = tmp_path / "serve.log"
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
@@ -116,6 +117,48 @@ class Served:
 
     def stop(self) -> list[int]:
         return _end_group(self.process)
+
+
+class PortForward:
+    """What `ssh -L OTHER:127.0.0.1:PORT` does for the browser: another local port, relayed."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.sockets: list[socket.socket] = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=10)
+            upstream.settimeout(None)
+            self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        for each in self.sockets:
+            each.close()
 
 
 @pytest.fixture
@@ -267,8 +310,14 @@ class Browser:
         self.key("Backspace", 8)
 
     def requested_urls(self) -> list[str]:
-        return [event["params"]["request"]["url"] for event in self.events
-                if event.get("method") == "Network.requestWillBeSent"]
+        """Every URL the page asked for, websockets included, in order."""
+        urls = []
+        for event in self.events:
+            if event.get("method") == "Network.requestWillBeSent":
+                urls.append(event["params"]["request"]["url"])
+            elif event.get("method") == "Network.webSocketCreated":
+                urls.append(event["params"]["url"])
+        return urls
 
     def screenshot(self, path: Path) -> bytes:
         png = base64.b64decode(self.page("Page.captureScreenshot", format="png")["data"])
@@ -295,7 +344,7 @@ def browser():
             chromium.close()
 
 
-def _open_app(browser: Browser, served: Served) -> str:
+def _open_app(browser: Browser, served: Served | PortForward) -> str:
     browser.page("Page.navigate", url=served.url)
     browser.wait_for("Chapter map")
     # as a learner's click would: the page tells the app it has focus, and Textual draws the footer
@@ -394,6 +443,13 @@ def test_serve_says_where_to_go_and_how_to_forward_the_port(served):
     assert str(served.data) in text
 
 
+def test_the_start_message_for_other_addresses():
+    everywhere = reach_message("0.0.0.0", 8000, Path("/d"))
+    assert "every network interface" in everywhere and "ssh" not in everywhere
+    assert "open http://[::1]:8001" in reach_message("::1", 8001, Path("/d"))
+    assert "ssh -N -L 8001:[::1]:8001 " in reach_message("::1", 8001, Path("/d"))
+
+
 def test_serve_rejects_a_port_that_is_taken(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -468,3 +524,18 @@ def test_typing_an_answer_in_the_browser_shows_its_verdict(served, browser):
     with sqlite3.connect(served.data / "progress.sqlite3") as conn:
         rows = conn.execute("SELECT answer, status FROM events WHERE kind = 'attempt' ORDER BY id").fetchall()
     assert [answer for answer, _ in rows] == [wrong, part.answer], rows
+
+
+@needs_chromium
+def test_the_page_works_through_a_port_forward_to_another_local_port(served, browser):
+    """A learner's `ssh -L 9000:127.0.0.1:8000`: the page, its files and its websocket all go to the
+    port the browser used, not to the address the server thinks it has."""
+    forward = PortForward(served.port)
+    try:
+        screen = _open_app(browser, forward)
+        assert "Gradients and directional derivatives" in screen
+        asked = browser.requested_urls()
+        assert any(url.startswith(f"ws://127.0.0.1:{forward.port}/ws") for url in asked), asked
+        assert not [url for url in asked if f":{served.port}/" in url], asked
+    finally:
+        forward.close()

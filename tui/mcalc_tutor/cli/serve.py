@@ -124,9 +124,12 @@ def public_url(host: str, port: int) -> str:
         import socket
 
         host = socket.gethostname()
-    elif ":" in host:
-        host = f"[{host}]"  # an IPv6 literal
-    return f"http://{host}:{port}"
+    return f"http://{_bracketed(host)}:{port}"
+
+
+def _bracketed(host: str) -> str:
+    """An IPv6 literal in brackets, as URLs and ssh -L want it."""
+    return f"[{host}]" if ":" in host else host
 
 
 def reach_message(host: str, port: int, data_dir: Path) -> str:
@@ -143,7 +146,7 @@ def reach_message(host: str, port: int, data_dir: Path) -> str:
     if _is_loopback(host):
         lines += ["It listens on this machine only. On a course server, forward the port from your own "
                   "machine, then open the address above there:",
-                  f"    ssh -N -L {port}:{host}:{port} {user}@{machine}"]
+                  f"    ssh -N -L {port}:{_bracketed(host)}:{port} {user}@{machine}"]
     elif _is_wildcard(host):
         lines.append(f"It listens on every network interface: anyone who can reach port {port} of this "
                      "machine can use the app and this progress store.")

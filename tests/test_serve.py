@@ -539,3 +539,20 @@ def test_the_page_works_through_a_port_forward_to_another_local_port(served, bro
         assert not [url for url in asked if f":{served.port}/" in url], asked
     finally:
         forward.close()
+
+
+@needs_chromium
+def test_ctrl_c_on_the_server_ends_every_browsers_app_at_once(served, browser):
+    _open_app(browser, served)
+    group = served.process.pid
+    assert len(_alive_in_group(group)) >= 2  # the server and the app it started for this page
+    started = time.monotonic()
+    os.kill(served.process.pid, signal.SIGINT)  # the server alone: its apps are its to end
+    assert served.process.wait(timeout=15) == 0
+    deadline = time.monotonic() + 5
+    while _alive_in_group(group) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive_in_group(group), "an app outlived the server"
+    assert time.monotonic() - started < 10
+    output = served.output()
+    assert "Traceback" not in output and "Exception ignored" not in output, output

@@ -175,13 +175,45 @@ def _is_wildcard(host: str) -> bool:
 
 
 def _server(command: str, host: str, port: int, templates: Path, *, banner: str) -> Server:
-    """textual-serve's Server with our page, printing our start-up message instead of its logo."""
+    """textual-serve's Server with our page and start-up message, which ends its apps when stopped."""
+    import asyncio
+    import logging
+
     from aiohttp import web
     from textual_serve.server import Server
 
     class TutorServer(Server):
+        def __init__(self) -> None:
+            super().__init__(command, host=host, port=port, title=TITLE, public_url=public_url(host, port),
+                             templates_path=templates)
+            self.sessions: dict[asyncio.Task[object], asyncio.Event] = {}
+
+        def initialize_logging(self) -> None:
+            super().initialize_logging()
+            logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # not a line per file served
+
         async def on_startup(self, app: web.Application) -> None:
             self.console.print(banner, highlight=False, markup=False, soft_wrap=True)
 
-    return TutorServer(command, host=host, port=port, title=TITLE, public_url=public_url(host, port),
-                       templates_path=templates)
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            """One browser's app; remembered so that stopping the server can end it."""
+            task, ended = asyncio.current_task(), asyncio.Event()
+            assert task is not None
+            self.sessions[task] = ended
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                ended.set()
+                self.sessions.pop(task, None)
+
+        async def on_shutdown(self, app: web.Application) -> None:
+            """Ctrl+C: quit every browser's app now (textual-serve would wait for the browsers to
+            hang up, up to a minute) and let each process exit before the event loop closes."""
+            waiting = [asyncio.create_task(ended.wait()) for ended in self.sessions.values()]
+            for task in list(self.sessions):
+                task.cancel()
+            if waiting:
+                await asyncio.wait(waiting, timeout=10)
+            await asyncio.sleep(0.1)  # the child watcher reaps the exited apps
+
+    return TutorServer()

@@ -86,15 +86,17 @@ def _free_port() -> int:
 class Served:
     """`mcalc-tutor --data-dir DATA serve --port P` running until `stop`."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, *, through_environment: bool = False) -> None:
+        """The data directory is given with --data-dir, or else in $MCALC_TUTOR_HOME."""
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.data = tmp_path / "progress data"  # a space: the app's command line is quoted
         self.log = tmp_path / "serve.log"
+        env = dict(os.environ, MCALC_TUTOR_HOME=str(self.data)) if through_environment else None
+        where = [] if through_environment else ["--data-dir", str(self.data)]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "mcalc_tutor", "--data-dir", str(self.data), "serve",
-                 "--port", str(self.port)],
+                [sys.executable, "-m", "mcalc_tutor", *where, "serve", "--port", str(self.port)], env=env,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 20
         while True:
@@ -433,14 +435,19 @@ def test_the_offline_page_refuses_an_unknown_upstream_page():
         offline_page("<html><head></head><body>a different page</body></html>")
 
 
-def test_serve_says_where_to_go_and_how_to_forward_the_port(served):
-    deadline = time.monotonic() + 10
-    while "Ctrl+C" not in served.output() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    text = served.output()
+@pytest.mark.parametrize("through_environment", [False, True], ids=["--data-dir", "MCALC_TUTOR_HOME"])
+def test_serve_says_where_to_go_how_to_forward_the_port_and_where_progress_is(tmp_path, through_environment):
+    served = Served(tmp_path, through_environment=through_environment)
+    try:
+        deadline = time.monotonic() + 10
+        while "Ctrl+C" not in served.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        text = served.output()
+    finally:
+        assert not served.stop()
     assert f"open http://127.0.0.1:{served.port}" in text
     assert re.search(rf"ssh -N -L {served.port}:127\.0\.0\.1:{served.port} \S+@\S+", text), text
-    assert str(served.data) in text
+    assert f"Progress is kept in {served.data}." in text
 
 
 def test_the_start_message_for_other_addresses():

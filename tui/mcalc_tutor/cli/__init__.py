@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "grade",       # grade
     "key",         # key
     "progress",    # progress
+    "serve",       # serve
 )
 
 

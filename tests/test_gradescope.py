@@ -106,10 +106,7 @@ def test_simulated_gradescope_run(tmp_path):
     build = [str(py), "-m", "mcalc_tutor", "grade", "--gradescope-bundle", str(bundle), "--assignment",
              str(course / "assignment.toml"), "--secret-file", str(course / "secret"), "--offline",
              "--python-version", version]
-    _run(build, cwd=tmp_path)
-    first = bundle.read_bytes()
-    _run(build, cwd=tmp_path)
-    assert bundle.read_bytes() == first  # same inputs, same bytes
+    _run(build, cwd=tmp_path)  # (that the same inputs give the same bytes: test_bundle_is_reproducible)
     with zipfile.ZipFile(bundle) as zf:
         names = zf.namelist()
         assert {"setup.sh", "run_autograder", "assignment.toml", "assignment.key"} <= set(names)
@@ -121,7 +118,8 @@ def test_simulated_gradescope_run(tmp_path):
     for name in ("setup.sh", "run_autograder"):
         (ag / "source" / name).chmod(0o755)
     shutil.copy(ag / "source" / "run_autograder", ag / "run_autograder")
-    env = _clean_env(AUTOGRADER_ROOT=str(ag), MCALC_NO_APT="1", MCALC_PYTHON=str(target))
+    # PIP_NO_COMPILE: Gradescope builds the image once, so setup.sh compiles; here that is time wasted
+    env = _clean_env(AUTOGRADER_ROOT=str(ag), MCALC_NO_APT="1", MCALC_PYTHON=str(target), PIP_NO_COMPILE="1")
     _run(["bash", str(ag / "source" / "setup.sh")], env=env, cwd=ag)  # pip runs with --no-index: offline
 
     assignment = load_assignment(course / "assignment.toml")

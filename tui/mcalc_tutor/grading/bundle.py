@@ -116,17 +116,28 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) 
 
 
 def download_wheelhouse(wheel: Path, dest: Path, python_version: str, platforms: tuple[str, ...]) -> list[Path]:
-    """Binary wheels of every dependency of `wheel` for the target Python and platform."""
+    """Binary wheels of every dependency of `wheel` for the target Python and platform.
+
+    pip download judges environment markers by the Python running it, not by --python-version, so
+    a dependency under a `python_version` marker that holds only for the target (tomli, or
+    aiohttp's async-timeout, on 3.10) is named explicitly, round after round until none is missing."""
     dest.mkdir(parents=True, exist_ok=True)
     abi = "cp" + python_version.replace(".", "")
     argv = [sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:", "--python-version", python_version,
             "--implementation", "cp", "--abi", abi, "--abi", "abi3", "--abi", "none", "-d", str(dest)]
     for platform in platforms:
         argv += ["--platform", platform]
-    proc = subprocess.run([*argv, str(wheel), *_marked_for(wheel, python_version)], capture_output=True, text=True)
-    if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and not ln.startswith("WARNING: Location")]
-        raise RuntimeError("pip download failed: " + " / ".join(lines[-3:]))
+    requested: set[str] = set()
+    wanted = [str(wheel)]
+    for _ in range(10):  # each round can only add what the previous one brought in
+        proc = subprocess.run([*argv, *wanted], capture_output=True, text=True)
+        if proc.returncode != 0:
+            lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and not ln.startswith("WARNING: Location")]
+            raise RuntimeError("pip download failed: " + " / ".join(lines[-3:]))
+        requested.update(wanted)
+        wanted = sorted({r for w in [wheel, *dest.glob("*.whl")] for r in _marked_for(w, python_version)} - requested)
+        if not wanted:
+            break
     return sorted(p for p in dest.glob("*.whl") if not p.name.startswith("mcalc_tutor-"))
 
 
@@ -134,13 +145,12 @@ _PYTHON_MARKER = re.compile(r"""^python_version\s*(<=|>=|==|!=|<|>)\s*["'](\d+)\
 
 
 def _marked_for(wheel: Path, python_version: str) -> list[str]:
-    """Dependencies under a `python_version` marker that hold for the target Python. pip download
-    judges markers by the Python running it, not by --python-version, so they are named here."""
+    """The wheel's dependencies under a plain `python_version` marker that holds for the target."""
     import operator
 
     with zipfile.ZipFile(wheel) as zf:
-        meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
-        lines = zf.read(meta).decode().splitlines()
+        meta = next((n for n in zf.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1), None)
+        lines = zf.read(meta).decode("utf-8", "replace").splitlines() if meta else []
     ops = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
            "!=": operator.ne}
     major, minor = (int(x) for x in python_version.split(".")[:2])

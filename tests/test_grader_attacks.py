@@ -404,3 +404,74 @@ def test_a_gradient_check_that_always_returns_zero_scores_zero(tmp_path, sandbox
         lines = code.feedback.splitlines()
         assert [line for line in lines if line.startswith("PASS gradient_check")] == []
         assert all(line.startswith("PASS") for line in lines if "numerical_gradient" in line)
+
+
+# ---- class 8: without bubblewrap, code parts are refused unless --unsandboxed --------------------
+
+def test_without_bubblewrap_code_parts_are_refused_unless_unsandboxed(tmp_path):
+    sub = student(tmp_path / "alice", "alice", MATH + POWER, {"power_iteration.py": REFERENCE["power_iteration"]})
+    env = {**os.environ, NO_BWRAP_ENV: "1"}
+    refused = subprocess.run([*CLI, "grade", str(sub), "--format", "json"], capture_output=True, text=True,
+                             timeout=60, env=env)
+    assert refused.returncode == 0, refused.stderr
+    data = json.loads(refused.stdout)
+    code = next(p for p in data["parts"] if p["exercise"] == "code-power-iteration")
+    assert code["status"] == NOT_GRADED and code["score"] == 0 and NEEDS_BUBBLEWRAP in code["feedback"]
+    assert data["score"] == MATH_POINTS  # the math parts are graded
+    trusted = subprocess.run([*CLI, "grade", str(sub), "--format", "json", "--unsandboxed"], capture_output=True,
+                             text=True, timeout=60, env=env)
+    code = next(p for p in json.loads(trusted.stdout)["parts"] if p["exercise"] == "code-power-iteration")
+    assert code["status"] == "correct" and "bubblewrap" in code["feedback"]  # graded, with the warning
+
+
+GUARD_BREAKER = '''
+import os, sys, time
+import numpy as np
+
+_report = []
+import __main__  # pure Python: the audit hook calls the driver's global _under; make it say yes
+__main__._under = lambda path, roots: "/usr" in roots or len(roots) == 1  # allowed to read and to write
+for _label, _path in (("passwd", "/etc/passwd"), ("hidden", {hidden!r})):
+    try:
+        _dir = os.open(os.path.dirname(_path), os.O_RDONLY)
+        _fd = os.open(os.path.basename(_path), os.O_RDONLY, dir_fd=_dir)
+        _report.append(_label + ":" + os.read(_fd, 200).decode(errors="replace"))
+    except Exception as exc:
+        _report.append(_label + " blocked " + type(exc).__name__)
+try:
+    _fd = os.open("{outside}", os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(_fd, b"x")
+    _report.append("wrote outside")
+except Exception as exc:
+    _report.append("write blocked " + type(exc).__name__)
+print("REPORT", _report)
+
+
+def power_iteration(A, x0, num_iters=1000, tol=1e-12):
+    x = np.array(x0, dtype=float)
+    x /= np.linalg.norm(x)
+    lam = x @ A @ x
+    for _ in range(num_iters):
+        w = A @ x
+        x = w / np.linalg.norm(w)
+        lam_new = x @ A @ x
+        if abs(lam_new - lam) <= tol * abs(lam_new):
+            return lam_new, x
+        lam = lam_new
+    return lam, x
+'''
+
+
+def test_bypassing_the_guard_reaches_nothing_in_bwrap_and_is_not_run_without_it(tmp_path, sandbox):
+    import mcalc_tutor.grading.challenges.power_iteration as hidden
+
+    outside = tmp_path / "outside-marker"
+    code = GUARD_BREAKER.format(hidden=hidden.__file__, outside=str(outside))
+    result = grade_path(student(tmp_path / "mallory", "mallory", MATH + POWER, {"power_iteration.py": code}))
+    part = parts(result)[("code-power-iteration", "a")]
+    assert math_score(result) == MATH_POINTS and not outside.exists()
+    assert "root:" not in part.feedback and "def judge" not in part.feedback
+    if sandbox == "no-bwrap":
+        assert part.status == NOT_GRADED
+    else:  # the guard really was switched off (the code ran to the end), and bwrap still held
+        assert part.status == "correct", part.feedback

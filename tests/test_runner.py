@@ -39,7 +39,7 @@ def private_tempdir(tmp_path, monkeypatch):  # tmp_path first: pytest makes it w
     """Work dirs of rlimits runs go here, so the test can see that they are gone afterwards.
 
     Under /tmp and world-traversable, like the default temp dir: a grader running as root hands
-    the work dir to nobody, who must be able to reach it.
+    the work dir to the run's own uid, which must be able to reach it.
     """
     runs = Path(tempfile.mkdtemp(prefix="mcalc-test-runs-", dir="/tmp"))
     runs.chmod(0o755)
@@ -252,8 +252,8 @@ def test_the_batch_goes_on_after_a_hostile_submission(mode):
 # ---- the operating-system layers alone (guard off): what bwrap and the process group give --------
 
 def test_escaping_children_are_killed_even_without_the_guard(mode):
-    code = ("import os, time\n"
-            "for i in range(12):\n"
+    code = ("import os, time\n"               # as many children as the run's memory budget allows
+            f"for i in range({runner.EXTRA_PROCESSES}):\n"
             "    if os.fork() == 0:\n"
             "        if i % 2:\n"
             "            os.setsid()\n"                   # leaves the process group
@@ -263,7 +263,7 @@ def test_escaping_children_are_killed_even_without_the_guard(mode):
             "print(open('/proc/self/status').read().split('NoNewPrivs:')[1].split()[0] == '1' and 'nnp' or 'no nnp')\n")
     result = grade(code, mode, _guard=False)  # grade() asserts that none of the children survived
     assert result.score == result.max_score
-    assert "forked 12" in result.output
+    assert f"forked {runner.EXTRA_PROCESSES}" in result.output
     assert "\nnnp" in "\n" + result.output  # setuid programs cannot raise privileges again
 
 
@@ -284,6 +284,34 @@ def test_a_fork_loop_is_bounded_by_the_process_limit_without_the_guard(mode):
     result = grade(code, mode, _guard=False)
     words = result.output.split()
     assert words[0] == "forked" and int(words[1]) <= runner.EXTRA_PROCESSES and words[3] == "BlockingIOError"
+
+
+def test_memory_is_capped_for_the_run_as_a_whole_without_the_guard(mode):
+    """Issue 12, class 4: (1 + processes it can start) × address space per process ≤ the run's budget,
+    and each process really is held to its address space."""
+    code = ("import os, resource, time\n"
+            "soft = resource.getrlimit(resource.RLIMIT_AS)[0]\n"
+            "count = 0\n"
+            "for _ in range(64):\n"
+            "    try:\n"
+            "        pid = os.fork()\n"
+            "    except OSError:\n"
+            "        break\n"
+            "    if pid == 0:\n"
+            "        try:\n"
+            "            _hog = bytearray(2 * soft)\n"   # more than the limit: must fail in every child
+            "            os._exit(3)\n"
+            "        except MemoryError:\n"
+            "            time.sleep(30)\n"
+            "            os._exit(0)\n"
+            "    count += 1\n"
+            "print('as', soft, 'forked', count)\n")
+    result = grade(code, mode, _guard=False)
+    words = result.output.split()
+    soft, forked = int(words[words.index("as") + 1]), int(words[words.index("forked") + 1])
+    assert soft == runner.MEMORY_MB * 1024 * 1024
+    assert (1 + forked) * soft <= runner.RUN_MEMORY_MB * 1024 * 1024
+    assert result.score == result.max_score
 
 
 @pytest.mark.skipif("bwrap" not in MODES, reason="bubblewrap does not work on this machine")
@@ -321,11 +349,12 @@ def test_bwrap_blocks_files_and_network_even_without_the_guard():
     assert not Path(f"/tmp/outside-{tag}").exists()
     assert not (Path.home() / f"outside-{tag}").exists() and not (ROOT / f"outside-{tag}").exists()
     if os.geteuid() == 0:
-        assert lines["uid"].startswith("65534")
+        assert int(lines["uid"].split()[0]) in runner.RUN_UIDS
 
 
-def test_rlimits_mode_runs_as_nobody_when_the_grader_is_root():
+def test_each_run_has_its_own_uid_when_the_grader_is_root(mode):
     if os.geteuid() != 0:
         pytest.skip("only root can change user")
-    result = grade("import os\nprint('uid', os.getuid())\n", "rlimits", _guard=False)
-    assert "uid 65534" in result.output
+    code = "import os\nprint('uid', os.getuid())\n"
+    uids = {int(grade(code, mode, _guard=False).output.split()[1]) for _ in range(2)}
+    assert len(uids) == 2 and all(uid in runner.RUN_UIDS for uid in uids)

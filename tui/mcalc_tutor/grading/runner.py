@@ -47,6 +47,7 @@ __all__ = [
     "NEEDS_BUBBLEWRAP",
     "NO_BWRAP_ENV",
     "PROTECTION",
+    "RUN_MEMORY_MB",
     "ChallengeResult",
     "SandboxWarning",
     "TestOutcome",
@@ -56,10 +57,13 @@ __all__ = [
     "sandbox_status",
 ]
 
-MEMORY_MB = 1024
+RUN_MEMORY_MB = 2048
+"""The memory budget of one run as a whole: (1 + extra processes) × address space stays within it."""
+MEMORY_MB = 256
+"""Address space per process (numpy with one thread needs under 200 MiB)."""
 FILE_MB = 16
 TMPFS_MB = 64
-EXTRA_PROCESSES = 32
+EXTRA_PROCESSES = RUN_MEMORY_MB // MEMORY_MB - 1
 OUTPUT_KEEP = 16 * 1024          # characters of learner output kept in the result
 OUTPUT_KILL = 8 * 1024 * 1024    # a submission printing more than this is stopped
 PROTOCOL_LIMIT = 16 * 1024 * 1024
@@ -68,7 +72,10 @@ MAX_LINE_BYTES = MAX_RESULT_BYTES + 64 * 1024   # a longer line on the result ch
 MAX_EVENTS = 100_000
 MAX_FILES = 10
 MAX_FILE_BYTES = 256 * 1024
-NOBODY = 65534
+RUN_UIDS = range(1 << 20, 1 << 21)
+"""A grader running as root gives each run its own uid, drawn at random from here (not nobody, whom every run
+would share): the kernel's process limit then counts one run only, and runs in the same batch
+cannot signal each other or read each other's files."""
 DENY_MODULES = ("subprocess", "_posixsubprocess", "multiprocessing", "socket", "_socket", "ssl",
                 "ctypes", "_ctypes", "cffi", "pty", "mcalc_tutor")
 NO_BWRAP_ENV = "MCALC_TUTOR_NO_BWRAP"
@@ -85,19 +92,20 @@ PROTECTION = {
         "solutions and the rest of home directories are not), writing anywhere but a private 64 MiB tmpfs "
         "that vanishes after the run, any network access (own empty network namespace), processes outliving the run (own "
         "PID namespace, killed with the run), endless loops (wall-clock and CPU limits), memory bombs "
-        f"(address space {MEMORY_MB} MiB per process), fork loops (runs as nobody when the grader is root, "
-        f"at most {EXTRA_PROCESSES} more processes), floods of output (captured and cut), sys.exit and forged "
+        f"(address space {MEMORY_MB} MiB per process and at most {EXTRA_PROCESSES} more processes, so at most "
+        f"{RUN_MEMORY_MB} MiB for the run as a whole), fork loops (each run as its own unprivileged uid when the grader is root), floods of output (captured and cut), sys.exit and forged "
         "results (scores come from raw outputs judged outside). Does not protect against: kernel exploits, "
         "timing side channels, using a CPU core fully for the length of the timeout."
     ),
     "rlimits": (
         "resource limits only (bubblewrap unavailable). Protects against: endless loops (wall-clock timeout "
-        "kills the whole process group, CPU limit), memory bombs (address-space limit per process), large "
-        f"files ({FILE_MB} MiB), fork loops (process limit; as nobody when the grader is root), floods of "
+        f"kills the whole process group, CPU limit), memory bombs ({RUN_MEMORY_MB} MiB for the run: address space "
+        "per process × process count), large "
+        f"files ({FILE_MB} MiB), fork loops (process limit; each run as its own uid when the grader is root), floods of "
         "output, sys.exit and forged results; an empty temporary working directory and a scrubbed environment. "
         "An audit-hook guard refuses and reports file access outside the work directory, sockets, "
         "subprocesses, signals and ctypes — but it is not a security boundary. Does not protect against: "
-        "code that gets around Python's audit hooks reading what the grader's user can read (or nobody, when "
+        "code that gets around Python's audit hooks reading what the grader's user can read (or any user, when "
         "the grader is root), writing where that user can write (e.g. /tmp), or opening network connections."
     ),
 }
@@ -252,7 +260,7 @@ def _bwrap_argv(bwrap: str, command: list[str]) -> list[str]:
             argv += ["--tmpfs", hidden]
     argv += ["--perms", "1777", "--dir", "/tmp/work", "--chdir", "/tmp/work"]
     if os.geteuid() == 0:
-        # bwrap drops every capability of root; keep only what the driver needs to become nobody.
+        # bwrap drops every capability of root; keep only what the driver needs to drop to the run's uid.
         argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     return argv + ["--"] + command
 
@@ -267,6 +275,8 @@ def _scrubbed_env(workdir: str) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
+        "NUMEXPR_NUM_THREADS": "1",
+        "VECLIB_MAXIMUM_THREADS": "1",
     }
 
 
@@ -306,6 +316,7 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
         if mode != "rlimits":
             _warn_once(warning)
     run_id = f"mcalc-run-{uuid.uuid4().hex}"
+    uid = RUN_UIDS[int(run_id[-8:], 16) % len(RUN_UIDS)] if os.geteuid() == 0 else os.geteuid()
 
     problem = _check_files(spec, files)
     if problem is not None:
@@ -317,7 +328,7 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
         "files": files,
         "tests": [{"name": t.name, "payload": t.payload} for t in tests],
         "limits": {"cpu_seconds": max(1, int(timeout) + 1), "memory_mb": int(memory_mb), "file_mb": FILE_MB,
-                   "processes": EXTRA_PROCESSES, "nobody_uid": NOBODY, "nobody_gid": NOBODY,
+                   "processes": extra_processes(memory_mb), "run_uid": uid, "run_gid": uid,
                    "max_result_bytes": MAX_RESULT_BYTES},
         "deny_paths": _deny_paths(),
         "deny_modules": list(DENY_MODULES),
@@ -335,7 +346,7 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
             env = _scrubbed_env("/tmp/work")
             cwd = "/"
         else:
-            workdir = _make_workdir()
+            workdir = _make_workdir(uid)
             argv, env, cwd = command, _scrubbed_env(workdir), workdir
         capture = _run(argv, env, cwd, json.dumps(config).encode("utf-8"), timeout, run_id)
     except OSError as exc:
@@ -350,15 +361,21 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
     return _result(spec, tests, outcomes, _format_output(capture), use, warning, error, started, run_id)
 
 
-def _make_workdir() -> str:
-    """An empty private directory; owned by nobody when the grader is root (the driver becomes nobody)."""
+def extra_processes(memory_mb: int, budget_mb: int = RUN_MEMORY_MB) -> int:
+    """How many processes a run may start besides its own, so that all of them together, each at
+    the address-space limit, stay within the run's memory budget (fork bombs included)."""
+    return max(0, min(EXTRA_PROCESSES, budget_mb // max(1, int(memory_mb)) - 1))
+
+
+def _make_workdir(uid: int) -> str:
+    """An empty private directory; owned by the run's uid when the grader is root (the driver drops to it)."""
     parent = tempfile.gettempdir()
     if os.geteuid() == 0 and not _reachable_by_others(parent):
         parent = "/tmp"
     workdir = tempfile.mkdtemp(prefix="mcalc-run-", dir=parent)
     os.chmod(workdir, 0o700)
     if os.geteuid() == 0:
-        os.chown(workdir, NOBODY, NOBODY)
+        os.chown(workdir, uid, uid)
     return workdir
 
 

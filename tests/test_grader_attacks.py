@@ -475,3 +475,39 @@ def test_bypassing_the_guard_reaches_nothing_in_bwrap_and_is_not_run_without_it(
         assert part.status == NOT_GRADED
     else:  # the guard really was switched off (the code ran to the end), and bwrap still held
         assert part.status == "correct", part.feedback
+
+
+# ---- class 9: hidden tests computable offline ----------------------------------------------------
+
+def test_instance_seed_is_an_hmac_of_secret_exercise_and_student():
+    import hashlib
+    import hmac
+
+    from mcalc_tutor.grading.grader import instance_seed
+
+    seed = instance_seed(b"course secret", "code-gradient-check", "alice")
+    want = int.from_bytes(hmac.new(b"course secret", b"code-gradient-check\x00alice", hashlib.sha256).digest()[:8],
+                          "big") >> 1
+    assert seed == want and 0 <= seed < 2**63
+    others = {instance_seed(b"course secret", "code-gradient-check", "bob"),
+              instance_seed(b"other secret", "code-gradient-check", "alice"),
+              instance_seed(b"course secret", "code-power-iteration", "alice")}
+    assert seed not in others and len(others) == 3
+
+
+def test_with_a_course_secret_answers_computed_offline_from_the_package_fail(tmp_path, sandbox):
+    from mcalc_tutor.grading.challenges import get_challenge
+
+    test = next(t for t in get_challenge("gradient_check").hidden_tests(0) if t.payload["call"] == "relative_error")
+    offline = REFERENCE["gradient_check"] + (f"\n_ANSWERS = {test.expected!r}\n_real = relative_error\n"
+                                             "def relative_error(a, b):\n"
+                                             "    return _ANSWERS.pop(0) if _ANSWERS else _real(a, b)\n")
+    path = student(tmp_path / "offline", "offline", GRADCHECK, {"gradient_check.py": offline})
+    without, with_secret = grade_path(path), grade_path(path, secret=b"course secret")
+    honest = grade_path(student(tmp_path / "honest", "honest", GRADCHECK,
+                                {"gradient_check.py": REFERENCE["gradient_check"]}), secret=b"course secret")
+    for result in (without, with_secret, honest):
+        assert_code_part(result.parts[0], sandbox, full=result is not with_secret)
+    if sandbox == "bwrap":
+        assert "PASS relative_error" in without.parts[0].feedback  # the package alone gave the answers away
+        assert "FAIL relative_error" in with_secret.parts[0].feedback

@@ -252,7 +252,7 @@ def test_gradebook_neutralises_formulas_escapes_controls_and_flags_duplicates(tm
     import csv
     import io
 
-    from mcalc_tutor.grading.reports import class_report_data, class_report_text, csv_report, json_report, text_report
+    from mcalc_tutor.grading.reports import class_report_data, class_report_text, json_report, text_report
     from mcalc_tutor.grading.submission import find_submissions
 
     batch = _gradebook_batch(tmp_path)
@@ -511,3 +511,134 @@ def test_with_a_course_secret_answers_computed_offline_from_the_package_fail(tmp
     if sandbox == "bwrap":
         assert "PASS relative_error" in without.parts[0].feedback  # the package alone gave the answers away
         assert "FAIL relative_error" in with_secret.parts[0].feedback
+
+
+# ---- every attack in one batch, beside honest students -------------------------------------------
+
+HOOK_KILLER = '''
+import os, sys
+import numpy as np
+
+
+class _Path:
+    """Called by the audit hook itself (os.fspath): reach into its frame and widen what it allows."""
+    def __fspath__(self):
+        frame = sys._getframe(1)
+        while frame is not None:
+            roots = frame.f_locals.get("read_roots")
+            if isinstance(roots, list):
+                roots.append("/")
+                frame.f_locals["deny_roots"].clear()
+            frame = frame.f_back
+        return "harmless"
+
+
+try:
+    open(_Path())
+except Exception:
+    pass
+for _target in {targets!r}:
+    try:
+        with open(_target, "w") as _handle:
+            _handle.write("escaped")
+    except Exception:
+        pass
+for _source in ("/etc/passwd", {hidden!r}):
+    try:
+        print(open(_source).read()[:100])
+    except Exception:
+        pass
+try:
+    if os.fork() == 0:
+        os.setsid()
+        import time
+        time.sleep(300)
+except Exception:
+    pass
+''' + REFERENCE["power_iteration"]
+
+
+def hostile_batch(root: Path, tag: str) -> tuple[Path, dict[str, Path], list[Path]]:
+    """A class folder: three honest students and every attack of issue 12. Returns (folder, the
+    honest students' submission files, the paths the attacks try to write outside)."""
+    import mcalc_tutor.grading.challenges.power_iteration as hidden
+    from mcalc_tutor.grading.challenges import get_challenge
+
+    batch = root / "class"
+    honest = {
+        "honest-1": student(batch / "honest-1", "honest-1", MATH + POWER,
+                            {"power_iteration.py": REFERENCE["power_iteration"]}),
+        "honest-2": student(batch / "honest-2", "honest-2", MATH + GRADCHECK,
+                            {"gradient_check.py": REFERENCE["gradient_check"]}, seed=3),
+        "honest-3": student(batch / "honest-3", "honest-3", MATH),
+    }
+    outside = [Path("/tmp") / f"escaped-{tag}", Path.home() / f"escaped-{tag}", ROOT / f"escaped-{tag}"]
+    (batch / "nested").mkdir(parents=True)
+    (batch / "nested" / "submission.toml").write_text("a = " + "[" * 3000 + "]" * 3000 + "\n")
+    os.mkfifo(batch / "fifo.toml")
+    (batch / "zero.toml").symlink_to("/dev/zero")
+    (batch / "passwd.toml").symlink_to("/etc/passwd")
+    fifo_code = student(batch / "code-fifo", "code-fifo", MATH + POWER)
+    os.mkfifo(fifo_code.parent / "power_iteration.py")
+    relative = next(t for t in get_challenge("gradient_check").hidden_tests(0) if t.payload["call"] == "relative_error")
+    codes = {
+        "flood": ("power_iteration.py", REFERENCE["power_iteration"] + FLOOD, POWER),
+        "frame-thief": ("gradient_check.py", FRAME_THIEF, GRADCHECK),
+        "eigh-thief": ("power_iteration.py", EIGH_THIEF, POWER),
+        "zero-check": ("gradient_check.py", REFERENCE["gradient_check"].replace(
+            "    analytic = np.asarray(grad_f(x), dtype=float)", "    return 0.0\n    analytic = None"), GRADCHECK),
+        "hook-killer": ("power_iteration.py", HOOK_KILLER.format(targets=[str(p) for p in outside],
+                                                                  hidden=hidden.__file__), POWER),
+        "offline": ("gradient_check.py", REFERENCE["gradient_check"] + f"\n_ANSWERS = {relative.expected!r}\n"
+                    "def relative_error(a, b):\n    return _ANSWERS.pop(0) if _ANSWERS else 0.0\n", GRADCHECK),
+        "memory-hog": ("power_iteration.py", "_hog = bytearray(3 * 1024 ** 3)\n" + REFERENCE["power_iteration"], POWER),
+        "fork": ("power_iteration.py", "import os\nfor _ in range(50):\n    os.fork()\n", POWER),
+        "exit": ("power_iteration.py", "import sys\nsys.exit(0)\n", POWER),
+        "printer": ("power_iteration.py", "import sys\nwhile True:\n    sys.stdout.write('z' * 65536)\n", POWER),
+    }
+    for name, (file_name, code, answers) in codes.items():
+        student(batch / name, name, MATH + answers, {file_name: code})
+    for i, name in enumerate(['=HYPERLINK("http://evil.example","x")', "forger\nhonest-1 (x): 99 / 99",
+                              "twin", "Twin "]):
+        student(batch / f"name-{i}", name)
+    return batch, honest, outside
+
+
+def _cli_env(sandbox: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != NO_BWRAP_ENV}
+    if sandbox == "no-bwrap":
+        env[NO_BWRAP_ENV] = "1"
+    return env
+
+
+def test_hostile_batch_leaves_honest_scores_unchanged(tmp_path, sandbox):
+    from mcalc_tutor.grading.runner import processes_with
+
+    tag = os.urandom(6).hex()
+    batch, honest, outside = hostile_batch(tmp_path, tag)
+    alone = {name: grade_path(path) for name, path in honest.items()}
+    before = set(processes_with("mcalc-run-"))
+    run = subprocess.run([*CLI, "grade", str(batch), "--format", "json", "--jobs", "2"], capture_output=True,
+                         text=True, timeout=300, env=_cli_env(sandbox), cwd=tmp_path)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    results = json.loads(run.stdout)
+    assert len(results) == 3 + 19
+    by_student = {r["student"]: r for r in results}
+    for name, result in alone.items():
+        assert by_student[name]["score"] == result.score and by_student[name]["status"] == "ok"
+        assert [p["score"] for p in by_student[name]["parts"]] == [p.score for p in result.parts]
+    for name in ("honest-1", "honest-2"):
+        code = next(p for p in by_student[name]["parts"] if p["exercise"].startswith("code-"))
+        assert code["status"] == ("correct" if sandbox == "bwrap" else NOT_GRADED), code["feedback"][:300]
+    for name in ("frame-thief", "eigh-thief", "zero-check", "memory-hog", "fork", "exit", "printer"):
+        code = next(p for p in by_student[name]["parts"] if p["exercise"].startswith("code-"))
+        assert code["score"] < code["max_score"], (name, code["feedback"][:300])
+    assert sum(r["status"] == "duplicate" for r in results) == 2
+    for path in outside:
+        assert not path.exists(), path
+    leftovers = set(processes_with("mcalc-run-")) - before
+    deadline = time.monotonic() + 12  # runs of other test processes end within their timeout
+    while leftovers and time.monotonic() < deadline:
+        time.sleep(0.5)
+        leftovers &= set(processes_with("mcalc-run-"))
+    assert not leftovers, "a process of the batch outlived it"

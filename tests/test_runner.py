@@ -358,3 +358,43 @@ def test_each_run_has_its_own_uid_when_the_grader_is_root(mode):
     code = "import os\nprint('uid', os.getuid())\n"
     uids = {int(grade(code, mode, _guard=False).output.split()[1]) for _ in range(2)}
     assert len(uids) == 2 and all(uid in runner.RUN_UIDS for uid in uids)
+
+
+def test_a_run_cgroup_is_made_only_where_cgroup2_delegates_memory_and_pids(tmp_path):
+    """Issue 12, class 4: the cgroup layer, against a stand-in cgroup2 tree (the kernel's own is
+    not needed to check what is written, and this machine may have cgroup v1 only)."""
+    import subprocess
+
+    from mcalc_tutor.grading.cgroup import make_run_cgroup
+
+    root = tmp_path / "cgroup"
+    (root / "grader").mkdir(parents=True)
+    (root / "grader" / "cgroup.subtree_control").write_text("cpu memory pids\n")
+    mounts, own = tmp_path / "mounts", tmp_path / "own"
+    mounts.write_text(f"proc /proc proc rw 0 0\ncgroup2 {root} cgroup2 rw 0 0\n")
+    own.write_text("0::/grader\n")
+    cgroup = make_run_cgroup("run-1", 2 << 30, 15, root=str(root), mounts=str(mounts), own=str(own))
+    assert cgroup is not None and cgroup.path == str(root / "grader" / "run-1")
+    assert (root / "grader" / "run-1" / "memory.max").read_text() == str(2 << 30)
+    assert (root / "grader" / "run-1" / "pids.max").read_text() == "15"
+    child = subprocess.run(cgroup.wrap(["/bin/sh", "-c", "echo $$"]), capture_output=True, text=True, timeout=10)
+    assert (root / "grader" / "run-1" / "cgroup.procs").read_text().split() == child.stdout.split()  # joined first
+    cgroup.close()  # a stand-in directory with files in it cannot be removed; close must not raise
+    (root / "grader" / "cgroup.subtree_control").write_text("cpu\n")
+    assert make_run_cgroup("run-2", 1, 1, root=str(root), mounts=str(mounts), own=str(own)) is None
+    mounts.write_text(f"cgroup {root} cgroup rw,memory 0 0\n")  # cgroup v1: not used
+    assert make_run_cgroup("run-3", 1, 1, root=str(root), mounts=str(mounts), own=str(own)) is None
+
+
+def test_a_process_that_sheds_the_run_id_is_still_killed_when_the_grader_is_root(tmp_path):
+    """exec drops the run id from the command line; the run's own uid stays (issue 12, class 8)."""
+    if os.geteuid() != 0:
+        pytest.skip("per-run uids need a root grader")
+    tag = uuid.uuid4().hex
+    code = ("import os\n"
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            f"    os.execv('/bin/sh', ['sh', '-c', 'sleep 300; : {tag}'])\n")
+    result = grade(code, "rlimits", _guard=False)
+    assert result.score == result.max_score
+    assert processes_with(tag) == []

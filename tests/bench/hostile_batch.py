@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_grader_attacks import CLI, MATH, POWER, REFERENCE, hostile_batch, student  # noqa: E402
-
 from mcalc_tutor.grading.runner import NO_BWRAP_ENV, sandbox_mode  # noqa: E402
+from test_grader_attacks import CLI, MATH, POWER, REFERENCE, hostile_batch, student  # noqa: E402
 
 
 def grade(folder: Path, env: dict[str, str]) -> tuple[float, list[dict]]:

@@ -1,8 +1,10 @@
 """Runs one code-challenge submission in a sandboxed subprocess and judges what came back.
 
 The learner's code runs in a child process: its own process group, CPU-time, address-space,
-file-size, open-file and process-count limits, an empty temporary working directory, a scrubbed
-environment, ``python -I``, and stdout/stderr captured with a size bound. Where bubblewrap works,
+file-size, open-file and process-count limits (address space × processes within a per-run memory
+budget, and a cgroup where one can be made), its own uid when the grader is root, an empty
+temporary working directory, a scrubbed environment, ``python -I``, and stdout/stderr captured
+with a size bound. Where bubblewrap works,
 the child also runs in ``bwrap`` (no network, own PID namespace, read-only view of only the
 interpreter and its libraries, a fresh tmpfs as working directory). Scores come only from the raw
 outputs the harness sends back on a pipe, judged here; never from files the submission could write.
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
+from .cgroup import make_run_cgroup
 from .challenges import (
     Challenge,
     HiddenTest,
@@ -85,28 +88,33 @@ NEEDS_BUBBLEWRAP = ("needs bubblewrap (Debian package `bubblewrap`); pass `--uns
 _FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\.py")
 
 
+_BOTH = (
+    "endless loops (wall-clock timeout that kills the whole process group, CPU limit), memory and fork bombs "
+    f"({MEMORY_MB} MiB address space per process and at most {EXTRA_PROCESSES} more processes: {RUN_MEMORY_MB} MiB "
+    "for the run as a whole, plus a cgroup where one can be made; numpy pinned to one thread), large files "
+    f"({FILE_MB} MiB), floods of output (captured and cut), sys.exit, forged results (scores come from raw "
+    "outputs judged outside; the sandboxed process holds no reference answers; where a method is taught, each "
+    "step is reported and checked), a flooded result channel (read in linear time, bounded), and other runs "
+    "of the batch (as root, each run is its own unprivileged uid)"
+)
 PROTECTION = {
     "bwrap": (
-        "bubblewrap sandbox. Protects against: reading the grader's files (only /usr, the Python "
-        "installation and its libraries are visible, read-only; this package with its hidden tests, the "
-        "solutions and the rest of home directories are not), writing anywhere but a private 64 MiB tmpfs "
-        "that vanishes after the run, any network access (own empty network namespace), processes outliving the run (own "
-        "PID namespace, killed with the run), endless loops (wall-clock and CPU limits), memory bombs "
-        f"(address space {MEMORY_MB} MiB per process and at most {EXTRA_PROCESSES} more processes, so at most "
-        f"{RUN_MEMORY_MB} MiB for the run as a whole), fork loops (each run as its own unprivileged uid when the grader is root), floods of output (captured and cut), sys.exit and forged "
-        "results (scores come from raw outputs judged outside). Does not protect against: kernel exploits, "
-        "timing side channels, using a CPU core fully for the length of the timeout."
+        f"bubblewrap sandbox. Protects against: {_BOTH}; and also reading the grader's files (only /usr, the "
+        "Python installation and its libraries are visible, read-only; this package with its hidden tests, the "
+        "solutions, /etc and home directories are not), writing anywhere but a private 64 MiB tmpfs that "
+        "vanishes after the run, any network access (own empty network namespace), processes outliving the run "
+        "or seeing other runs (own PID namespace, killed with the run) — even when the code switches the "
+        "audit-hook guard off. Does not protect against: kernel exploits, timing side channels, using a CPU "
+        "core fully for the length of the timeout."
     ),
     "rlimits": (
-        "resource limits only (bubblewrap unavailable). Protects against: endless loops (wall-clock timeout "
-        f"kills the whole process group, CPU limit), memory bombs ({RUN_MEMORY_MB} MiB for the run: address space "
-        "per process × process count), large "
-        f"files ({FILE_MB} MiB), fork loops (process limit; each run as its own uid when the grader is root), floods of "
-        "output, sys.exit and forged results; an empty temporary working directory and a scrubbed environment. "
-        "An audit-hook guard refuses and reports file access outside the work directory, sockets, "
-        "subprocesses, signals and ctypes — but it is not a security boundary. Does not protect against: "
-        "code that gets around Python's audit hooks reading what the grader's user can read (or any user, when "
-        "the grader is root), writing where that user can write (e.g. /tmp), or opening network connections."
+        f"resource limits only (bubblewrap unavailable; `grade` needs --unsandboxed). Protects against: {_BOTH}. "
+        "An audit-hook guard refuses and reports ordinary attempts to read files outside the work directory, "
+        "write, open sockets, start processes, send signals or use ctypes — but it is not a security boundary: "
+        "pure Python can switch it off. Does not protect against such code reading what the grader's user can "
+        "read (as root: what any user can, e.g. /etc/passwd and the hidden tests), writing where that user "
+        "can write (e.g. /tmp), opening network connections, or — when the grader is not root — leaving a "
+        "process running after the run (as root, every process of the run's uid is killed)."
     ),
 }
 """Plain statements of what each sandbox mode protects against and what it does not."""
@@ -340,6 +348,7 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
     command = [sys.executable, "-I", "-B", "-c", source, run_id]
 
     workdir = None
+    cgroup = make_run_cgroup(run_id, RUN_MEMORY_MB * 1024 * 1024, EXTRA_PROCESSES + 8)
     try:
         if use == "bwrap":
             argv = _bwrap_argv(shutil.which("bwrap") or "bwrap", command)
@@ -348,12 +357,17 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
         else:
             workdir = _make_workdir(uid)
             argv, env, cwd = command, _scrubbed_env(workdir), workdir
-        capture = _run(argv, env, cwd, json.dumps(config).encode("utf-8"), timeout, run_id)
+        if cgroup is not None:
+            argv = cgroup.wrap(argv)
+        capture = _run(argv, env, cwd, json.dumps(config).encode("utf-8"), timeout, run_id,
+                       uid if uid in RUN_UIDS else None)
     except OSError as exc:
         message = f"the grader could not start the sandbox: {exc}"
         return _result(spec, tests, [TestOutcome(t.name, False, message) for t in tests], "", use, warning,
                        message, started, run_id)
     finally:
+        if cgroup is not None:
+            cgroup.close()
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -418,7 +432,7 @@ def _check_files(spec: Challenge, files: dict[str, str]) -> str | None:
 
 
 def _run(argv: list[str], env: dict[str, str], cwd: str, stdin_data: bytes, timeout: float,
-         run_id: str) -> _Capture:
+         run_id: str, run_uid: int | None = None) -> _Capture:
     capture = _Capture()
     begin = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -464,7 +478,7 @@ def _run(argv: list[str], env: dict[str, str], cwd: str, stdin_data: bytes, time
             except subprocess.TimeoutExpired:
                 capture.timed_out = True
     finally:
-        _kill_everything(proc, run_id)
+        _kill_everything(proc, run_id, run_uid)
         selector.close()
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             try:
@@ -486,11 +500,13 @@ def _feed(stream, data: bytes) -> None:
         pass  # the child died or closed stdin early; what it did is judged from what it reported
 
 
-def _kill_everything(proc: subprocess.Popen, run_id: str) -> None:
-    """Kill the process group, then anything still carrying this run's id, and reap the child.
+def _kill_everything(proc: subprocess.Popen, run_id: str, run_uid: int | None = None) -> None:
+    """Kill the process group, then anything still carrying this run's id or running as this
+    run's own uid, and reap the child.
 
     A process that left the group (setsid) is still found by the run id in its command line,
-    which a fork keeps; under bwrap the PID namespace dies with its first process anyway.
+    which a fork keeps, or (grader as root) by the run's uid, which no exec can shed; under bwrap
+    the PID namespace dies with its first process anyway.
     """
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -502,7 +518,7 @@ def _kill_everything(proc: subprocess.Popen, run_id: str) -> None:
         pass
     deadline = time.monotonic() + 3
     while True:
-        stragglers = processes_with(run_id)
+        stragglers = processes_with(run_id) + (processes_of(run_uid) if run_uid is not None else [])
         if not stragglers or time.monotonic() > deadline:
             break
         for pid in stragglers:
@@ -511,6 +527,19 @@ def _kill_everything(proc: subprocess.Popen, run_id: str) -> None:
             except (ProcessLookupError, PermissionError):
                 pass
         time.sleep(0.02)
+
+
+def processes_of(uid: int) -> list[int]:
+    """Live processes owned by ``uid``."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    found.append(int(name))
+            except OSError:
+                pass
+    return found
 
 
 def processes_with(marker: str) -> list[int]:

@@ -119,6 +119,16 @@ def test_files_that_stopped_a_batch_are_each_that_submissions_zero(tmp_path, san
         assert math_score(results[name]) == MATH_POINTS  # the other parts of that submission are still graded
 
 
+def test_a_submission_too_big_to_parse_quickly_is_refused_before_parsing(tmp_path):
+    from mcalc_tutor.grading.submission import read_submission
+
+    path = tmp_path / "many.toml"
+    path.write_text("a = [" + "1," * 3_000_000 + "]\n")
+    started = time.monotonic()
+    sub = read_submission(path)
+    assert time.monotonic() - started < 2 and "too many lines or items" in sub.error
+
+
 def test_a_hostile_batch_through_the_cli_finishes_without_a_traceback(tmp_path, sandbox):
     batch = tmp_path / "batch"
     student(batch / "alice", "alice")

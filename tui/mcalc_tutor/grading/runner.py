@@ -437,6 +437,7 @@ def _run(argv: list[str], env: dict[str, str], cwd: str, stdin_data: bytes, time
     begin = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=env, cwd=cwd, start_new_session=True, close_fds=True)
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     feeder = threading.Thread(target=_feed, args=(proc.stdin, stdin_data), daemon=True)
     feeder.start()
     selector = selectors.DefaultSelector()
@@ -483,7 +484,7 @@ def _run(argv: list[str], env: dict[str, str], cwd: str, stdin_data: bytes, time
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             try:
                 stream.close()
-            except OSError:
+            except (OSError, AttributeError):
                 pass
         feeder.join(timeout=1)
     if capture.returncode is None:

@@ -94,6 +94,10 @@ def test_files_that_stopped_a_batch_are_each_that_submissions_zero(tmp_path, san
     os.mkfifo(code_fifo.parent / "power_iteration.py")
     inside = student(batch / "inside", "inside", MATH + POWER, {"real.py": REFERENCE["power_iteration"]})
     (inside.parent / "power_iteration.py").symlink_to("real.py")  # a link inside the folder is fine
+    linked = student(tmp_path / "elsewhere" / "linked", "linked", MATH + POWER,
+                     {"power_iteration.py": REFERENCE["power_iteration"]})
+    (batch / "linked").symlink_to(linked.parent)  # so is a student folder linked into the class folder
+    (linked.parent / "escape.py").symlink_to(batch / "alice" / "power_iteration.py")
 
     from mcalc_tutor.grading.submission import find_submissions
 
@@ -103,10 +107,15 @@ def test_files_that_stopped_a_batch_are_each_that_submissions_zero(tmp_path, san
     results = {_label(r.submission): r for r in grade_many(paths, None, 1)}
     assert time.monotonic() - started < 60
     assert set(results) == {"alice", "nested", "fifo", "pipe.toml", "zero", "passwd.toml", "codelink", "codefifo",
-                            "inside"}
+                            "inside", "linked"}
     assert results["alice"].error is None and math_score(results["alice"]) == MATH_POINTS
     assert_code_part(parts(results["alice"])[("code-power-iteration", "a")], sandbox, full=True)
     assert_code_part(parts(results["inside"])[("code-power-iteration", "a")], sandbox, full=True)
+    assert_code_part(parts(results["linked"])[("code-power-iteration", "a")], sandbox, full=True)
+    from mcalc_tutor.grading.submission import read_code_file, read_submission
+
+    code, problem = read_code_file(read_submission(batch / "linked" / "submission.toml"), "escape.py")
+    assert code is None and "outside the submission's folder" in problem  # confined to the link's target
     assert "nested too deeply" in results["nested"].error
     assert "FIFO" in results["fifo"].error and "FIFO" in results["pipe.toml"].error
     assert "outside the submission's folder" in results["zero"].error
@@ -652,3 +661,13 @@ def test_hostile_batch_leaves_honest_scores_unchanged(tmp_path, sandbox):
         time.sleep(0.5)
         leftovers &= set(processes_with("mcalc-run-"))
     assert not leftovers, "a process of the batch outlived it"
+
+
+def test_the_class_report_counts_code_parts_left_ungraded_without_a_sandbox(tmp_path, monkeypatch):
+    from mcalc_tutor.grading.reports import class_report_data, class_report_text
+
+    monkeypatch.setenv(NO_BWRAP_ENV, "1")
+    results = [grade_path(student(tmp_path / "a", "a", MATH + POWER, {"power_iteration.py": "x = 1\n"}))]
+    part = next(p for p in class_report_data(results)["parts"] if p["exercise"] == "code-power-iteration")
+    assert part["share"][NOT_GRADED] == 1.0
+    assert "100% not graded (no sandbox)" in class_report_text(results)

@@ -66,8 +66,8 @@ def find_submissions(paths: list[str]) -> tuple[list[Path], list[str]]:
             found.append(own)
             continue
         for child in sorted(path.iterdir()):
-            if child.is_symlink() or not child.is_dir():
-                if child.suffix == ".toml" or child.is_symlink():
+            if not child.is_dir():  # a student folder may be a link (the batch's layout is the instructor's)
+                if child.suffix == ".toml":
                     found.append(child)
                 continue
             inner = _submission_file(child)

@@ -78,6 +78,9 @@ def csv_report(results: list[SubmissionResult]) -> str:
     return buf.getvalue()
 
 
+_STATUSES = (CORRECT, PARTIAL, INCORRECT, INVALID, MISSING, NOT_GRADED)  # "ungraded" only where it occurs
+
+
 def class_report_data(results: list[SubmissionResult]) -> dict:
     """Per part: how many were correct / partial / incorrect / invalid / missing, and the most
     common diagnostics and feedback (STACK's "answer notes")."""
@@ -97,8 +100,7 @@ def class_report_data(results: list[SubmissionResult]) -> dict:
         total = sum(counts.values())
         parts.append({
             "exercise": exercise, "part": part, "submissions": total,
-            "share": {s: round(counts[s] / total, 4) for s in (CORRECT, PARTIAL, INCORRECT, INVALID, MISSING, NOT_GRADED)
-                      if s != NOT_GRADED or counts[s]},
+            "share": {s: round(counts[s] / total, 4) for s in _STATUSES if s != NOT_GRADED or counts[s]},
             "common_mistakes": [{"feedback": note, "count": n}
                                 for note, n in sorted(entry["notes"].items(), key=lambda kv: (-kv[1], kv[0]))
                                 ][:3],

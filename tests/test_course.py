@@ -469,3 +469,10 @@ def test_a_student_who_writes_their_email_gets_their_own_variant(tmp_path, hw1):
     text = _filled(student_template(hw1, seed, "s2"), answer_key(hw1, seed)).replace('"s2"', '"Alan@uni.edu"')
     result = grade_assigned(_write(tmp_path / "x.toml", text), hw1, key, roster=roster)
     assert result.student == "s2" and result.seed == seed and result.score == result.max_score
+
+
+def test_reteach_counts_code_parts_left_ungraded():
+    part = PartResult("code-gradient-check", "a", "ungraded", 0.0, 3.0, "not graded: needs bubblewrap")
+    data = reteach_data([SubmissionResult("a.toml", "a", 0, [part])])
+    assert data["parts"][0]["share"]["ungraded"] == 1.0 and data["misconceptions"] == []
+    assert "not graded (no sandbox)" in reteach_text([SubmissionResult("a.toml", "a", 0, [part])])

@@ -199,7 +199,7 @@ def reteach_data(results: list[SubmissionResult], assignment=None) -> dict:
         total = sum(c.values())
         parts.append({
             "exercise": key[0], "part": key[1], "submissions": total,
-            "share": {s: round(c[s] / total, 4) for s in (CORRECT, PARTIAL, INCORRECT, INVALID, MISSING)},
+            "share": {s: round(c[s] / total, 4) for s in _STATUSES if s != NOT_GRADED or c[s]},
             "misconceptions": [{"misconception": label, "count": k}
                                for label, k in sorted(found[key].items(), key=lambda kv: (-kv[1], kv[0]))],
             "wrong_without_diagnosis": undiagnosed[key],
@@ -229,7 +229,8 @@ def reteach_text(results: list[SubmissionResult], assignment=None, width: int = 
         out.append(f"{p['exercise']}:{p['part']}")
         out.append(f"  {'█' * filled}{'░' * (20 - filled)} {share[CORRECT]:4.0%} correct  "
                    f"{share[INCORRECT] + share[PARTIAL]:4.0%} wrong  {share[INVALID]:4.0%} invalid  "
-                   f"{share[MISSING]:4.0%} missing")
+                   f"{share[MISSING]:4.0%} missing" + (f"  {share[NOT_GRADED]:4.0%} not graded (no sandbox)"
+                                                        if NOT_GRADED in share else ""))
         for m in p["misconceptions"][:3]:
             out.append(f"    {m['count']:>3}× {clip(m['misconception'], width - 12)}")
         if p["wrong_without_diagnosis"]:

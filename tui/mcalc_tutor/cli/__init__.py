@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from ._common import _Parser, protect_negative_answers, unprotect_answers, usage_error
@@ -59,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(protect_negative_answers(argv))
     unprotect_answers(args)
     if args.command is None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # no terminal and no other driver (TEXTUAL_DRIVER: e.g. `serve`'s web driver): say so, do not hang
+        if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("TEXTUAL_DRIVER"):
             print("mcalc-tutor: the app needs a terminal; try `mcalc-tutor --help`", file=sys.stderr)
             return 2
         from mcalc_tutor.app.main import run_app

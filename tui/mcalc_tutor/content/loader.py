@@ -24,6 +24,7 @@ from .model import (
     Part,
     Problem,
 )
+from .precision import Precision
 
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -223,7 +224,8 @@ def _read_part(raw: object, where: str, bad: Bad, path: Path) -> Part | None:
                 hints=_read_hints(raw, where, bad), mistakes=_read_mistakes(raw, where, bad),
                 choices=tuple(str(c) for c in raw.get("choices", [])),
                 tolerance=float(raw.get("tolerance", 1e-6)), stub=raw.get("stub"), reference=raw.get("reference"),
-                challenge=raw.get("challenge"), form=_read_form(raw, where, bad))
+                challenge=raw.get("challenge"), form=_read_form(raw, where, bad),
+                precision=_read_precision(raw, where, bad))
 
 
 def _check_names(raw: dict, where: str, bad: Bad, path: Path) -> None:
@@ -353,6 +355,45 @@ def _read_form(raw: dict, where: str, bad: Bad) -> Form:
     return Form(literal=literal, asks=asks.strip() if asks else None, **lists)
 
 
+PRECISION_KEYS = ("precision", "sigfigs", "decimals", "rel_tol", "abs_tol", "tolerance")
+
+
+def _read_precision(raw: dict, where: str, bad: Bad) -> Precision:
+    """The stated precision: one of precision = "exact", sigfigs = N, decimals = N, or rel_tol /
+    abs_tol (tolerance is the older spelling of rel_tol). None stated: rel_tol 1e-6, as always."""
+    given = [k for k in PRECISION_KEYS if k in raw]
+    if not given:
+        return Precision()
+    policies = [k for k in given if k in ("precision", "sigfigs", "decimals")]
+    if len(policies) > 1 or (policies and len(given) > 1) or {"rel_tol", "tolerance"} <= set(given):
+        bad(f"{where}.{given[1]}", f"state one precision: {' or '.join(given)}, not both")
+        return Precision()
+    key = given[0]
+    if key == "precision":
+        if raw[key] != "exact":
+            bad(f"{where}.precision", 'must be "exact" (or use sigfigs, decimals, rel_tol, abs_tol)')
+            return Precision()
+        return Precision("exact", stated=True)
+    if key in ("sigfigs", "decimals"):
+        digits = raw[key]
+        if not isinstance(digits, int) or isinstance(digits, bool) or not (key == "decimals" or digits >= 1) \
+                or not 0 <= digits <= 15:
+            bad(f"{where}.{key}", "must be a whole number of digits (sigfigs 1 to 15, decimals 0 to 15)")
+            return Precision()
+        return Precision(key, digits=digits, stated=True)
+    tolerances = {}
+    for k in ("rel_tol", "abs_tol", "tolerance"):
+        if k in raw:
+            value = raw[k]
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 1:
+                bad(f"{where}.{k}", "must be a number in [0, 1)")
+                return Precision()
+            tolerances[k] = float(value)
+    rel = tolerances.get("rel_tol", tolerances.get("tolerance", 0.0))
+    absolute = tolerances.get("abs_tol", rel * 1e-3)
+    return Precision("tolerance", rel_tol=rel, abs_tol=absolute, stated=True)
+
+
 def _check_forms(exercise: Exercise, symbols: SymbolTable, values: dict, name: str) -> list[Problem]:
     """Every name in a form rule means something, and each written expected answer obeys its own
     part's rules (a rule that refuses the right answer would mark a correct learner wrong)."""
@@ -370,6 +411,14 @@ def _check_forms(exercise: Exercise, symbols: SymbolTable, values: dict, name: s
                                                                     f"function of the answer language"))
         if form.asks is not None and not (resolve(form.asks, symbols) or "").startswith("sym:"):
             problems.append(Problem(name, f"{where}.asks", f"{form.asks!r} is not a declared symbol"))
+        if part.precision.stated and part.kind not in ("number", "expression", "matrix", "vector"):
+            problems.append(Problem(name, f"{where}.precision", "a precision applies to numeric answers only"))
+        elif part.precision.stated and part.kind != "number" and part.generator is None:
+            try:
+                read(substitute(str(part.answer), values, for_math=True), SymbolTable())
+            except MathError:
+                problems.append(Problem(name, f"{where}.precision", "a precision applies to numeric answers only "
+                                                                    "(this answer is not a constant)"))
         if form.empty or part.kind not in ("expression", "matrix", "vector", "number") or part.generator:
             continue
         table = SymbolTable() if part.kind == "number" else symbols

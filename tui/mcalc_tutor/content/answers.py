@@ -11,6 +11,7 @@ import numpy as np
 from ..checking.equivalence import ExpectedAnswerError, Mistake, judge
 from ..checking.reference import reference
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL, Diagnostic, Verdict, invalid
+from ..checking.withhold import answer_forms, withhold
 from ..mathlang import MathError, SymbolTable, read
 from ..mathlang.evaluate import DomainError, evaluate
 from .form import pieces
@@ -20,8 +21,11 @@ from .reading import Reading, read_answer, text_problem
 from .variants import Variant
 
 
-def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
-    """Grade `answer` for `part` of `variant`; the score is scaled to the part's points."""
+def check_part(variant: Variant, part: Part, answer: str, *, reveal: bool = False) -> Verdict:
+    """Grade `answer` for `part` of `variant`; the score is scaled to the part's points.
+
+    reveal: the learner has seen the solution (or the instructor asked for full feedback), so
+    feedback may state the expected answer; otherwise it never does."""
     problem = text_problem(answer)
     if problem:
         return invalid(problem)
@@ -34,7 +38,7 @@ def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
             return _broken(exc)
     reading = read_answer(part, answer, variant.symbols)
     if reading.form_error:
-        verdict = _form_error(variant.symbols, part, reading)
+        verdict = _form_error(variant.symbols, part, reading, reveal)
     elif not reading.ok:
         return _unreadable(reading)
     elif part.kind == "choice":
@@ -42,9 +46,9 @@ def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
     elif part.kind == "points":
         verdict = _check_points(part, reading)
     elif part.kind == "number":
-        verdict = _check_number(part, reading)
+        verdict = _check_number(part, reading, reveal)
     else:
-        verdict = _check_expression(variant.symbols, part, reading)
+        verdict = _check_expression(variant.symbols, part, reading, reveal)
     verdict.score = round(verdict.score * part.points, 6)
     return verdict
 
@@ -55,11 +59,11 @@ def _unreadable(reading: Reading) -> Verdict:
     return invalid(reading.error or "", reading.column, reading.caret)
 
 
-def _form_error(symbols: SymbolTable, part: Part, reading: Reading) -> Verdict:
+def _form_error(symbols: SymbolTable, part: Part, reading: Reading, reveal: bool) -> Verdict:
     """Not in the form asked: `invalid` (not a wrong attempt), unless it is a misconception the part
     lists, whose feedback is more use to the learner than "write it another way"."""
     if part.kind != "number" and part.mistakes:
-        verdict = _check_expression(symbols, part, reading)
+        verdict = _check_expression(symbols, part, reading, reveal)
         if verdict.status == INCORRECT and verdict.codes[:1] == ["mistake"]:
             return verdict
     verdict = _unreadable(reading)
@@ -71,16 +75,16 @@ def _broken(exc: Exception) -> Verdict:
     return invalid(f"this part's expected answer is broken ({exc}); please report it")
 
 
-def _check_expression(symbols: SymbolTable, part: Part, reading: Reading) -> Verdict:
+def _check_expression(symbols: SymbolTable, part: Part, reading: Reading, reveal: bool = False) -> Verdict:
     assert reading.typed is not None
     if part.precision.stated:  # a constant vector or matrix with a stated precision: judged entry by entry
         numeric = _constant_values(part, reading)
         if numeric is not None:
-            return _judge_numbers(part, reading, *numeric)
+            return _judge_numbers(part, reading, *numeric, reveal=reveal)
     mistakes = [Mistake(m.answer, m.feedback) for m in part.mistakes]
     layout = "either" if part.layout == "either" else "exact"
     try:
-        return judge(str(part.answer), reading.typed, symbols, mistakes=mistakes, layout=layout)
+        return judge(str(part.answer), reading.typed, symbols, mistakes=mistakes, layout=layout, reveal=reveal)
     except ExpectedAnswerError as exc:  # an authoring error: never blame the learner
         return _broken(exc)
 
@@ -99,7 +103,7 @@ def _check_choice(part: Part, reading: Reading) -> Verdict:
     return Verdict(INCORRECT, 0.0, message, interpreted=shown, diagnostics=diagnostics)
 
 
-def _check_number(part: Part, reading: Reading) -> Verdict:
+def _check_number(part: Part, reading: Reading, reveal: bool = False) -> Verdict:
     empty = SymbolTable()
     typed = reading.typed
     assert typed is not None
@@ -115,7 +119,7 @@ def _check_number(part: Part, reading: Reading) -> Verdict:
         value = evaluate(typed, {}, {})
     except DomainError:
         return invalid("that value is undefined")
-    return _judge_numbers(part, reading, value, expected)
+    return _judge_numbers(part, reading, value, expected, reveal=reveal)
 
 
 def _constant_values(part: Part, reading: Reading) -> tuple[np.ndarray, np.ndarray] | None:
@@ -131,7 +135,8 @@ def _constant_values(part: Part, reading: Reading) -> tuple[np.ndarray, np.ndarr
     return (value, expected) if value.shape == expected.shape else None
 
 
-def _judge_numbers(part: Part, reading: Reading, value: np.ndarray, expected: np.ndarray) -> Verdict:
+def _judge_numbers(part: Part, reading: Reading, value: np.ndarray, expected: np.ndarray, *,
+                   reveal: bool = False) -> Verdict:
     """A numeric answer, entry by entry, under the part's stated precision."""
     assert reading.typed is not None
     precision, interpreted = part.precision, reading.interpreted
@@ -152,7 +157,9 @@ def _judge_numbers(part: Part, reading: Reading, value: np.ndarray, expected: np
     for m in part.mistakes:
         try:
             if agrees(evaluate(read(m.answer, SymbolTable()), {}, {})):
-                diagnostics.append(Diagnostic("mistake", m.feedback))
+                feedback = m.feedback if reveal else withhold(m.feedback, answer_forms(str(part.answer), SymbolTable()))
+                if feedback:
+                    diagnostics.append(Diagnostic("mistake", feedback))
                 break
         except (MathError, DomainError):
             continue

@@ -325,7 +325,9 @@ def _counterexample(ctx: Context) -> str | None:
             if ctx.reveal:
                 return (f"Not equivalent: at {point} your answer gives {_fmt(a)} but the correct value is "
                         f"{_fmt(e)}.")
-            return f"Not equivalent: at {point} your answer gives {_fmt(a)}{_where_off(a, e)}, not the expected value."
+            where = _where_off(a, e)
+            return (f"Not equivalent: at {point} your answer gives {_fmt(a)}; the {where} off." if where else
+                    f"Not equivalent: at {point} your answer gives {_fmt(a)}, which is not the expected value.")
     return None
 
 
@@ -333,7 +335,7 @@ _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", 
 
 
 def _where_off(a: np.ndarray, e: np.ndarray) -> str:
-    """Which entries of a vector or matrix value differ (", where the second entry is off")."""
+    """Which entries of a vector or matrix value differ ("second entry is"), or "" for all or one."""
     if a.size == 1 or a.shape != e.shape:
         return ""
     off = [i for i, (x, y) in enumerate(zip(a.ravel(), e.ravel(), strict=True))
@@ -344,7 +346,7 @@ def _where_off(a: np.ndarray, e: np.ndarray) -> str:
     names = [(_ORDINALS[i] if i < len(_ORDINALS) else f"{i + 1}th") if 1 in a.shape
              else f"({i // cols + 1}, {i % cols + 1})" for i in off]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f", where the {listed} entr{'y is' if len(off) == 1 else 'ies are'} off"
+    return f"{listed} entr{'y is' if len(off) == 1 else 'ies are'}"
 
 
 def _fmt(v: np.ndarray) -> str:

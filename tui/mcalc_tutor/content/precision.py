@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..mathlang import ast as A
+
+if TYPE_CHECKING:  # numpy is not imported with the data model: the app's first screen comes before it
+    import numpy as np
 
 MODES = ("tolerance", "exact", "sigfigs", "decimals")
 DEFAULT_REL_TOL = 1e-6

@@ -115,12 +115,11 @@ def test_listed_mistake_feedback_stating_the_answer_is_withheld_until_revealed()
     assert verdict.codes[0] == "transpose" and "Wᵀδ" not in verdict.message
 
 
-def test_the_grader_hides_the_answer_unless_full_feedback_is_asked(tmp_path):
+def test_the_grader_hides_the_answer_by_default(tmp_path):
     from mcalc_tutor.grading.grader import grade_path
 
     path = tmp_path / "submission.toml"
     path.write_text('[meta]\nstudent = "eve"\nseed = 0\n[answers.bp-fc-layer]\nd = "δ^T W"\n', encoding="utf-8")
     hidden = next(p for p in grade_path(path).parts if p.part == "d")
-    full = next(p for p in grade_path(path, reveal=True).parts if p.part == "d")
-    assert hidden.status == full.status == "incorrect"
-    assert "Write Wᵀδ" in full.feedback and "Wᵀδ" not in hidden.feedback.split("(read as")[0]
+    assert hidden.status == "incorrect"
+    assert "Wᵀδ" not in hidden.feedback.split("(read as")[0] and "W^T δ" not in hidden.feedback, hidden.feedback

@@ -56,21 +56,19 @@ class SubmissionResult:
         return data
 
 
-def grade_path(path: Path, exercises: list[str] | None = None, *, reveal: bool = False) -> SubmissionResult:
-    """Read and grade one submission; never raises. reveal: feedback may state expected answers
-    (`grade --feedback full`); by default it never does."""
+def grade_path(path: Path, exercises: list[str] | None = None) -> SubmissionResult:
+    """Read and grade one submission; never raises."""
     start = time.perf_counter()
     sub = read_submission(path)
     try:
-        result = grade_submission(sub, exercises, reveal=reveal)
+        result = grade_submission(sub, exercises)
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
         result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"internal error: {exc!r}")
     result.seconds = time.perf_counter() - start
     return result
 
 
-def grade_submission(sub: Submission, exercises: list[str] | None = None, *,
-                     reveal: bool = False) -> SubmissionResult:
+def grade_submission(sub: Submission, exercises: list[str] | None = None) -> SubmissionResult:
     from ..content.loader import load_bank
 
     bank = load_bank()
@@ -83,7 +81,7 @@ def grade_submission(sub: Submission, exercises: list[str] | None = None, *,
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
                                            f"unknown exercise {exercise_id!r}"))
             continue
-        result.parts.extend(_grade_exercise(ex, given, sub, reveal))
+        result.parts.extend(_grade_exercise(ex, given, sub))
     if exercises:  # answers to exercises outside the assignment are reported, not graded
         for exercise_id in sorted(set(sub.answers) - set(exercises)):
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
@@ -91,7 +89,7 @@ def grade_submission(sub: Submission, exercises: list[str] | None = None, *,
     return result
 
 
-def _grade_exercise(ex, given: dict, sub: Submission, reveal: bool = False) -> list[PartResult]:
+def _grade_exercise(ex, given: dict, sub: Submission) -> list[PartResult]:
     from ..content.answers import check_part
     from ..content.variants import make_variant
 
@@ -113,7 +111,7 @@ def _grade_exercise(ex, given: dict, sub: Submission, reveal: bool = False) -> l
             out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points,
                                   "the answer must be a string (in quotes)"))
             continue
-        verdict = check_part(variant, part, str(answer), reveal=reveal)
+        verdict = check_part(variant, part, str(answer))
         out.append(PartResult(ex.id, part.name, verdict.status, verdict.score, part.points,
                               _feedback(verdict), [d.code for d in verdict.diagnostics], verdict.interpreted))
     for name in sorted(set(given) - known):

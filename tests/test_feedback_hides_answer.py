@@ -45,7 +45,7 @@ def _tokens(values) -> set[str]:
         for x in np.ravel(v):
             if np.isfinite(x) and abs(x - round(x)) > 1e-9:
                 out |= {f"{x:.6g}", f"{x:.4g}", f"{x:.3g}"}
-    return out
+    return {t for t in out if "." in t}  # 0.9999 rounded to "1" is not a value anyone can read off
 
 
 def _values(text: str, part, variant) -> set[str]:

@@ -60,7 +60,7 @@ def _value_tokens(typed: Typed) -> set[str]:
         x = abs(float(x))
         if math.isfinite(x) and abs(x - round(x)) > 1e-9:
             out |= {f"{x:.2g}", f"{x:.3g}", f"{x:.4g}", f"{x:.6g}"}
-    return out
+    return {t for t in out if "." in t}  # 1.04 rounded to "1" says nothing about the answer
 
 
 def mentions(text: str, forms: tuple[str, ...]) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .form import Form
+from .precision import Precision
 
 SECTIONS = (
     ("gradients", "Gradients and directional derivatives"),
@@ -58,6 +59,7 @@ class Part:
     reference: str | None = None
     challenge: str | None = None
     form: Form = Form()  # what the answer may, must and must not be written with (content/form.py)
+    precision: Precision = Precision()  # how close a numeric answer must be (content/precision.py)
 
 
 @dataclass(frozen=True)

@@ -217,8 +217,7 @@ def _check_points(part: Part, reading: Reading) -> Verdict:
             diagnostics.append(Diagnostic("classify", f"{shown}: classify it (min, max, saddle or inconclusive)."))
         else:
             good += 0.5
-            diagnostics.append(Diagnostic("classify", f"{shown} is a critical point, but it is not a {point_type}: "
-                                                      f"look at the signs of the Hessian's eigenvalues there."))
+            diagnostics.append(Diagnostic("classify", _misclassified(shown, point_type, expected[hit][1])))
     missing = len(expected) - len(matched)
     if missing:
         are = "s are" if missing > 1 else " is"
@@ -230,6 +229,19 @@ def _check_points(part: Part, reading: Reading) -> Verdict:
     status = PARTIAL if score > 0 else INCORRECT
     return Verdict(status, round(score, 4), diagnostics[0].message if diagnostics else "Not right.",
                    interpreted=interpreted, diagnostics=diagnostics)
+
+
+def _misclassified(shown: str, given: str, expected: str) -> str:
+    """Why a critical point's classification is off, without denying what the point truly is: where
+    the second-order test is inconclusive the point may still be a minimum (x² + y⁴ at the origin)."""
+    if expected == "inconclusive":
+        return (f"{shown}: the second-order test cannot decide there: the Hessian has a zero eigenvalue, "
+                f"so its signs alone do not classify the point.")
+    if given == "inconclusive":
+        return (f"{shown}: the second-order test does decide there: no eigenvalue of the Hessian is zero; "
+                f"look at their signs.")
+    return (f"{shown} is a critical point, but the Hessian's eigenvalues there do not make it a {given}: "
+            f"look at their signs.")
 
 
 __all__ = ["check_part", "CORRECT", "INCORRECT", "INVALID", "PARTIAL"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from app_helpers import SIZE, make_app, open_exercise, part_view, settle
+from app_helpers import SIZE, make_app, open_exercise, part_view, screen_text, settle, type_answer
 from textual.widgets import Input
 
 
@@ -173,3 +173,57 @@ def test_choice_parts_say_their_keys_and_label_options_unlike_parts(tmp_path):
             assert prompts == ["A. one step", "B. two steps", "C. never exactly"]
             assert not any(p.startswith("(") for p in prompts)
     run(go())
+
+
+# -- (3) verdicts that fit -----------------------------------------------------------------------
+
+def test_a_wrong_verdict_takes_at_most_three_lines_and_the_prompt_stays_on_screen(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "grad-quadratic-form")
+            assert "Details" not in screen_text(app)[-1]  # nothing to detail yet
+            await type_answer(pilot, "b", "2 A x")
+            panel = part_view(app, "b").query_one("VerdictPanel")
+            assert 1 <= panel.size.height <= 3
+            rows = screen_text(app)
+            shown = "\n".join(rows)
+            assert "✗ Not right" in shown and "only when A is symmetric" in shown
+            assert "Read as" not in shown and "• symmetric" not in shown  # the preview already reads it back
+            assert any("∇f(x) =" in row for row in rows) and any("(b) • attempted" in row for row in rows)
+            assert "Details" in rows[-1] and "Help" in rows[-1]  # the key is in the footer, and it all fits
+            await pilot.press("ctrl+f")
+            await pilot.pause()
+            shown = "\n".join(screen_text(app))
+            assert "Read as: 2⋅A⋅x" in shown and "• symmetric" in shown
+            assert panel.size.height > 3
+            await pilot.press("ctrl+f")
+            await pilot.pause()
+            assert panel.size.height <= 3
+    run(go())
+
+
+def test_an_unreadable_answer_gets_its_message_and_caret_in_three_lines(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "grad-quadratic-form")
+            await type_answer(pilot, "b", "(A + A^T")
+            panel = part_view(app, "b").query_one("VerdictPanel")
+            assert panel.size.height == 3
+            rows = [row for row in screen_text(app) if "█" in row]  # the panel's rows
+            assert "Cannot check" in rows[0] and "never closed" in rows[0]
+            assert rows[1].rstrip().endswith("(A + A^T") and rows[2].strip().endswith("^")
+    run(go())
+
+
+def test_a_long_message_is_cut_with_an_ellipsis_not_lost_off_screen(tmp_path):
+    from mcalc_tutor.app.widgets.verdict import render_brief
+    from mcalc_tutor.checking.verdict import Verdict
+    from rich.console import Console
+
+    long = Verdict("incorrect", 0.0, "word " * 200)
+    console = Console(width=60, record=True)
+    console.print(render_brief(long, 1, width=60))
+    lines = console.export_text().rstrip("\n").splitlines()
+    assert len(lines) == 3 and lines[-1].endswith("…")

@@ -23,6 +23,7 @@ from ..dialogs.solution import SolutionDialog
 from ..typed_app import tutor_app
 from ..widgets.part_view import CodePartView, PartRecord, PartView, make_part_view
 from ..widgets.status import difficulty_text, status_text
+from ..widgets.verdict import has_details
 
 if TYPE_CHECKING:
     from ...checking.verdict import Verdict
@@ -41,6 +42,7 @@ class ExerciseScreen(Screen):
 - **Enter** (in an answer box): check the answer; the verdict appears under it
 - **Tab / Shift+Tab**: next / previous answer box or button
 - **ctrl+t**: a hint for the part you are in (hints come one at a time, and are counted)
+- **ctrl+f**: the details of a verdict (how your answer was read, every finding), or hide them
 - **ctrl+o**: the worked solution (asks first if you have not solved the exercise)
 - **ctrl+n / ctrl+l**: next / previous exercise
 - **ctrl+e**: open the code editor (code exercises)
@@ -56,6 +58,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         Binding("ctrl+n", "next", "Next"),
         Binding("ctrl+l", "previous", "Prev"),
         Binding("ctrl+e", "editor", "Editor"),
+        Binding("ctrl+f", "details", "Details"),
         Binding("escape", "back", "Map"),
     ]
 
@@ -74,7 +77,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             for part in self.variant.parts:
                 yield make_part_view(self.variant, part, self._record(part))
             yield Static(id="exercise-end")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = self.entry.title
@@ -120,6 +123,10 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "editor":
             return any(isinstance(v, CodePartView) for v in self.query(PartView))
+        if action == "details":
+            view = self._part_view()
+            verdict = view.verdict_panel.verdict if view is not None else None
+            return verdict is not None and has_details(verdict)
         if action == "next":
             return True if tutor_app(self).course.neighbour(self.entry.id, 1) else None
         if action == "previous":
@@ -142,6 +149,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
                 other.remove_class("-current")
         view.add_class("-current")
         self.current_part = view.part.name
+        self.refresh_bindings()
 
     def _part_view(self, name: str | None = None) -> PartView | None:
         name = name or self.current_part
@@ -162,6 +170,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         app.store_written()
         view.show_verdict(event.answer, verdict, app.store.part_status(self.entry.id, view.part.name))
         self._update_heading()
+        self.refresh_bindings()
         if verdict.status == "correct" and self._focus_is_in(view):
             self._focus_next_unsolved(view)
 
@@ -266,6 +275,14 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         view = self._part_view()
         target = view if isinstance(view, CodePartView) else views[0]
         target.open_editor()
+
+    def action_details(self) -> None:
+        """Show or hide the whole verdict of the current part."""
+        view = self._part_view()
+        if view is not None and view.verdict_panel.verdict is not None:
+            panel = view.verdict_panel
+            panel.details = not panel.details
+            self.call_after_refresh(view.scroll_visible, animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -143,6 +143,10 @@ class PartView(Vertical):
     def restore(self, last_answer: str | None) -> None:
         """Put the learner's last answer back (after a restart, or coming back to the exercise)."""
 
+    @property
+    def verdict_panel(self) -> VerdictPanel:
+        return self.query_one(VerdictPanel)
+
     def current_answer(self) -> str | None:
         """The answer as it stands now, to compare with the last one checked (None: no such text)."""
         return None
@@ -244,9 +248,9 @@ class PartView(Vertical):
         self.checked_answer = answer
         self.status = status
         self.note_edit()
-        panel = self.query_one(VerdictPanel)
-        panel.show_verdict(verdict, self.part.points)
-        self.call_after_refresh(panel.scroll_visible)
+        self.query_one(VerdictPanel).show_verdict(verdict, self.part.points)
+        # the whole part, from its prompt down to the verdict (its top first if it does not fit)
+        self.call_after_refresh(self.scroll_visible, animate=False)
 
 
 class ExpressionPartView(PartView):

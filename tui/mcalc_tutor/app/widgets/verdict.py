@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
-from textual.geometry import Size
 from textual.app import RenderResult
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widgets import Static
 

@@ -227,3 +227,76 @@ def test_a_long_message_is_cut_with_an_ellipsis_not_lost_off_screen(tmp_path):
     console.print(render_brief(long, 1, width=60))
     lines = console.export_text().rstrip("\n").splitlines()
     assert len(lines) == 3 and lines[-1].endswith("…")
+
+
+# -- (4) drafts ------------------------------------------------------------------------------------
+
+def test_a_draft_survives_esc_and_a_restart_and_goes_once_checked(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "grad-quadratic-form")
+            box = app.screen.query_one("#part-b Input", Input)
+            box.focus()
+            await pilot.press(*keys("(A + A^T"))
+            await pilot.press("escape")  # back to the map at once: nothing checked, nothing lost
+            await settle(pilot)
+            assert type(app.screen).__name__ == "MapScreen"
+            assert app.store.drafts("grad-quadratic-form") == {"b": "(A + A^T"}
+            assert app.store.part_status("grad-quadratic-form", "b") == "new"  # a draft is not an attempt
+            await open_exercise(pilot, "grad-quadratic-form")
+            assert app.screen.query_one("#part-b Input", Input).value == "(A + A^T"
+        app = make_app(tmp_path)  # a new process
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "grad-quadratic-form")
+            box = app.screen.query_one("#part-b Input", Input)
+            assert box.value == "(A + A^T"
+            box.focus()
+            await pilot.press("end", *keys(") x"), "enter")
+            await settle(pilot)
+            assert part_view(app, "b").status == "solved"
+            assert app.store.drafts("grad-quadratic-form") == {}
+    run(go())
+
+
+def test_a_draft_is_written_when_typing_pauses_and_on_quit(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "grad-quadratic-form")
+            box = app.screen.query_one("#part-c Input", Input)
+            box.focus()
+            await pilot.press("4", "2")
+            assert app.store.drafts("grad-quadratic-form") == {}  # not on every key
+            await pilot.pause(1.3)
+            assert app.store.drafts("grad-quadratic-form") == {"c": "42"}
+            await pilot.press("backspace")
+        # quitting (the test harness exits the app) keeps the last keys too
+        from mcalc_tutor.progress.store import open_store
+
+        store, _ = open_store(tmp_path)
+        try:
+            assert store.drafts("grad-quadratic-form") == {"c": "4"}
+        finally:
+            store.close()
+    run(go())
+
+
+def test_an_edited_solved_answer_is_a_draft_marked_edited_after_a_restart(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "grad-quadratic-form")
+            box = app.screen.query_one("#part-c Input", Input)
+            box.focus()
+            box.value = "4"
+            await pilot.press("enter")
+            await settle(pilot)
+            box.focus()
+            await pilot.press("end", "0")
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "grad-quadratic-form")
+            assert app.screen.query_one("#part-c Input", Input).value == "40"
+            assert "solved" in header(app, "c") and "edited — check again" in header(app, "c")
+    run(go())

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Markdown, Static
 
@@ -30,7 +31,10 @@ if TYPE_CHECKING:
     from ...content.model import Part
     from ...content.variants import Variant
 
-__all__ = ["ExerciseScreen"]
+__all__ = ["DRAFT_DELAY_S", "ExerciseScreen"]
+
+DRAFT_DELAY_S = 1.0
+"""How long after the last key a draft is written."""
 
 
 class ExerciseScreen(Screen):
@@ -68,8 +72,13 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         self.variant = variant
         self.current_part: str | None = None
         """The part the learner is working in (the last one focused): hints go to it."""
+        self._drafts: dict[str, str] = {}
+        """Drafts reported by the parts and not yet written ("" forgets a part's draft)."""
+        self._drafts_timer: Timer | None = None
+        self._saved_drafts: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
+        self._saved_drafts = tutor_app(self).store.drafts(self.entry.id)
         yield Header()
         with VerticalScroll(id="exercise-body", can_focus=True):
             yield Static(id="exercise-heading")
@@ -92,7 +101,8 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         store = tutor_app(self).store
         return PartRecord(status=store.part_status(self.entry.id, part.name),
                           hints_shown=store.hints_used(self.entry.id, part.name),
-                          last_answer=store.last_answer(self.entry.id, part.name))
+                          last_answer=store.last_answer(self.entry.id, part.name),
+                          draft=self._saved_drafts.get(part.name))
 
     def _place_focus(self, view: PartView) -> None:
         """Focus the first unsolved part's answer if it is on screen with the statement's start;
@@ -164,6 +174,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         event.stop()
         view, verdict = event.part_view, event.verdict
         app = tutor_app(self)
+        self._drafts.pop(view.part.name, None)  # the attempt replaces the draft (the store drops it)
         # Committed before it is shown: what the learner saw checked survives a kill.
         app.store.record_attempt(self.entry.id, view.part.name, event.answer, verdict.status, verdict.score,
                                  [d.code for d in verdict.diagnostics])
@@ -193,6 +204,29 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
                 view.focus_answer()
                 return
         self.query_one("#exercise-body", VerticalScroll).focus(scroll_visible=False)
+
+    @on(PartView.DraftChanged)
+    def _draft_changed(self, event: PartView.DraftChanged) -> None:
+        """Drafts are written a second after typing pauses (an fsync per key would lag), and when
+        the learner leaves the exercise or quits."""
+        event.stop()
+        self._drafts[event.part_view.part.name] = event.text
+        if self._drafts_timer is None:
+            self._drafts_timer = self.set_timer(DRAFT_DELAY_S, self.save_drafts)
+
+    def save_drafts(self) -> None:
+        """Write the drafts reported since the last write, in one transaction."""
+        if self._drafts_timer is not None:
+            self._drafts_timer.stop()
+            self._drafts_timer = None
+        if self._drafts:
+            drafts, self._drafts = dict(self._drafts), {}
+            app = tutor_app(self)
+            app.store.save_drafts(self.entry.id, {part: text or None for part, text in drafts.items()})
+            app.store_written()
+
+    def on_unmount(self) -> None:
+        self.save_drafts()  # Esc, next / previous, ctrl+q: the store is closed only after the screens
 
     @on(PartView.HintRequested)
     def _hint_requested(self, event: PartView.HintRequested) -> None:

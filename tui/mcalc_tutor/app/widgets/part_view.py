@@ -55,7 +55,9 @@ class PartRecord:
     hints_shown: int = 0
     """How many hints the learner has already seen."""
     last_answer: str | None = None
-    """The last answer checked, put back in the box."""
+    """The last answer checked."""
+    draft: str | None = None
+    """What the learner typed and did not check (put back in the box in place of the last answer)."""
 
 
 class PartView(Vertical):
@@ -93,6 +95,17 @@ class PartView(Vertical):
         part_view: PartView
         answer: str
         verdict: Verdict
+
+        @property
+        def control(self) -> PartView:
+            return self.part_view
+
+    @dataclass
+    class DraftChanged(Message):
+        """The unchecked answer changed: `text` is to be kept as the part's draft ("" forgets it)."""
+
+        part_view: PartView
+        text: str
 
         @property
         def control(self) -> PartView:
@@ -137,7 +150,9 @@ class PartView(Vertical):
     def on_mount(self) -> None:
         self.status = self.record.status
         self.hints_shown = min(self.record.hints_shown, len(self.part.hints))
-        self.restore(self.record.last_answer)
+        self._draft_reported = self.record.draft or ""  # what the store holds already
+        self.restore(self.record.draft or self.record.last_answer)
+        self.note_edit()
         self._update_header()
 
     def restore(self, last_answer: str | None) -> None:
@@ -152,10 +167,20 @@ class PartView(Vertical):
         return None
 
     def note_edit(self) -> None:
-        """Call when the answer changes: marks the part edited when it differs from the checked one."""
+        """Call when the answer changes: marks the part edited when it differs from the checked one,
+        and reports the draft to keep (none when it is the answer checked)."""
         current = self.current_answer()
-        self.edited = (self.checked_answer is not None and current is not None
-                       and current.strip() != self.checked_answer.strip())
+        if current is None:
+            return
+        checked = (self.checked_answer or "").strip()
+        self.edited = self.checked_answer is not None and current.strip() != checked
+        draft = "" if current.strip() == checked else current
+        if draft != self._draft_reported:
+            self._draft_reported = draft
+            if self.is_mounted:
+                self.post_message(self.DraftChanged(self, draft))
+
+    _draft_reported: str | None = None
 
     def answer_widget(self) -> Widget | None:
         """The first control of this part's answer (where focus goes to answer it)."""
@@ -247,6 +272,7 @@ class PartView(Vertical):
         self.last_verdict = verdict
         self.checked_answer = answer
         self.status = status
+        self._draft_reported = ""  # the store dropped the draft with the attempt
         self.note_edit()
         self.query_one(VerdictPanel).show_verdict(verdict, self.part.points)
         # the whole part, from its prompt down to the verdict (its top first if it does not fit)

@@ -17,7 +17,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -55,7 +55,7 @@ def resolve_data_dir(cli_value: str | os.PathLike | None = None) -> Path:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def _set_aside(path: Path) -> Path:
     return target
 
 
-def open_store(data_dir: Path | str | None = None) -> tuple["ProgressStore", str | None]:
+def open_store(data_dir: Path | str | None = None) -> tuple[ProgressStore, str | None]:
     """Open the progress database in ``data_dir`` (default: `resolve_data_dir()`).
 
     Returns the store and a notice for the learner, or None. Never raises for a bad file or
@@ -330,10 +330,10 @@ class ProgressStore:
         self.problem = None
 
     @classmethod
-    def in_memory(cls) -> "ProgressStore":
+    def in_memory(cls) -> ProgressStore:
         return cls(*_new_memory(), path=None)
 
-    def __enter__(self) -> "ProgressStore":
+    def __enter__(self) -> ProgressStore:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -300,3 +300,59 @@ def test_an_edited_solved_answer_is_a_draft_marked_edited_after_a_restart(tmp_pa
             assert app.screen.query_one("#part-c Input", Input).value == "40"
             assert "solved" in header(app, "c") and "edited — check again" in header(app, "c")
     run(go())
+
+
+# -- (5) the map -----------------------------------------------------------------------------------
+
+def test_the_map_has_a_legend_for_its_marks_that_fits(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            rows = screen_text(app)
+            legend = rows[-2]  # just above the footer
+            for mark in ("●○○", "difficulty", "⚄", "your own numbers", "✓ solved", "• attempted", "○ new"):
+                assert mark in legend, legend
+            assert any("⚄" in row and "Step sizes" in row for row in rows)  # the mark it explains
+    run(go())
+
+
+def test_continue_skips_a_solved_exercise_and_opens_at_the_first_unsolved_part(tmp_path):
+    from mcalc_tutor.progress.store import open_store
+
+    store, _ = open_store(tmp_path)
+    store.record_attempt("code-gradient-check", "a", "code", "correct", 1)  # solved: the only part
+    store.record_attempt("grad-quadratic-form", "a", "x^T A x", "correct", 1)  # the next one, half done
+    store.set_position("code-gradient-check")
+    store.close()
+
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            line = str(app.screen.query_one("#resume-line").render())
+            assert "next unsolved" in line and "Gradient of a quadratic form" in line
+            await pilot.press("c")
+            await settle(pilot)
+            assert app.screen.entry.id == "grad-quadratic-form"
+            assert app.screen.current_part == "b"
+            assert app.focused is app.screen.query_one("#part-b Input")
+    run(go())
+
+
+def test_the_exercise_heading_keeps_status_variant_and_place_at_80_columns(tmp_path):
+    from mcalc_tutor.app.course import section_title
+
+    async def go():
+        app = make_app(tmp_path, real_bank=True, warm=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            randomized = [e for e in app.course.entries if e.randomized]
+            entry = max(randomized, key=lambda e: len(section_title(e.section)))  # the longest heading
+            await open_exercise(pilot, entry.id)
+            heading = str(app.screen.query_one("#exercise-heading").render())
+            assert heading.rstrip().endswith(f"/{len(app.course.entries)}")
+            assert "○ new" in heading and "⚄ your own variant" in heading and "●" in heading
+            assert len(heading) <= SIZE[0] - 2
+            assert any(heading.strip() in row for row in screen_text(app))
+    run(go())

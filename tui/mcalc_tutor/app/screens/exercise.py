@@ -116,19 +116,29 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             body.focus(scroll_visible=False)
 
     def _update_heading(self) -> None:
+        """Section · difficulty · status · variant · place in the chapter, in one row: when it does
+        not fit, the section title (also on the map) is shortened, never the rest."""
         app = tutor_app(self)
         status = app.store.exercise_status(self.entry.id, list(self.entry.parts))
-        line = Text(f"{section_title(self.entry.section)}", style="dim")
-        line.append("  ·  ")
-        line.append_text(difficulty_text(self.entry.difficulty))
-        line.append("  ·  ")
-        line.append_text(status_text(status))
-        if self.variant.exercise.randomized:
-            line.append("  ·  your own variant", style="dim")
-        n = [e.id for e in app.course.entries]
-        if self.entry.id in n:
-            line.append(f"  ·  {n.index(self.entry.id) + 1}/{len(n)}", style="dim")
-        self.query_one("#exercise-heading", Static).update(line)
+        tail = Text()
+        for piece in (difficulty_text(self.entry.difficulty), status_text(status),
+                      Text("⚄ your own variant", style="dim") if self.variant.exercise.randomized else None):
+            if piece is not None:
+                tail.append(" · ", style="dim").append_text(piece)
+        ids = [e.id for e in app.course.entries]
+        if self.entry.id in ids:
+            tail.append(f" · {ids.index(self.entry.id) + 1}/{len(ids)}", style="dim")
+        heading = self.query_one("#exercise-heading", Static)
+        width = heading.content_region.width or max(40, self.app.size.width - 4)
+        section = Text(section_title(self.entry.section), style="dim")
+        room = width - tail.cell_len
+        if section.cell_len > room:
+            section.truncate(max(1, room - 1))
+            section.append("…", style="dim")
+        heading.update(section.append_text(tail))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_heading)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "editor":

@@ -356,3 +356,52 @@ def test_the_exercise_heading_keeps_status_variant_and_place_at_80_columns(tmp_p
             assert len(heading) <= SIZE[0] - 2
             assert any(heading.strip() in row for row in screen_text(app))
     run(go())
+
+
+# -- (8) small ones ------------------------------------------------------------------------------
+
+def test_the_code_editor_shows_where_it_saves_even_for_a_long_path(tmp_path):
+    data = tmp_path / ("a-rather-long-folder-name-" * 4) / "mcalc-tutor-data"
+
+    async def go():
+        app = make_app(data)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "code-gradient-check")
+            await pilot.press("ctrl+e")
+            await settle(pilot)
+            info = screen_text(app)[1]
+            assert "saved to …" in info and "code-gradient-check/gradient_check.py" in info
+            assert (data / "code" / "code-gradient-check" / "gradient_check.py").is_file()
+    run(go())
+
+
+def test_short_path_keeps_the_end_and_uses_tilde(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from mcalc_tutor.app.screens.code import short_path
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert short_path(tmp_path / "code" / "x.py", 40) == "~/code/x.py"
+    cut = short_path(Path("/very") / ("long" * 20) / "code" / "ex" / "file.py", 30)
+    assert len(cut) == 30 and cut.startswith("…") and cut.endswith("/code/ex/file.py")
+
+
+def test_the_last_hint_is_said_in_the_part_not_in_a_toast_over_it(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await open_exercise(pilot, "grad-quadratic-form")
+            app.screen.query_one("#part-b Input").focus()
+            await pilot.pause()
+            await pilot.press("ctrl+t", "ctrl+t")
+            await pilot.pause()
+            await pilot.press("ctrl+t")  # there are two
+            await pilot.pause()
+            assert not app._notifications  # no toast
+            hints = str(part_view(app, "b").query_one(".part-hints").render())
+            assert "Hint 2:" in hints and "That was the last hint" in hints and "ctrl+o" in hints
+            assert app.store.hints_used("grad-quadratic-form", "b") == 2
+            rows = "\n".join(screen_text(app))
+            assert "That was the last hint" in rows
+            assert app.screen.query_one("#part-b Input").region.height > 0
+    run(go())

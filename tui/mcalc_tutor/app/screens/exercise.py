@@ -266,11 +266,14 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         view = self._part_view()
         if view is None:
             return
+        # said in the part, under its hints: a toast would cover the answer box and the hints
         if not view.part.hints:
-            self.notify(f"Part ({view.part.name}) has no hints.", timeout=3)
+            view.hint_note = f"Part ({view.part.name}) has no hints; ctrl+o shows the worked solution."
         elif not view.request_hint():
-            self.notify(f"That was the last hint for part ({view.part.name}); ctrl+o shows the worked solution.",
-                        timeout=4)
+            view.hint_note = "That was the last hint; ctrl+o shows the worked solution."
+        else:
+            return
+        self.call_after_refresh(view.query_one(".part-hints").scroll_visible, animate=False)
 
     def action_solution(self) -> None:
         store = tutor_app(self).store

@@ -202,20 +202,29 @@ class PartView(Vertical):
     def watch_edited(self) -> None:
         self._update_header()
 
-    def watch_hints_shown(self, shown: int) -> None:
+    hint_note: reactive[str] = reactive("")
+    """A line under the hints, such as "that was the last hint" (in the part, not a toast that
+    would cover the answer box)."""
+
+    def watch_hints_shown(self) -> None:
+        self._draw_hints()
+        self._update_header()
+
+    def watch_hint_note(self) -> None:
+        self._draw_hints()
+
+    def _draw_hints(self) -> None:
         hints = self.query(".part-hints")
         if not hints:
             return
         panel = hints.first(Static)
-        panel.set_class(shown > 0, "-shown")
-        text = Text()
-        for i, hint in enumerate(self.part.hints[:shown]):
-            if i:
-                text.append("\n")
-            text.append(f"Hint {i + 1}: ", style="bold")
-            text.append(hint)
-        panel.update(text)
-        self._update_header()
+        lines = []
+        for i, hint in enumerate(self.part.hints[:self.hints_shown]):
+            lines.append(Text.assemble((f"Hint {i + 1}: ", "bold"), hint))
+        if self.hint_note:
+            lines.append(Text(self.hint_note, style="italic"))
+        panel.set_class(bool(lines), "-shown")
+        panel.update(Text("\n").join(lines))
 
     def _update_header(self) -> None:
         headers = self.query(".part-header")

@@ -405,3 +405,40 @@ def test_the_last_hint_is_said_in_the_part_not_in_a_toast_over_it(tmp_path):
             assert "That was the last hint" in rows
             assert app.screen.query_one("#part-b Input").region.height > 0
     run(go())
+
+
+# -- (7, the app's part) the lab when two charts do not fit ----------------------------------------
+
+def test_the_lab_at_80x24_shows_one_chart_and_a_key_switches_it(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("l")
+            await settle(pilot, rounds=4)
+            loss, path = app.screen.query_one("#loss-chart"), app.screen.query_one("#path-chart")
+            assert loss.display and not path.display
+            assert loss.size.height >= 2 * app.screen.MIN_CHART_ROWS - 6  # the room of both, nearly
+            assert "Other chart" in screen_text(app)[-1]
+            assert any("iteration" in row for row in screen_text(app))
+            await pilot.press("ctrl+t")
+            await settle(pilot, rounds=4)
+            assert path.display and not loss.display and path.drawn
+            assert any("level curves" in row for row in screen_text(app))
+            await pilot.press("ctrl+t")
+            await settle(pilot)
+            assert loss.display and not path.display
+    run(go())
+
+
+def test_a_tall_lab_shows_both_charts_and_no_switch_key(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=(80, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("l")
+            await settle(pilot, rounds=4)
+            loss, path = app.screen.query_one("#loss-chart"), app.screen.query_one("#path-chart")
+            assert loss.display and path.display and loss.drawn and path.drawn
+            assert "Other chart" not in screen_text(app)[-1]
+    run(go())

@@ -52,7 +52,12 @@ class ExerciseScreen(Screen):
 - **ctrl+e**: open the code editor (code exercises)
 - **Esc**: back to the chapter map
 
+After a right answer the cursor moves on to the next unsolved part. What you type and do not
+check is kept as a draft (also after Esc or quitting); a part whose answer you changed after
+checking it says "edited — check again".
+
 Answers: `x^T A x`, `(A + A^T) x`, `2Ax`, `[1, 2; 3, 4]`, `(1, 1)`, `tr(X)`, `X^{-1}`, `σ(x)`.
+Choices: ↑↓ or a letter, then Enter. Several right: Space or a letter ticks, Enter checks.
 Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
 """
 

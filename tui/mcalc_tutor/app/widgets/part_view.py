@@ -2,8 +2,8 @@
 points, or a code file), the live preview, the hints shown so far and the verdict.
 
 A part view never touches the progress store: it posts what happened (an answer checked, a hint
-asked for, the editor wanted) and the exercise screen records it, durably, and only then tells the
-view to show it. Checking runs in a thread worker.
+asked for, the draft changed, the editor wanted) and the exercise screen records it, durably, and
+only then tells the view to show it. Checking runs in a thread worker.
 """
 from __future__ import annotations
 
@@ -86,6 +86,13 @@ class PartView(Vertical):
     edited: reactive[bool] = reactive(False)
     """Whether the answer now differs from the last one checked: the header says so until it is
     checked again (a ✓ must not sit beside text that is no longer the answer it was given for)."""
+
+    hint_note: reactive[str] = reactive("")
+    """A line under the hints, such as "that was the last hint" (in the part, not a toast that
+    would cover the answer box)."""
+
+    _draft_reported: str | None = None
+    """The draft last reported to the screen (a draft is reported once per change, not per key)."""
 
     @dataclass
     class AnswerChecked(Message):
@@ -180,8 +187,6 @@ class PartView(Vertical):
             if self.is_mounted:
                 self.post_message(self.DraftChanged(self, draft))
 
-    _draft_reported: str | None = None
-
     def answer_widget(self) -> Widget | None:
         """The first control of this part's answer (where focus goes to answer it)."""
         for widget in self.query("Input, OptionList, Button"):
@@ -201,10 +206,6 @@ class PartView(Vertical):
 
     def watch_edited(self) -> None:
         self._update_header()
-
-    hint_note: reactive[str] = reactive("")
-    """A line under the hints, such as "that was the last hint" (in the part, not a toast that
-    would cover the answer box)."""
 
     def watch_hints_shown(self) -> None:
         self._draw_hints()

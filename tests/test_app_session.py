@@ -442,3 +442,51 @@ def test_a_tall_lab_shows_both_charts_and_no_switch_key(tmp_path):
             assert loss.display and path.display and loss.drawn and path.drawn
             assert "Other chart" not in screen_text(app)[-1]
     run(go())
+
+
+# -- (6, a first piece) the variant's seed ---------------------------------------------------------
+
+def test_a_randomized_exercise_shows_its_seed_for_the_command_line(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_exercise(pilot, "opt-step-size")
+            note = str(screen.query_one("#exercise-end").render())
+            seed = app.store.learner_seed("opt-step-size")
+            assert f"seed {seed}" in note and f"--seed {seed} opt-step-size:PART" in note
+            screen = await open_exercise(pilot, "grad-quadratic-form")  # not randomized: no note
+            assert str(screen.query_one("#exercise-end").render()).strip() == ""
+    run(go())
+
+
+def test_the_seed_shown_gives_the_command_line_the_same_numbers(tmp_path):
+    """`mcalc-tutor show ID --seed N`, with the N on screen, prints the learner's own numbers."""
+    import subprocess
+    import sys
+
+    async def go():
+        app = make_app(tmp_path, real_bank=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.course.load()
+            for entry in (e for e in app.course.entries if e.randomized):
+                own = app.course.variant(entry.id, app.store.learner_seed(entry.id))
+                if own.statement != app.course.variant(entry.id, 0).statement:
+                    break
+            else:
+                raise AssertionError("no randomized exercise whose statement depends on its seed")
+            screen = await open_exercise(pilot, entry.id)
+            assert f"seed {screen.variant.seed}" in str(screen.query_one("#exercise-end").render())
+            zero = app.course.variant(entry.id, 0).statement.splitlines()
+            own_lines = [line.strip() for line in screen.variant.statement.splitlines()
+                         if line.strip() and line not in zero]
+            return entry.id, screen.variant.seed, own_lines
+
+    exercise_id, seed, own_lines = run(go())
+    assert own_lines
+    out = subprocess.run([sys.executable, "-m", "mcalc_tutor", "show", exercise_id, "--seed", str(seed)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    shown = " ".join(out.stdout.split())
+    for line in own_lines:
+        assert " ".join(line.split()) in shown, line

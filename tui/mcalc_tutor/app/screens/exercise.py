@@ -90,7 +90,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             yield Markdown(self.variant.statement, id="statement")
             for part in self.variant.parts:
                 yield make_part_view(self.variant, part, self._record(part))
-            yield Static(id="exercise-end")
+            yield Static(self._variant_note(), id="exercise-end", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -101,6 +101,15 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             first = next((v for v in views if v.status != "solved"), views[0])
             self._mark_current(first)
             self.call_after_refresh(self._place_focus, first)
+
+    def _variant_note(self) -> str:
+        """Under the last part of a randomized exercise: the learner's seed, so that the command
+        line can check an answer against the same numbers."""
+        if not self.variant.exercise.randomized:
+            return ""
+        seed = self.variant.seed
+        return (f"⚄ Your variant is seed {seed}: mcalc-tutor check --seed {seed} "
+                f"{self.entry.id}:PART ANSWER checks it from a shell.")
 
     def _record(self, part: Part) -> PartRecord:
         store = tutor_app(self).store

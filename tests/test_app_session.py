@@ -490,3 +490,21 @@ def test_the_seed_shown_gives_the_command_line_the_same_numbers(tmp_path):
     shown = " ".join(out.stdout.split())
     for line in own_lines:
         assert " ".join(line.split()) in shown, line
+
+
+def test_a_solved_exercise_opens_with_no_answer_box_focused(tmp_path):
+    from mcalc_tutor.progress.store import open_store
+
+    store, _ = open_store(tmp_path)
+    for part, answer in (("a", "x^T A x"), ("b", "(A + A^T) x"), ("c", "4"), ("d", "x^T (A + A^T)")):
+        store.record_attempt("grad-quadratic-form", part, answer, "correct", 1)
+    store.close()
+
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "grad-quadratic-form")
+            assert not isinstance(app.focused, Input)
+            await pilot.press("z")
+            assert app.screen.query_one("#part-a Input", Input).value == "x^T A x"
+    run(go())

@@ -123,7 +123,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         otherwise the statement (↓ / PgDn read on, Tab goes to the answers)."""
         body = self.query_one("#exercise-body", VerticalScroll)
         body.scroll_home(animate=False)
-        target = view.answer_widget()
+        target = view.answer_widget() if view.status != "solved" else None  # a solved box is not typed into
         if target is not None and body.can_view_entire(target):
             target.focus(scroll_visible=False)
         else:

@@ -197,7 +197,7 @@ def expression_texts(lines: str | Sequence[str]) -> list[str]:
             head = unicodedata.normalize("NFKC", pieces[0]).strip()
             if not head or any(rx.match(head) for rx in (_GRADIENT_LABEL, _PARTIAL_LABEL, _NAME_LABEL)):
                 pieces = pieces[1:]
-        out.extend(p for p in pieces if p.strip())
+        out.extend(p.strip() for p in pieces if p.strip())
     return out
 
 

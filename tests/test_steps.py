@@ -12,7 +12,8 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mcalc_tutor.checking.steps import check_steps, expression_texts, preview_line
 from mcalc_tutor.cli import main

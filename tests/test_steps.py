@@ -255,3 +255,17 @@ def test_cli_line_may_start_with_a_minus_sign():
     done = subprocess.run([sys.executable, "-m", "mcalc_tutor", "steps", "-x - 1", "= -(x + 1)"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+PIECES = ["x", "A", "X", "dx", "dX", "d", "d(", "f", "∇f", "∇_x f", "∂f/∂X", "∂f/∂q", "grad f", "=", "==", " = ",
+          "^T", "(", ")", "[", "]", "+", "-", "2", "tr(", "det", "ln", "σ", "⊙", "^{-1}", "\n", ",", ";", "I", "'"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=12).map("".join), max_size=5),
+       st.sampled_from([None, "x^T A x"]), st.sampled_from([None, "(A + A^T) x"]))
+def test_whatever_is_written_gets_a_verdict(lines, start, expected):
+    verdict = check_steps(lines, SYMBOLS, start=start, expected=expected)
+    assert verdict.status in ("correct", "partial", "incorrect", "invalid")
+    assert verdict.first_broken is None or 1 <= verdict.first_broken <= len(verdict.lines)
+    json.dumps(verdict.to_json())

@@ -400,8 +400,11 @@ def _judge_gradient(before_text: str, before: tuple[int, Segment] | None, item: 
     differential = before_text
     if before is not None and not _has_direction(before[1].typed, symbols):
         differential = f"d({before_text})"
-    form = read(f"tr(({seg.text})^T {shown_dir})", symbols)
-    unflipped = read(f"tr(({seg.text}) {shown_dir})", symbols) if variable.rows != 1 != variable.cols else None
+    try:
+        form = read(f"tr(({seg.text})^T {shown_dir})", symbols)
+    except MathError as exc:  # only a text near the length limit gets here
+        return _Step(number, kind, False, [Diagnostic("unreadable", exc.message)], before_line)
+    square = variable.rows != 1 != variable.cols  # G could be written as the coefficient M of tr(M dX)
     try:
         others = [d for d in symbols.differentials().values() if d != direction
                   and d in _names(reference(differential, symbols).typed)]
@@ -409,16 +412,21 @@ def _judge_gradient(before_text: str, before: tuple[int, Segment] | None, item: 
         others = []
     if others:  # a partial derivative: d f along dX alone
         step = _judge_partial(differential, form, symbols, others, ref, number, kind, before_line, shown_dir)
-        coefficient_transposed = unflipped is not None and \
-            _judge_partial(differential, unflipped, symbols, others, ref, number, kind, before_line, shown_dir).ok
+        try:
+            coefficient_transposed = not step.ok and square and _judge_partial(
+                differential, read(f"tr(({seg.text}) {shown_dir})", symbols), symbols, others, ref, number, kind,
+                before_line, shown_dir).ok
+        except MathError:
+            coefficient_transposed = False
     else:
         wrapped = Segment(f"tr(({seg.text})^T {shown_dir})", seg.offset, form)
         step = _judge_step(differential, before, (number, wrapped), symbols, kind, in_gradient=True)
         coefficient_transposed = False
-        if not step.ok and unflipped is not None:
+        if not step.ok and square:
             try:
+                unflipped = read(f"tr(({seg.text}) {shown_dir})", symbols)
                 coefficient_transposed = judge(differential, unflipped, symbols, symbolic=False).status == CORRECT
-            except ExpectedAnswerError:
+            except (MathError, ExpectedAnswerError):
                 pass
     if coefficient_transposed and not step.ok:
         return _Step(number, kind, False, [Diagnostic(

@@ -180,3 +180,38 @@ def test_sigkill_after_a_verdict_loses_nothing(terminal_factory, tmp_path):
     with sqlite3.connect(tmp_path / "data" / "progress.sqlite3") as conn:
         rows = conn.execute("SELECT answer, status FROM events WHERE kind = 'attempt'").fetchall()
     assert rows and rows[-1][0] == "7"
+
+
+def test_after_a_correct_answer_the_next_keys_answer_the_next_part(terminal_factory, tmp_path):
+    """Solve (a), then type (b)'s answer without touching Tab: (b) is the part solved, and (a)
+    keeps the answer it was given, as `mcalc-tutor progress --json` on the same data reads back."""
+    import json
+
+    log = tmp_path / "startup.log"
+    term = terminal_factory(env={"MCALC_TUTOR_STARTUP_LOG": str(log)})
+    term.wait_for("Quit")
+    deadline = time.monotonic() + 60  # the engine warms in a thread; until then it competes for the GIL
+    while not (log.exists() and "engine-warm" in log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    term.keys("C-p")
+    term.wait_for("Search")
+    term.keys("grad-basic-identities", literal=True)
+    term.wait_for("grad-basic-identities)")
+    term.keys("Enter")
+    term.wait_for("∇ₓ(aᵀx)")
+    time.sleep(0.3)  # the focus is placed on the first refresh after the screen is shown
+    term.keys("a", literal=True)
+    term.keys("Enter")
+    term.wait_for("✓ Correct")
+    term.keys("2x", literal=True)
+    term.keys("Enter")
+    deadline = time.monotonic() + 20
+    while term.screen().count("✓ Correct") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    term.keys("C-q")
+    assert term.exit_code() == 0
+    out = subprocess.run([sys.executable, "-m", "mcalc_tutor", "--data-dir", str(tmp_path / "data"),
+                          "progress", "--json"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    recent = [(r["exercise"], r["part"], r["status"]) for r in reversed(json.loads(out.stdout)["recent"])]
+    assert recent == [("grad-basic-identities", "a", "correct"), ("grad-basic-identities", "b", "correct")]

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcalc_tutor.grading.challenges import OutputError, driver_source, get_challenge, list_challenges
+from mcalc_tutor.grading.challenges import OutputError, driver_source, get_challenge, judge_output, list_challenges
 from mcalc_tutor.grading.runner import run_challenge
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,15 +96,18 @@ def grade_in_process(challenge: str, module, seed: int = 0) -> list[tuple[str, b
     spec = get_challenge(challenge)
     namespace: dict = {"__name__": "harness"}
     exec(compile(driver_source() + "\n" + spec.harness_source, "harness", "exec"), namespace)
+    trace: list = []
+    namespace["_TRACE"][0] = lambda event: trace.append(json.loads(json.dumps(event["value"])))
     results = []
     for test in spec.hidden_tests(seed):
+        trace.clear()
         try:
             output = json.loads(json.dumps(namespace["run_test"](module, test.name, test.payload)))
         except Exception as exc:
             results.append((test.name, False, f"raised {type(exc).__name__}: {exc}"))
             continue
         try:
-            passed, message = spec.judge(test, output)
+            passed, message = judge_output(spec, test, output, list(trace))
         except OutputError as exc:
             passed, message = False, str(exc)
         results.append((test.name, passed, message))
@@ -248,7 +251,7 @@ def test_judges_turn_any_output_into_a_verdict(challenge, output, index):
     tests = _tests_cache(challenge)
     test = tests[index % len(tests)]
     try:
-        passed, message = spec.judge(test, output)
+        passed, message = judge_output(spec, test, output, [] if index % 2 else [output])
     except OutputError as exc:
         assert str(exc)
         return
@@ -263,3 +266,81 @@ def _tests_cache(challenge):
     if challenge not in _TESTS:
         _TESTS[challenge] = get_challenge(challenge).hidden_tests(0)
     return _TESTS[challenge]
+
+
+# ---- trivial answers fail every test (issue 12, class 2) -----------------------------------------
+
+TRIVIAL = {
+    "gradient_check": {
+        "zeros": "import numpy as np\n"
+                 "def numerical_gradient(f, x, eps=1e-5):\n    return np.zeros_like(x)\n"
+                 "def relative_error(a, b):\n    return 0.0\n"
+                 "def gradient_check(f, grad_f, x, eps=1e-5):\n    return 0.0\n",
+        "ones / input returned": "def numerical_gradient(f, x, eps=1e-5):\n    return x.copy()\n"
+                                 "def relative_error(a, b):\n    return 1.0\n"
+                                 "def gradient_check(f, grad_f, x, eps=1e-5):\n    return 1.0\n",
+    },
+    "power_iteration": {
+        "input returned": "def power_iteration(A, x0, num_iters=1000, tol=1e-12):\n    return 1.0, x0 / (x0 @ x0) ** 0.5\n",
+        "constant": "import numpy as np\n"
+                    "def power_iteration(A, x0, num_iters=1000, tol=1e-12):\n"
+                    "    v = np.zeros(len(x0))\n    v[0] = 1\n    return 0.0, v\n",
+    },
+    "optimizers": {
+        "zeros": "import numpy as np\n"
+                 "def rosenbrock(x):\n    return 0.0\n"
+                 "def rosenbrock_grad(x):\n    return np.zeros(2)\n"
+                 + "".join(f"def {m}(grad, x0, lr, steps, **kw):\n    return np.zeros((steps + 1, 2))\n"
+                           for m in ("sgd", "momentum", "adam")),
+        "input returned": "import numpy as np\n"
+                          "def rosenbrock(x):\n    return float(x[0])\n"
+                          "def rosenbrock_grad(x):\n    return np.array(x, dtype=float)\n"
+                          + "".join(f"def {m}(grad, x0, lr, steps, **kw):\n"
+                                    "    return np.array([x0] * (steps + 1), dtype=float)\n"
+                                    for m in ("sgd", "momentum", "adam")),
+    },
+    "two_layer_net": {
+        "zeros": "import numpy as np\n"
+                 "def init_params(n_in, n_hidden, seed=0):\n"
+                 "    return {'W1': np.zeros((n_hidden, n_in)), 'b1': np.zeros(n_hidden), "
+                 "'W2': np.zeros((1, n_hidden)), 'b2': np.zeros(1)}\n"
+                 "def forward(params, X):\n    return np.zeros(len(X))\n"
+                 "def loss(params, X, y):\n    return 0.0\n"
+                 "def gradients(params, X, y):\n    return {k: np.zeros_like(v) for k, v in params.items()}\n"
+                 "def predict(params, X):\n    return np.zeros(len(X))\n"
+                 "def train(X, y, seed=0):\n    return init_params(2, 4)\n",
+        "constant half": "import numpy as np\n"
+                         "def init_params(n_in, n_hidden, seed=0):\n"
+                         "    return {'W1': np.ones((n_hidden, n_in)), 'b1': np.ones(n_hidden), "
+                         "'W2': np.ones((1, n_hidden)), 'b2': np.ones(1)}\n"
+                         "def forward(params, X):\n    return np.full(len(X), 0.5)\n"
+                         "def loss(params, X, y):\n    return float(np.log(2))\n"
+                         "def gradients(params, X, y):\n    return {k: np.ones_like(v) for k, v in params.items()}\n"
+                         "def predict(params, X):\n    return np.ones(len(X))\n"
+                         "def train(X, y, seed=0):\n    return init_params(2, 4)\n",
+    },
+    "comp_graph": {
+        "zeros": "class Value:\n"
+                 "    def __init__(self, data):\n        self.data, self.grad = 0.0, 0.0\n"
+                 "    def __add__(self, other):\n        return Value(0)\n"
+                 "    __radd__ = __mul__ = __rmul__ = __add__\n"
+                 "    def relu(self):\n        return Value(0)\n"
+                 "    def backward(self):\n        pass\n",
+        "input returned": "class Value:\n"
+                          "    def __init__(self, data):\n        self.data, self.grad = float(data), 1.0\n"
+                          "    def __add__(self, other):\n        return self\n"
+                          "    __radd__ = __mul__ = __rmul__ = __add__\n"
+                          "    def relu(self):\n        return self\n"
+                          "    def backward(self):\n        self.grad = 1.0\n",
+    },
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("challenge, kind", [(c, k) for c, kinds in TRIVIAL.items() for k in kinds])
+def test_trivial_answers_fail_every_test(challenge, kind, tmp_path):
+    path = tmp_path / get_challenge(challenge).module_file
+    path.write_text(TRIVIAL[challenge][kind], encoding="utf-8")
+    module = _load_module(path, get_challenge(challenge).module_name)
+    passed = [name for name, ok, _ in grade_in_process(challenge, module) if ok]
+    assert passed == []

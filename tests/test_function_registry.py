@@ -212,3 +212,13 @@ def test_forward_mode_rule_agrees_with_a_finite_difference(name):
 
         numeric = (at(h) - at(-h)) / (2 * h)
         np.testing.assert_allclose(evaluate(typed, values, {}), numeric, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", [spec.name for spec in REGISTRY if spec.node == "call" and spec.arity == 1])
+def test_the_symbolic_check_confirms_exactly_the_functions_marked_cheap(name):
+    from mcalc_tutor.checking.equivalence import check_answer
+
+    symbols = parse_declarations("p: scalar positive")
+    verdict = check_answer(f"{name}(p) + p", f"p + {name}(p)", symbols)
+    assert verdict.status == "correct"
+    assert (verdict.method == "numeric+symbolic") == spec_of(name).symbolic

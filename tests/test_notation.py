@@ -88,6 +88,14 @@ READS_AS = [
     ("(A + 2I_n)x", "(A + 2I) x"),
     ("I_n - A", "I - A"),
     ("tr[AB]", "tr(A B)"),
+    # norms as typed on other keyboards, the Frobenius product
+    ("∥x∥", "sqrt(x^T x)"),
+    ("‖x‖²₂", "x^T x"),
+    ("‖x‖^2_2", "x^T x"),
+    ("‖G‖^2_F", "tr(G^T G)"),
+    ("A:B", "tr(A^T B)"),
+    ("A : G B", "tr(A^T G B)"),
+    ("A∶B + 2", "tr(A^T B) + 2"),
     ("[A + B]x", "(A + B) x"),
 ]
 
@@ -120,6 +128,8 @@ DISTINCT = [
     ("A\\b", "A b"),
     ("A.'x", "A x"),
     ("<A, B>", "tr(A B)"),
+    ("A:B", "tr(A B)"),
+    ("‖x‖²₂", "x^T x x^T x"),
 ]
 
 

@@ -1,7 +1,8 @@
 """Power iteration: the eigenvalue of largest magnitude of a symmetric matrix, and its eigenvector.
 
-Repeat  w = A x,  x = w / ‖w‖,  λ = xᵀ A x  until λ settles. Use numpy only; numpy.linalg's
-eigen-solvers (eig, eigh, eigvals, eigvalsh, svd) are switched off while your code is graded.
+Repeat  w = A x,  x = w / ‖w‖,  λ = xᵀ A x  until λ settles. Use numpy only. While your code
+is graded, A is an operator you can only multiply by a vector (A @ x, or x @ A): the grader
+counts the products and checks that each multiplies the current iterate.
 """
 import numpy as np
 

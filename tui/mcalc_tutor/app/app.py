@@ -8,8 +8,10 @@ from __future__ import annotations
 import gc
 import os
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -23,6 +25,9 @@ from .. import START_TIME
 from ..progress.store import open_store
 from .course import Course
 from .screens.map import MapScreen
+
+if TYPE_CHECKING:
+    from ..content.variants import Variant
 
 __all__ = ["TutorApp", "STARTUP_LOG_ENV"]
 
@@ -54,6 +59,16 @@ class TutorApp(App[int]):
 
     class BankLoaded(Message):
         """The validated exercise bank is in memory: numpy and sympy are imported and warm."""
+
+    @dataclass
+    class ExercisePrepared(Message):
+        """An exercise's variant is ready to show (posted from the worker that prepared it), or
+        `error` says why it cannot be."""
+
+        exercise_id: str
+        variant: Variant | None
+        error: str | None
+        replace: bool
 
     def __init__(self, data_dir: Path | str, *, course: Course | None = None, warm: bool = True) -> None:
         super().__init__()
@@ -95,8 +110,11 @@ class TutorApp(App[int]):
         """Load the bank (numpy, sympy, the checker) so that the first check is quick."""
         started = time.perf_counter()
         self.course.load()
+        import importlib
+
         from ..content import answers  # noqa: F401  (the checker and its numpy evaluator)
-        import sympy  # noqa: F401  (symbolic confirmation and generated answers: ~1 s to import)
+
+        importlib.import_module("sympy")  # symbolic confirmation and generated answers: ~1 s to import
 
         self.log.info(f"engine warm after {(time.perf_counter() - started) * 1000:.0f} ms; "
                       f"{len(self.course.entries)} exercises, {len(self.course.problems)} rejected")
@@ -153,9 +171,12 @@ class TutorApp(App[int]):
         except Exception as exc:  # an authoring fault must not take the app down
             variant, error = None, f"{type(exc).__name__}: {exc}"
         if not worker.is_cancelled:
-            self.call_from_thread(self._show_exercise, exercise_id, variant, error, replace)
+            self.post_message(self.ExercisePrepared(exercise_id, variant, error, replace))
 
-    def _show_exercise(self, exercise_id: str, variant, error: str | None, replace: bool) -> None:
+    def on_tutor_app_exercise_prepared(self, message: ExercisePrepared) -> None:
+        self._show_exercise(message.exercise_id, message.variant, message.error, message.replace)
+
+    def _show_exercise(self, exercise_id: str, variant: Variant | None, error: str | None, replace: bool) -> None:
         self._opening = None
         entry = self.course.entry(exercise_id)
         if variant is None or entry is None:

@@ -6,6 +6,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from .course import section_title
+from .typed_app import tutor_app
 
 __all__ = ["ExerciseProvider"]
 
@@ -14,14 +15,14 @@ class ExerciseProvider(Provider):
     """Every exercise of the course, matched on "title (id)"."""
 
     def _candidates(self):
-        app = self.app
+        app = tutor_app(self)
         course = getattr(app, "course", None)
         if course is None:
             return []
         return [(f"{entry.title} ({entry.id})", entry) for entry in course.entries]
 
     def _open(self, exercise_id: str) -> None:
-        self.app.open_exercise(exercise_id)
+        tutor_app(self).open_exercise(exercise_id)
 
     async def discover(self) -> Hits:
         for text, entry in self._candidates():

@@ -53,7 +53,8 @@ class _Frozen:
 
     def __init__(self, symbols: SymbolTable):
         self.symbols = symbols
-        self.key = tuple((k, s.rows, s.cols, tuple(sorted(s.properties)), s.is_function) for k, s in symbols.items()) \
+        self.key = tuple((k, s.rows, s.cols, tuple(sorted(s.properties)), s.is_function, s.differential_of)
+                         for k, s in symbols.items()) \
             + tuple(symbols.definitions.items())
 
     def __hash__(self) -> int:

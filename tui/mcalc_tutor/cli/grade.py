@@ -31,6 +31,8 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--gradescope-bundle", metavar="OUT.zip", help="write a Gradescope autograder bundle "
                    "for the exercises given with --exercises (or as PATH arguments)")
     p.add_argument("--timing", action="store_true", help="include execution_time in Gradescope output")
+    p.add_argument("--unsandboxed", action="store_true", help="run code parts even without bubblewrap "
+                   "(resource limits only: for code you trust)")
     p.set_defaults(run=run)
 
 
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         usage_error(e)
     if errors and not paths:
         return 2
-    results = grade_many(paths, args.exercises, args.jobs)
+    results = grade_many(paths, args.exercises, args.jobs, unsandboxed=args.unsandboxed)
     return _emit(results, args)
 
 
@@ -104,14 +106,11 @@ def _emit(results, args: argparse.Namespace) -> int:
 
 def _write(text: str, out: str | None) -> int:
     if out:
-        path = Path(out)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            return usage_error(f"cannot write {out}: {exc.strerror or exc}")
+        from ..grading.output import write_report
+
+        problem = write_report(Path(out), text)
+        if problem:
+            return usage_error(problem)
     else:
         sys.stdout.write(text)
     return 0

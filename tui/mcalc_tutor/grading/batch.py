@@ -8,14 +8,18 @@ from pathlib import Path
 from .grader import SubmissionResult, grade_path
 
 
-def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int) -> list[SubmissionResult]:
+def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *, unsandboxed: bool = False,
+               secret: bytes | None = None) -> list[SubmissionResult]:
     """Grade each path, in order; with ``jobs`` > 1, in that many worker processes."""
+    import functools
+
+    grade = functools.partial(grade_path, unsandboxed=unsandboxed, secret=secret)
     if jobs == 1 or len(paths) < 2:
-        return [grade_path(p, exercises) for p in paths]
+        return [grade(p, exercises) for p in paths]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
-        return list(pool.map(grade_path, paths, [exercises] * len(paths), chunksize=max(1, len(paths) // (jobs * 8))))
+        return list(pool.map(grade, paths, [exercises] * len(paths), chunksize=max(1, len(paths) // (jobs * 8))))
 
 
 def _warm() -> None:

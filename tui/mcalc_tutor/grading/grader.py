@@ -4,14 +4,19 @@ the same bytes out.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
 from .submission import Submission, read_code_file, read_submission
+from .text import escape_controls
 
 MISSING = "missing"
+NOT_GRADED = "ungraded"
+"""A code part that was not run because no real sandbox is available (and --unsandboxed was not given)."""
 
 
 @dataclass
@@ -38,6 +43,15 @@ class SubmissionResult:
     parts: list[PartResult]
     error: str | None = None
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    """Set by mark_duplicates: e.g. another submission claims the same student."""
+
+    @property
+    def status(self) -> str:
+        """``duplicate`` (another submission claims this student), ``error`` or ``ok``."""
+        if any(w.startswith(DUPLICATE) for w in self.warnings):
+            return "duplicate"
+        return "error" if self.error else "ok"
 
     @property
     def score(self) -> float:
@@ -49,26 +63,54 @@ class SubmissionResult:
 
     def to_json(self) -> dict:
         data = {"submission": self.submission, "student": self.student, "seed": self.seed,
-                "score": self.score, "max_score": self.max_score,
+                "score": self.score, "max_score": self.max_score, "status": self.status,
                 "parts": [p.to_json() for p in self.parts]}
         if self.error:
             data["error"] = self.error
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
         return data
 
 
-def grade_path(path: Path, exercises: list[str] | None = None) -> SubmissionResult:
-    """Read and grade one submission; never raises."""
+DUPLICATE = "duplicate student"
+
+
+def mark_duplicates(results: list[SubmissionResult]) -> list[SubmissionResult]:
+    """Flag every submission whose student (ignoring case and spaces) another one also claims.
+
+    Idempotent, so that every report can call it on what it is given.
+    """
+    claims: dict[str, list[SubmissionResult]] = {}
+    for r in results:
+        claims.setdefault(" ".join(r.student.split()).casefold(), []).append(r)
+    for group in claims.values():
+        for r in group:
+            r.warnings = [w for w in r.warnings if not w.startswith(DUPLICATE)]
+            if len(group) > 1:
+                others = ", ".join(o.submission for o in group if o is not r)
+                r.warnings.append(f"{DUPLICATE}: {r.student!r} is also claimed by {others}")
+    return results
+
+
+def grade_path(path: Path, exercises: list[str] | None = None, *, unsandboxed: bool = False,
+               secret: bytes | None = None) -> SubmissionResult:
+    """Read and grade one submission; never raises.
+
+    Code parts run only inside bubblewrap unless ``unsandboxed`` (code you trust); ``secret`` (the
+    course secret) makes each student's hidden-test instances unguessable from the package.
+    """
     start = time.perf_counter()
-    sub = read_submission(path)
     try:
-        result = grade_submission(sub, exercises)
+        sub = read_submission(path)
+        result = grade_submission(sub, exercises, unsandboxed=unsandboxed, secret=secret)
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
-        result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"internal error: {exc!r}")
+        result = SubmissionResult(str(path), path.stem, 0, [], error=f"internal error: {type(exc).__name__}")
     result.seconds = time.perf_counter() - start
     return result
 
 
-def grade_submission(sub: Submission, exercises: list[str] | None = None) -> SubmissionResult:
+def grade_submission(sub: Submission, exercises: list[str] | None = None, *, unsandboxed: bool = False,
+                     secret: bytes | None = None) -> SubmissionResult:
     from ..content.loader import load_bank
 
     bank = load_bank()
@@ -81,7 +123,7 @@ def grade_submission(sub: Submission, exercises: list[str] | None = None) -> Sub
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
                                            f"unknown exercise {exercise_id!r}"))
             continue
-        result.parts.extend(_grade_exercise(ex, given, sub))
+        result.parts.extend(_grade_exercise(ex, given, sub, _CodePolicy(unsandboxed, secret)))
     if exercises:  # answers to exercises outside the assignment are reported, not graded
         for exercise_id in sorted(set(sub.answers) - set(exercises)):
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
@@ -89,7 +131,23 @@ def grade_submission(sub: Submission, exercises: list[str] | None = None) -> Sub
     return result
 
 
-def _grade_exercise(ex, given: dict, sub: Submission) -> list[PartResult]:
+def instance_seed(secret: bytes, exercise: str, student: str) -> int:
+    """The seed of a student's hidden-test instances: HMAC-SHA256(secret, exercise, student).
+
+    Without the course secret, knowing the package (its generators) and the submission does not
+    tell which instances a student's code is tested on.
+    """
+    message = exercise.encode("utf-8") + b"\x00" + student.encode("utf-8", "surrogatepass")
+    return int.from_bytes(hmac.new(secret, message, hashlib.sha256).digest()[:8], "big") >> 1
+
+
+@dataclass(frozen=True)
+class _CodePolicy:
+    unsandboxed: bool = False
+    secret: bytes | None = None
+
+
+def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy) -> list[PartResult]:
     from ..content.answers import check_part
     from ..content.variants import make_variant
 
@@ -99,7 +157,7 @@ def _grade_exercise(ex, given: dict, sub: Submission) -> list[PartResult]:
     for part in variant.parts:
         answer = given.get(part.name)
         if part.kind == "code":
-            out.append(_grade_code(ex, part, answer, sub))
+            out.append(_grade_code(ex, part, answer, sub, policy))
             continue
         if sub.error is not None and answer is None:
             out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points, sub.error))
@@ -128,7 +186,7 @@ def _feedback(verdict) -> str:
     return " ".join(lines)
 
 
-def _grade_code(ex, part, answer, sub: Submission) -> PartResult:
+def _grade_code(ex, part, answer, sub: Submission, policy: _CodePolicy) -> PartResult:
     name = answer if isinstance(answer, str) else None
     if name is None and (sub.path.parent / part.stub).is_file() and sub.error is None:
         name = part.stub
@@ -138,14 +196,19 @@ def _grade_code(ex, part, answer, sub: Submission) -> PartResult:
     code, problem = read_code_file(sub, name)
     if problem:
         return PartResult(ex.id, part.name, INVALID, 0.0, part.points, problem)
-    from .runner import run_challenge
+    from .runner import NEEDS_BUBBLEWRAP, run_challenge, sandbox_status
 
-    result = run_challenge(part.challenge, {part.stub: code}, seed=sub.seed)
+    mode, why = sandbox_status()
+    if mode != "bwrap" and not policy.unsandboxed:
+        return PartResult(ex.id, part.name, NOT_GRADED, 0.0, part.points, f"not graded: this code part "
+                          f"{NEEDS_BUBBLEWRAP} ({why})")
+    seed = sub.seed if policy.secret is None else instance_seed(policy.secret, ex.id, sub.student)
+    result = run_challenge(part.challenge, {part.stub: code}, seed=seed)
     fraction = result.score / result.max_score if result.max_score else 0.0
     status = CORRECT if fraction >= 1 else (PARTIAL if fraction > 0 else INCORRECT)
-    lines = [f"{'PASS' if t.passed else 'FAIL'} {t.name}: {t.message}" for t in result.tests]
+    lines = [f"{'PASS' if t.passed else 'FAIL'} {t.name}: {escape_controls(t.message)}" for t in result.tests]
     if result.error:
-        lines.insert(0, result.error)
+        lines.insert(0, escape_controls(result.error))
     if result.warning:
         lines.append(result.warning)
     return PartResult(ex.id, part.name, status, round(fraction * part.points, 6), part.points,

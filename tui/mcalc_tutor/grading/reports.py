@@ -9,7 +9,11 @@ import json
 from collections import Counter, defaultdict
 
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
-from .grader import MISSING, SubmissionResult
+from .grader import MISSING, SubmissionResult, mark_duplicates
+from .text import escape_controls, neutralize_formula
+
+# Every renderer escapes what a submission controls (names, paths, feedback) and flags students
+# claimed by more than one submission: a warning line, and a status ("duplicate") in the data.
 
 
 def _num(x: float):
@@ -18,18 +22,23 @@ def _num(x: float):
 
 def text_report(results: list[SubmissionResult]) -> str:
     out = []
-    for r in results:
-        out.append(f"{r.student} ({r.submission}): {_num(r.score)} / {_num(r.max_score)}")
+    for r in mark_duplicates(results):
+        out.append(f"{escape_controls(r.student)} ({escape_controls(r.submission)}): "
+                   f"{_num(r.score)} / {_num(r.max_score)}")
         if r.error:
-            out.append(f"  ! {r.error}")
+            out.append(f"  ! {escape_controls(r.error)}")
+        for w in r.warnings:
+            out.append(f"  ! warning: {escape_controls(w)}")
         for p in r.parts:
-            feedback = p.feedback.replace("\n", "\n      ")
-            out.append(f"  {p.exercise}:{p.part:<4} {_num(p.score)}/{_num(p.max_score)}  {p.status:<9} {feedback}")
+            feedback = "\n      ".join(escape_controls(line) for line in p.feedback.split("\n"))
+            out.append(f"  {escape_controls(p.exercise)}:{escape_controls(p.part):<4} {_num(p.score)}/"
+                       f"{_num(p.max_score)}  {p.status:<9} {feedback}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
 def json_report(results: list[SubmissionResult]) -> str:
+    mark_duplicates(results)
     data = results[0].to_json() if len(results) == 1 else [r.to_json() for r in results]
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
@@ -46,23 +55,26 @@ def gradescope_report(result: SubmissionResult, execution_time: float | None = N
             "output": f"{p.status}: {p.feedback}",
             "visibility": "visible",
         })
+    output = result.error or f"Graded {len(result.parts)} parts for {escape_controls(result.student)}."
     data = {"score": _num(result.score), "max_score": _num(result.max_score),
-            "output": result.error or f"Graded {len(result.parts)} parts for {result.student}.",
-            "tests": tests}
+            "output": "\n".join([output, *result.warnings]), "tests": tests}
     if execution_time is not None:
         data["execution_time"] = round(execution_time, 2)
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def csv_report(results: list[SubmissionResult]) -> str:
+    """One row per submission; text cells cannot run as spreadsheet formulas."""
     columns = sorted({f"{p.exercise}:{p.part}" for r in results for p in r.parts})
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", "submission", "score", "max_score", "error", *columns])
-    for r in results:
+    cell = neutralize_formula
+    writer.writerow(["student", "submission", "score", "max_score", "error", "status", "warnings",
+                     *[cell(c) for c in columns]])
+    for r in mark_duplicates(results):
         scores = {f"{p.exercise}:{p.part}": _num(p.score) for p in r.parts}
-        writer.writerow([r.student, r.submission, _num(r.score), _num(r.max_score), r.error or "",
-                         *[scores.get(c, "") for c in columns]])
+        writer.writerow([cell(r.student), cell(r.submission), _num(r.score), _num(r.max_score), cell(r.error or ""),
+                         r.status, cell("; ".join(r.warnings)), *[scores.get(c, "") for c in columns]])
     return buf.getvalue()
 
 
@@ -92,24 +104,27 @@ def class_report_data(results: list[SubmissionResult]) -> dict:
             "common_diagnostics": [{"code": code, "count": n}
                                    for code, n in sorted(entry["codes"].items(), key=lambda kv: (-kv[1], kv[0]))],
         })
-    return {"submissions": len(results), "parts": parts}
+    duplicates = [w for r in mark_duplicates(results) for w in r.warnings]
+    return {"submissions": len(results), "parts": parts, "duplicates": duplicates}
 
 
 def class_report_text(results: list[SubmissionResult], width: int = 80) -> str:
     data = class_report_data(results)
     out = [f"Class report: {data['submissions']} submissions", ""]
+    if data["duplicates"]:
+        out[1:1] = [f"! warning: {escape_controls(w)}" for w in data["duplicates"]]
     for p in data["parts"]:
         share = p["share"]
         bar_len = 20
         filled = round(share[CORRECT] * bar_len)
-        out.append(f"{p['exercise']}:{p['part']}")
+        out.append(escape_controls(f"{p['exercise']}:{p['part']}"))
         out.append(f"  {'█' * filled}{'░' * (bar_len - filled)} {share[CORRECT]:4.0%} correct  "
                    f"{share[INCORRECT] + share[PARTIAL]:4.0%} wrong  {share[INVALID]:4.0%} invalid  "
                    f"{share[MISSING]:4.0%} missing")
         if p["common_diagnostics"]:
             out.append("    diagnostics: " + ", ".join(f"{d['code']} ×{d['count']}" for d in p["common_diagnostics"]))
         for m in p["common_mistakes"]:
-            text = m["feedback"]
+            text = escape_controls(m["feedback"])
             limit = width - 12
             out.append(f"    {m['count']:>3}× {text[:limit] + ('…' if len(text) > limit else '')}")
     return "\n".join(out) + "\n"

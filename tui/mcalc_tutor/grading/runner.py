@@ -33,9 +33,19 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
-from .challenges import Challenge, HiddenTest, OutputError, driver_source, get_challenge, list_challenges
+from .challenges import (
+    Challenge,
+    HiddenTest,
+    OutputError,
+    driver_source,
+    get_challenge,
+    judge_output,
+    list_challenges,
+)
 
 __all__ = [
+    "NEEDS_BUBBLEWRAP",
+    "NO_BWRAP_ENV",
     "PROTECTION",
     "ChallengeResult",
     "SandboxWarning",
@@ -54,11 +64,17 @@ OUTPUT_KEEP = 16 * 1024          # characters of learner output kept in the resu
 OUTPUT_KILL = 8 * 1024 * 1024    # a submission printing more than this is stopped
 PROTOCOL_LIMIT = 16 * 1024 * 1024
 MAX_RESULT_BYTES = 2 * 1024 * 1024
+MAX_LINE_BYTES = MAX_RESULT_BYTES + 64 * 1024   # a longer line on the result channel is not the harness's
+MAX_EVENTS = 100_000
 MAX_FILES = 10
 MAX_FILE_BYTES = 256 * 1024
 NOBODY = 65534
 DENY_MODULES = ("subprocess", "_posixsubprocess", "multiprocessing", "socket", "_socket", "ssl",
                 "ctypes", "_ctypes", "cffi", "pty", "mcalc_tutor")
+NO_BWRAP_ENV = "MCALC_TUTOR_NO_BWRAP"
+"""Set to 1 to act as if bubblewrap did not work here (tests and instructors checking the refusal path)."""
+NEEDS_BUBBLEWRAP = ("needs bubblewrap (Debian package `bubblewrap`); pass `--unsandboxed` for code you trust")
+"""What `grade` says instead of a score for a code part when no real sandbox is available."""
 _FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\.py")
 
 
@@ -118,9 +134,17 @@ class ChallengeResult:
 
 # ---- which sandbox this machine gives -----------------------------------------------------------
 
-@functools.lru_cache(maxsize=1)
 def sandbox_status() -> tuple[str, str | None]:
-    """``("bwrap", None)`` when bubblewrap works here, else ``("rlimits", why not)``. Cached."""
+    """``("bwrap", None)`` when bubblewrap works here, else ``("rlimits", why not)``.
+
+    The probe is cached; ``MCALC_TUTOR_NO_BWRAP=1`` in the environment overrides it."""
+    if os.environ.get(NO_BWRAP_ENV) == "1":
+        return "rlimits", f"{NO_BWRAP_ENV}=1 is set"
+    return _probe_bwrap()
+
+
+@functools.lru_cache(maxsize=1)
+def _probe_bwrap() -> tuple[str, str | None]:
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return "rlimits", "bubblewrap (bwrap) is not installed"
@@ -250,8 +274,8 @@ def _scrubbed_env(workdir: str) -> dict[str, str]:
 
 @dataclass
 class _Capture:
-    protocol: bytes = b""
-    output: bytes = b""
+    protocol: bytearray = field(default_factory=bytearray)
+    output: bytearray = field(default_factory=bytearray)
     output_total: int = 0
     returncode: int | None = None
     timed_out: bool = False
@@ -406,7 +430,7 @@ def _run(argv: list[str], env: dict[str, str], cwd: str, stdin_data: bytes, time
                 if not chunk:
                     selector.unregister(key.fileobj)
                     open_streams -= 1
-                elif key.data == "protocol":
+                elif key.data == "protocol":  # bytearray: appending is amortized linear
                     if len(capture.protocol) < PROTOCOL_LIMIT:
                         capture.protocol += chunk[: PROTOCOL_LIMIT - len(capture.protocol)]
                 else:
@@ -494,18 +518,43 @@ def processes_with(marker: str) -> list[int]:
 
 # ---- judging ------------------------------------------------------------------------------------
 
-def _parse_protocol(data: bytes) -> list[dict]:
-    events = []
-    for line in data.split(b"\n"):
+@dataclass
+class _Protocol:
+    events: list[dict]
+    unreadable: list[str]
+    """Why lines on the result channel were dropped (too long, nested too deeply, too many)."""
+
+
+def _parse_protocol(data: bytes | bytearray) -> _Protocol:
+    """The harness's JSON lines, in linear time: each line is bounded in size, their number is
+    bounded, and a line that cannot be read is dropped with a reason, never raised."""
+    events: list[dict] = []
+    unreadable: list[str] = []
+    start, end = 0, len(data)
+    while start < end:
+        stop = data.find(b"\n", start)
+        if stop < 0:
+            stop = end
+        line = bytes(data[start:stop])
+        start = stop + 1
         if not line.strip():
+            continue
+        if len(events) >= MAX_EVENTS:
+            unreadable.append(f"more than {MAX_EVENTS} lines")
+            break
+        if len(line) > MAX_LINE_BYTES:
+            unreadable.append(f"a line of {len(line)} bytes")
             continue
         try:
             event = json.loads(line)
+        except RecursionError:
+            unreadable.append("a line nested too deeply")
+            continue
         except (ValueError, UnicodeDecodeError):
             continue  # anything that is not a harness line cannot help the submission
         if isinstance(event, dict) and isinstance(event.get("event"), str):
             events.append(event)
-    return events
+    return _Protocol(events, unreadable[:5])
 
 
 def _stop_reason(capture: _Capture, timeout: float, memory_mb: int) -> str:
@@ -531,12 +580,13 @@ def _stop_reason(capture: _Capture, timeout: float, memory_mb: int) -> str:
 
 def _judge_all(spec: Challenge, tests: list[HiddenTest], capture: _Capture, timeout: float,
                memory_mb: int) -> tuple[list[TestOutcome], str | None]:
-    events = _parse_protocol(capture.protocol)
-    violations = []
+    protocol = _parse_protocol(capture.protocol)
+    events = protocol.events
+    violations: dict[str, None] = {}  # ordered and O(1) per line: a flood of reasons stays linear
     for e in events:
         reason = e.get("reason")
-        if e["event"] == "violation" and isinstance(reason, str) and reason not in violations:
-            violations.append(reason[:300])
+        if e["event"] == "violation" and isinstance(reason, str) and len(violations) < 5:
+            violations.setdefault(reason[:300])
     if violations:
         message = "not graded: your code " + "; ".join(violations)
         return [TestOutcome(t.name, False, message) for t in tests], message
@@ -556,26 +606,35 @@ def _judge_all(spec: Challenge, tests: list[HiddenTest], capture: _Capture, time
         return [TestOutcome(t.name, False, message) for t in tests], message
 
     reports: dict[str, dict] = {}
+    traces: dict[str, list] = {}
+    pending: list = []  # the steps reported since the last result belong to the next result
     for e in events:
-        if e["event"] == "test" and isinstance(e.get("name"), str):
-            reports.setdefault(e["name"], e)
+        if e["event"] == "trace":
+            pending.append(e.get("value"))
+        elif e["event"] == "test" and isinstance(e.get("name"), str):
+            if e["name"] not in reports:
+                reports[e["name"]], traces[e["name"]] = e, pending
+            pending = []
     outcomes = []
     error = None
     for test in tests:
         report = reports.get(test.name)
-        if report is None:
+        if report is None and protocol.unreadable and capture.returncode == 0:
+            outcomes.append(TestOutcome(test.name, False, "no readable result: the result channel held "
+                                        + ", ".join(protocol.unreadable) + " (something wrote to it)"))
+        elif report is None:
             error = error or ("your code " + _stop_reason(capture, timeout, memory_mb))
             outcomes.append(TestOutcome(test.name, False, f"not run: {error}"))
         elif not report.get("ok"):
             outcomes.append(TestOutcome(test.name, False, f"raised {_text(report.get('error'))}"))
         else:
-            outcomes.append(_judge_one(spec, test, report.get("output")))
+            outcomes.append(_judge_one(spec, test, report.get("output"), traces.get(test.name, [])))
     return outcomes, error
 
 
-def _judge_one(spec: Challenge, test: HiddenTest, output) -> TestOutcome:
+def _judge_one(spec: Challenge, test: HiddenTest, output, trace: list) -> TestOutcome:
     try:
-        passed, message = spec.judge(test, output)
+        passed, message = judge_output(spec, test, output, trace)
     except OutputError as exc:
         return TestOutcome(test.name, False, str(exc))
     except Exception as exc:  # a judge must survive any output; this is the last line of defence
@@ -588,7 +647,7 @@ def _text(value) -> str:
 
 
 def _format_output(capture: _Capture) -> str:
-    text = capture.output.decode("utf-8", "replace")
+    text = bytes(capture.output).decode("utf-8", "replace")
     if len(text) > OUTPUT_KEEP or capture.output_total > len(capture.output):
         text = text[:OUTPUT_KEEP] + f"\n[… output truncated: {capture.output_total} bytes in all]"
     return text

@@ -1,5 +1,8 @@
 """Reading submissions: a TOML file of answers (plus code files beside it), or a directory
 holding one. Reading never raises: a broken submission becomes a Submission with `error` set.
+Only regular files are read, bounded in size, and a link is followed only to a file inside the
+submission's own folder: a FIFO, a device or a link to /dev/zero is that submission's 0 with a
+reason, never a hang or a full memory.
 
     [meta]
     student = "s1234567"
@@ -12,12 +15,15 @@ holding one. Reading never raises: a broken submission becomes a Submission with
 """
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_SUBMISSION_BYTES = 32 * 1024 * 1024
 MAX_CODE_BYTES = 256 * 1024
+MAX_EXERCISES = 500
 SUBMISSION_NAMES = ("submission.toml", "answers.toml")
 
 
@@ -36,15 +42,19 @@ class Submission:
 
 def find_submissions(paths: list[str]) -> tuple[list[Path], list[str]]:
     """Expand PATH arguments: a TOML file; a folder holding one (a single submission); or a folder
-    of such files/folders (a batch). Returns (submission paths sorted, error messages)."""
+    of such files/folders (a batch). Returns (submission paths sorted, error messages).
+
+    Nothing here opens a file: an entry that is not a regular file (a FIFO, a device, a link) is
+    still listed, so that reading it gives that submission a 0 with a reason.
+    """
     found: list[Path] = []
     errors: list[str] = []
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
+        if not os.path.lexists(path):
             errors.append(f"{raw}: no such file or folder")
             continue
-        if path.is_file():
+        if not path.is_dir():
             found.append(path)
             continue
         own = _submission_file(path)
@@ -52,39 +62,81 @@ def find_submissions(paths: list[str]) -> tuple[list[Path], list[str]]:
             found.append(own)
             continue
         for child in sorted(path.iterdir()):
-            if child.is_file() and child.suffix == ".toml":
-                found.append(child)
-            elif child.is_dir():
-                inner = _submission_file(child)
-                if inner is not None:
-                    found.append(inner)
-                else:
-                    tomls = sorted(child.glob("*.toml"))
-                    found.append(tomls[0] if len(tomls) == 1 else child)
+            if child.is_symlink() or not child.is_dir():
+                if child.suffix == ".toml" or child.is_symlink():
+                    found.append(child)
+                continue
+            inner = _submission_file(child)
+            if inner is not None:
+                found.append(inner)
+            else:
+                tomls = sorted(child.glob("*.toml"))
+                found.append(tomls[0] if len(tomls) == 1 else child)
     return sorted(set(found)), errors
 
 
 def _submission_file(folder: Path) -> Path | None:
     for name in SUBMISSION_NAMES:
-        if (folder / name).is_file():
+        if os.path.lexists(folder / name):
             return folder / name
     return None
+
+
+def read_regular_file(path: Path, base: Path, limit: int, what: str) -> tuple[bytes | None, str | None]:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else a reason.
+
+    A symbolic link is followed only to a regular file inside ``base``; FIFOs, devices, sockets
+    and folders are refused before they are opened (opening a FIFO can block, a device can
+    stream forever). Never raises.
+    """
+    try:
+        real, root = os.path.realpath(path), os.path.realpath(base)
+        if not real.startswith(root.rstrip("/") + "/"):  # through a link, at any component
+            return None, f"{what} is a link to something outside the submission's folder"
+        target = Path(real)
+        info = os.lstat(target)
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"{what} is not a regular file ({_kind(info.st_mode)})"
+        if info.st_size > limit:
+            return None, f"{what} is too large ({info.st_size // 1024} KiB; at most {limit // 1024} KiB)"
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+        fd = os.open(target, flags)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the lstat
+                return None, f"{what} is not a regular file"
+            chunks, size = [], 0
+            while size <= limit:
+                chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return None, f"cannot read {what}: {exc.strerror or exc}"
+    if size > limit:
+        return None, f"{what} is too large (at most {limit // 1024} KiB)"
+    return b"".join(chunks), None
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 def read_submission(path: Path) -> Submission:
     student = path.parent.name if path.name in SUBMISSION_NAMES else path.stem
     sub = Submission(path=path, student=student)
-    if path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         sub.error = "no submission.toml in this folder"
         return sub
-    try:
-        size = path.stat().st_size
-        if size > MAX_SUBMISSION_BYTES:
-            sub.error = f"the submission file is too large ({size // 1024 // 1024} MB)"
-            return sub
-        raw = path.read_bytes()
-    except OSError as exc:
-        sub.error = f"cannot read the submission: {exc.strerror or exc}"
+    raw, problem = read_regular_file(path, path.parent, MAX_SUBMISSION_BYTES, "the submission file")
+    if raw is None:
+        sub.error = problem
         return sub
     try:
         text = raw.decode("utf-8")
@@ -96,10 +148,13 @@ def read_submission(path: Path) -> Submission:
     except tomllib.TOMLDecodeError as exc:
         sub.error = f"invalid TOML: {exc}"
         return sub
+    except RecursionError:
+        sub.error = "invalid TOML: arrays or tables nested too deeply"
+        return sub
     meta = data.get("meta", {})
     if isinstance(meta, dict):
         if isinstance(meta.get("student"), (str, int)):
-            sub.student = str(meta["student"])[:200]
+            sub.student = str(meta["student"]).strip()[:200] or sub.student
         seed = meta.get("seed", 0)
         if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63:
             sub.seed = seed
@@ -109,6 +164,9 @@ def read_submission(path: Path) -> Submission:
     answers = data.get("answers", {})
     if not isinstance(answers, dict):
         sub.error = "[answers] must be a table of [answers.<exercise-id>] tables"
+        return sub
+    if len(answers) > MAX_EXERCISES:
+        sub.error = f"[answers] holds {len(answers)} exercises; at most {MAX_EXERCISES}"
         return sub
     for exercise_id, parts in answers.items():
         if isinstance(parts, dict):
@@ -121,12 +179,13 @@ def read_submission(path: Path) -> Submission:
 def read_code_file(sub: Submission, name: str) -> tuple[str | None, str | None]:
     """The text of a code file named in a submission, confined to the submission's folder."""
     base = sub.path.parent.resolve()
-    target = (base / name).resolve()
-    if base not in target.parents or not target.is_file():
+    inside = os.path.normpath(name)
+    if os.path.isabs(inside) or inside.split(os.sep)[0] in ("..", ".") or not os.path.lexists(base / inside):
         return None, f"code file {name!r} not found next to the submission"
-    if target.stat().st_size > MAX_CODE_BYTES:
-        return None, f"code file {name!r} is too large (at most {MAX_CODE_BYTES // 1024} KB)"
+    raw, problem = read_regular_file(base / inside, base, MAX_CODE_BYTES, f"code file {name!r}")
+    if raw is None:
+        return None, problem
     try:
-        return target.read_text(encoding="utf-8"), None
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, f"cannot read code file {name!r}: {exc}"
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"cannot read code file {name!r}: not UTF-8 text (byte {exc.start})"

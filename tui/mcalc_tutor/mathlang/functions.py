@@ -52,6 +52,8 @@ class FunctionSpec:
     """The sympy function class printed back as this function by the content generators."""
     printed: str | None = None
     """How the printer writes the name (default: the name)."""
+    noun: str | None = None
+    """What messages call the result ("only a square matrix has a determinant"; default: the name)."""
     domain: Domain | None = None
     """Where the argument must lie: outside it the value is undefined and the sampler draws again."""
     node: NodeKind = "call"
@@ -143,7 +145,7 @@ def _elementwise(name: str, spellings: tuple[str, ...], numpy: Callable[[Array],
             return getattr(sp, head)(t)
 
     return FunctionSpec(name, spellings, latex, 1, "elementwise", numpy, derivative, sympy, sympy_head,
-                        printed, domain, "call", symbolic)
+                        printed, domain=domain, symbolic=symbolic)
 
 
 REGISTRY: tuple[FunctionSpec, ...] = (
@@ -179,9 +181,9 @@ REGISTRY: tuple[FunctionSpec, ...] = (
     FunctionSpec("max", ("max",), ("max",), 2, "pair", lambda a, b: _np().maximum(a, b), jvp=_pick(True)),
     FunctionSpec("min", ("min",), ("min",), 2, "pair", lambda a, b: _np().minimum(a, b), jvp=_pick(False)),
     FunctionSpec("tr", ("tr", "trace", "Tr"), arity=1, shape="square_to_scalar",
-                 numpy=lambda x: _scalar(_np().trace(x)), jvp=lambda a, t: _scalar(_np().trace(t[0]))),
+                 numpy=lambda x: _scalar(_np().trace(x)), jvp=lambda a, t: _scalar(_np().trace(t[0])), noun="trace"),
     FunctionSpec("det", ("det",), ("det",), 1, "square_to_scalar", lambda x: _scalar(_np().linalg.det(x)),
-                 jvp=_det_jvp),
+                 jvp=_det_jvp, noun="determinant"),
     FunctionSpec("diag", ("diag",), shape="diag", numpy=_diag, jvp=lambda a, t: _diag(t[0])),
     FunctionSpec("softmax", ("softmax",), shape="vector", numpy=_softmax, jvp=_softmax_jvp),
     FunctionSpec("sum", ("sum",), shape="to_scalar", numpy=lambda x: _scalar(x.sum()),

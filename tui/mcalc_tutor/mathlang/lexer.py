@@ -41,10 +41,10 @@ _LATEX_WORDS = {"cdot": ("OP", "*"), "times": ("OP", "*"), "top": ("POST", "T"),
                                                    "biggl", "biggr", "Biggl", "Biggr", "quad", "qquad")},
                 **{word: ("NAME", word) for word in LATEX_WORDS}}
 _SINGLE = {"(": "LP", ")": "RP", "[": "LB", "]": "RB", "{": "LC", "}": "RC", ",": "COMMA",
-           ";": "SEMI", "|": "BAR", "‖": "DBAR", "_": "SUB"}
+           ";": "SEMI", "|": "BAR", "‖": "DBAR", "∥": "DBAR", "_": "SUB"}
 _OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "/": "/", "^": "^", "·": "·", "⋅": "·",
         "×": "*", "∙": "*", "∗": "*", "@": "*", "‐": "-", "‑": "-", "⊙": "⊙", "∘": "⊙", "⊘": "⊘", "÷": "/",
-        "⁄": "/", "√": "√", "∑": "BAD", "∇": "BAD", "∂": "BAD"}
+        "⁄": "/", ":": ":", "∶": ":", "√": "√", "∑": "BAD", "∇": "BAD", "∂": "BAD"}
 # \mathbf{x}, \operatorname{tr}: the letters in braces are the name
 _NAME_WRAPPERS = frozenset({"operatorname", "mathrm", "mathbf", "mathit", "mathsf", "boldsymbol", "bm", "text",
                             "textrm", "textbf", "vec"})

@@ -36,7 +36,7 @@ _EXPONENT_PATTERNS = (
 _PIECES = {"{": ("LC", "{"), "}": ("RC", "}"), "(": ("LP", "("), ")": ("RP", ")"), "-": ("OP", "-"),
            "1": ("NUM", "1")}
 
-BP_ADD, BP_MUL, BP_PREFIX, BP_POW, BP_POST = 10, 20, 25, 30, 40
+BP_ADD, BP_FROBENIUS, BP_MUL, BP_PREFIX, BP_POW, BP_POST = 10, 15, 20, 25, 30, 40
 
 
 def parse(text: str, symbols: SymbolTable | None = None) -> A.Node:
@@ -117,6 +117,8 @@ class _Parser:
                 return BP_MUL
             if tok.text == "^":
                 return BP_POW
+            if tok.text == ":":
+                return BP_FROBENIUS
             if tok.text == "√":
                 return BP_MUL  # 4√5: juxtaposition
             return 0
@@ -563,6 +565,7 @@ class _Parser:
         if bar == "|":
             func = "det" if self.is_square_matrix(inner) else "abs"
             return self.node(A.Call, func, (inner,), col=opened.col)
+        self.subscript_before_power()
         return self.node(A.Norm, inner, self.norm_subscript() or "", col=opened.col)
 
     def inner_product(self, opened: Token) -> A.Node:
@@ -587,6 +590,15 @@ class _Parser:
             return infer(node, self.symbols).shape
         except ShapeError:
             return None
+
+    def subscript_before_power(self) -> None:
+        """‖x‖²₂ and ‖x‖^2_2 as ‖x‖₂²: the norm's subscript is moved before the power."""
+        toks = self.tokens[self.pos:self.pos + 4]
+        if len(toks) > 1 and toks[0].kind == "POST" and toks[0].text.isdigit() and toks[1].kind == "SUBNUM":
+            self.tokens[self.pos:self.pos + 2] = [toks[1], toks[0]]
+        elif len(toks) == 4 and toks[0].text == "^" and toks[1].kind == "NUM" and toks[2].kind == "SUB" and \
+                toks[3].kind in ("NUM", "NAME"):
+            self.tokens[self.pos:self.pos + 4] = [toks[2], toks[3], toks[0], toks[1]]
 
     def norm_subscript(self) -> str | None:
         tok = self.tok
@@ -629,6 +641,9 @@ class _Parser:
                 return self.node(A.Hadamard, left, self.expr(BP_MUL), col=tok.col)
             if op == "⊘":
                 return self.node(A.HadamardDiv, left, self.expr(BP_MUL), col=tok.col)
+            if op == ":":  # the Frobenius product A : B = tr(AᵀB), looser than products: A : X B
+                product = self.node(A.Hadamard, left, self.expr(BP_FROBENIUS), col=tok.col)
+                return self.node(A.Call, "sum", (product,), col=tok.col)
             if op == "\\":  # MATLAB's left division: A\\b is A⁻¹b
                 return self.node(A.Mul, self.node(A.Inverse, left, col=tok.col), self.expr(BP_MUL), col=tok.col)
             if op == "^":

@@ -278,7 +278,7 @@ class _Inferer:
     def rule_square_to_scalar(self, node: A.Call, shapes: list[Shape]) -> Shape:
         shape = shapes[0]
         if not self.u.unify(shape[0], shape[1]):
-            name = {"tr": "trace", "det": "determinant"}.get(node.func, node.func)
+            name = spec_of(node.func).noun or node.func
             raise ShapeError(f"only a square matrix has a {name}; this is {self.fmt(shape)}", node.col)
         return (1, 1)
 

@@ -6,6 +6,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.text import Text
@@ -18,6 +19,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 from textual.worker import get_current_worker
 
+from ..typed_app import tutor_app
+
+if TYPE_CHECKING:
+    from ...checking.verdict import Verdict
+    from ...content.model import Part
+    from ...content.variants import Variant
+    from ...grading.runner import ChallengeResult
+
 __all__ = ["CodeScreen", "python_highlighting", "result_verdict"]
 
 
@@ -28,7 +37,7 @@ def python_highlighting() -> str | None:
     return "python" if TREE_SITTER and get_language("python") is not None else None
 
 
-def result_verdict(result, points: float):
+def result_verdict(result: ChallengeResult, points: float) -> Verdict:
     """A ChallengeResult as a Verdict: correct when every test passes, partial when some do."""
     from ...checking.verdict import Diagnostic, Verdict
 
@@ -48,7 +57,7 @@ def result_verdict(result, points: float):
     return Verdict(status, round(fraction * points, 6), message, diagnostics=diagnostics)
 
 
-def render_result(result) -> Text:
+def render_result(result: ChallengeResult) -> Text:
     lines = []
     passed = sum(1 for t in result.tests if t.passed)
     head = Text(f"{passed}/{len(result.tests)} tests passed", style="bold green" if passed == len(result.tests)
@@ -86,8 +95,9 @@ def save_text(path: Path, text: str) -> None:
         raise
 
 
-class CodeScreen(Screen):
-    """Edit, save, run the hidden tests. Dismisses with the last verdict (or None)."""
+class CodeScreen(Screen["Verdict | None"]):
+    """Edit, save, run the hidden tests (each run recorded here, before it is shown). Dismisses with
+    the last verdict (or None)."""
 
     HELP = """\
 **Code editor**
@@ -112,20 +122,22 @@ class CodeScreen(Screen):
 
     @dataclass
     class TestsRan(Message):
-        result: object
+        """The hidden tests finished (posted from the worker)."""
 
-    def __init__(self, variant, part) -> None:
+        result: ChallengeResult
+
+    def __init__(self, variant: Variant, part: Part) -> None:
         super().__init__()
         self.variant = variant
         self.part = part
         self.exercise = variant.exercise
         self.path: Path | None = None
         self.saved_text = ""
-        self.last_verdict = None
+        self.last_verdict: Verdict | None = None
 
     def compose(self) -> ComposeResult:
-        course = self.app.course
-        text, self.path = course.read_code(self.app.code_dir, self.exercise, self.part)
+        app = tutor_app(self)
+        text, self.path = app.course.read_code(app.code_dir, self.exercise, self.part)
         self.saved_text = text
         yield Header()
         yield Static(id="code-info")
@@ -165,7 +177,7 @@ class CodeScreen(Screen):
         return True
 
     def action_save(self) -> None:
-        if self.save():
+        if self.save() and self.path is not None:
             self.notify(f"Saved {self.path.name}.", timeout=2)
         elif self.path is None:
             self.notify("Nothing can be saved here: the data directory is not writable.", severity="warning")
@@ -184,7 +196,7 @@ class CodeScreen(Screen):
         warnings.filterwarnings("ignore", category=SandboxWarning)  # shown in the panel instead
         filename = self.part.stub or "solution.py"
         try:
-            result = run_challenge(self.part.challenge, {filename: source}, seed=self.variant.seed)
+            result = run_challenge(self.part.challenge or "", {filename: source}, seed=self.variant.seed)
         except Exception as exc:  # an unknown challenge is an authoring fault: report, do not crash
             from ...grading.runner import ChallengeResult
 
@@ -196,10 +208,11 @@ class CodeScreen(Screen):
     def on_code_screen_tests_ran(self, message: TestsRan) -> None:
         result = message.result
         verdict = result_verdict(result, self.part.points)
-        store = self.app.store
-        store.record_attempt(self.exercise.id, self.part.name, self.query_one(TextArea).text, verdict.status,
-                             verdict.score, [d.message.split(":")[0] for d in verdict.diagnostics])
-        self.app.store_written()
+        app = tutor_app(self)
+        # Committed before it is shown, as on the exercise screen.
+        app.store.record_attempt(self.exercise.id, self.part.name, self.query_one(TextArea).text, verdict.status,
+                                 verdict.score, [d.message.split(":")[0] for d in verdict.diagnostics])
+        app.store_written()
         self.last_verdict = verdict
         self.query_one("#results-text", Static).update(render_result(result))
         self.query_one("#results").scroll_home(animate=False)

@@ -1,19 +1,33 @@
 """An exercise: the statement (Markdown, unicode math) and one answer area per part. The keys work
-while typing: hint, worked solution, next / previous exercise, back to the map."""
+while typing: hint, worked solution, next / previous exercise, back to the map.
+
+This screen owns the exercise's persistence: its part views post what the learner did, and the
+screen records it in the progress store (committed to disk) before telling the view to show it.
+"""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Markdown, Static
 
-from ..course import section_title
-from ..dialogs import ConfirmDialog, SolutionDialog
-from ..widgets import CodePartView, PartView, make_part_view
+from ..course import Entry, section_title
+from ..dialogs.confirm import ConfirmDialog
+from ..dialogs.solution import SolutionDialog
+from ..typed_app import tutor_app
+from ..widgets.part_view import CodePartView, PartRecord, PartView, make_part_view
 from ..widgets.status import difficulty_text, status_text
+
+if TYPE_CHECKING:
+    from ...checking.verdict import Verdict
+    from ...content.model import Part
+    from ...content.variants import Variant
 
 __all__ = ["ExerciseScreen"]
 
@@ -45,7 +59,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         Binding("escape", "back", "Map"),
     ]
 
-    def __init__(self, entry, variant) -> None:
+    def __init__(self, entry: Entry, variant: Variant) -> None:
         super().__init__()
         self.entry = entry
         self.variant = variant
@@ -58,7 +72,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             yield Static(id="exercise-heading")
             yield Markdown(self.variant.statement, id="statement")
             for part in self.variant.parts:
-                yield make_part_view(self.variant, part)
+                yield make_part_view(self.variant, part, self._record(part))
             yield Static(id="exercise-end")
         yield Footer()
 
@@ -70,6 +84,12 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             first = next((v for v in views if v.status != "solved"), views[0])
             self._mark_current(first)
             self.call_after_refresh(self._place_focus, first)
+
+    def _record(self, part: Part) -> PartRecord:
+        store = tutor_app(self).store
+        return PartRecord(status=store.part_status(self.entry.id, part.name),
+                          hints_shown=store.hints_used(self.entry.id, part.name),
+                          last_answer=store.last_answer(self.entry.id, part.name))
 
     def _place_focus(self, view: PartView) -> None:
         """Focus the first unsolved part's answer if it is on screen with the statement's start;
@@ -83,8 +103,8 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             body.focus(scroll_visible=False)
 
     def _update_heading(self) -> None:
-        store = self.app.store
-        status = store.exercise_status(self.entry.id, list(self.entry.parts))
+        app = tutor_app(self)
+        status = app.store.exercise_status(self.entry.id, list(self.entry.parts))
         line = Text(f"{section_title(self.entry.section)}", style="dim")
         line.append("  ·  ")
         line.append_text(difficulty_text(self.entry.difficulty))
@@ -92,7 +112,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         line.append_text(status_text(status))
         if self.variant.exercise.randomized:
             line.append("  ·  your own variant", style="dim")
-        n = [e.id for e in self.app.course.entries]
+        n = [e.id for e in app.course.entries]
         if self.entry.id in n:
             line.append(f"  ·  {n.index(self.entry.id) + 1}/{len(n)}", style="dim")
         self.query_one("#exercise-heading", Static).update(line)
@@ -101,16 +121,16 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         if action == "editor":
             return any(isinstance(v, CodePartView) for v in self.query(PartView))
         if action == "next":
-            return True if self.app.course.neighbour(self.entry.id, 1) else None
+            return True if tutor_app(self).course.neighbour(self.entry.id, 1) else None
         if action == "previous":
-            return True if self.app.course.neighbour(self.entry.id, -1) else None
+            return True if tutor_app(self).course.neighbour(self.entry.id, -1) else None
         return True
 
     # -- tracking the part in use -----------------------------------------------------------------
-    def on_descendant_focus(self, event) -> None:
-        node = event.widget
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        node: Widget | None = event.widget
         while node is not None and not isinstance(node, PartView):
-            node = node.parent
+            node = node.parent if isinstance(node.parent, Widget) else None
         if isinstance(node, PartView) and node.part.name != self.current_part:
             self._mark_current(node)
 
@@ -130,9 +150,63 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
                 return view
         return None
 
-    @on(PartView.Recorded)
-    def _recorded(self, event: PartView.Recorded) -> None:
+    # -- recording what the parts report ------------------------------------------------------------
+    @on(PartView.AnswerChecked)
+    def _answer_checked(self, event: PartView.AnswerChecked) -> None:
+        event.stop()
+        view, verdict = event.part_view, event.verdict
+        app = tutor_app(self)
+        # Committed before it is shown: what the learner saw checked survives a kill.
+        app.store.record_attempt(self.entry.id, view.part.name, event.answer, verdict.status, verdict.score,
+                                 [d.code for d in verdict.diagnostics])
+        app.store_written()
+        view.show_verdict(event.answer, verdict, app.store.part_status(self.entry.id, view.part.name))
         self._update_heading()
+        if verdict.status == "correct" and self._focus_is_in(view):
+            self._focus_next_unsolved(view)
+
+    def _focus_is_in(self, view: PartView) -> bool:
+        node = self.focused
+        while node is not None:
+            if node is view:
+                return True
+            node = node.parent if isinstance(node.parent, Widget) else None
+        return self.focused is None
+
+    def _focus_next_unsolved(self, after: PartView) -> None:
+        """Move on from a part just solved, so that the next keys typed cannot land in its box:
+        to the next unsolved part (wrapping round), or to the statement when all are solved."""
+        views = list(self.query(PartView))
+        start = views.index(after) if after in views else -1
+        for view in views[start + 1:] + views[:start + 1]:
+            if view.status != "solved" and view.answer_widget() is not None:
+                self._mark_current(view)
+                view.focus_answer()
+                return
+        self.query_one("#exercise-body", VerticalScroll).focus(scroll_visible=False)
+
+    @on(PartView.HintRequested)
+    def _hint_requested(self, event: PartView.HintRequested) -> None:
+        event.stop()
+        view = event.part_view
+        app = tutor_app(self)
+        app.store.record_hint(self.entry.id, view.part.name, event.index)
+        app.store_written()
+        view.reveal_hint(event.index, app.store.part_status(self.entry.id, view.part.name))
+        self._update_heading()
+
+    @on(CodePartView.EditorRequested)
+    def _editor_requested(self, event: CodePartView.EditorRequested) -> None:
+        event.stop()
+        from .code import CodeScreen
+
+        view = event.part_view
+
+        def closed(verdict: Verdict | None) -> None:  # the editor recorded its runs itself
+            view.show_result(verdict, tutor_app(self).store.part_status(self.entry.id, view.part.name))
+            self._update_heading()
+
+        self.app.push_screen(CodeScreen(self.variant, view.part), closed)
 
     # -- actions ---------------------------------------------------------------------------------
     def action_hint(self) -> None:
@@ -141,14 +215,12 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             return
         if not view.part.hints:
             self.notify(f"Part ({view.part.name}) has no hints.", timeout=3)
-        elif not view.show_next_hint():
+        elif not view.request_hint():
             self.notify(f"That was the last hint for part ({view.part.name}); ctrl+o shows the worked solution.",
                         timeout=4)
-        else:
-            self._update_heading()
 
     def action_solution(self) -> None:
-        store = self.app.store
+        store = tutor_app(self).store
         solved = store.exercise_status(self.entry.id, list(self.entry.parts)) == "solved"
         if solved or store.revealed(self.entry.id):
             self._show_solution()
@@ -161,13 +233,14 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
 
     def _confirmed(self, yes: bool | None) -> None:
         if yes:
-            self.app.store.record_reveal(self.entry.id)
-            self.app.store_written()
+            app = tutor_app(self)
+            app.store.record_reveal(self.entry.id)
+            app.store_written()
             self._update_heading()
             self._show_solution()
 
     def _show_solution(self) -> None:
-        text = self.app.course.solution_text(self.variant)
+        text = tutor_app(self).course.solution_text(self.variant)
         if text is None:
             text = f"# {self.entry.title}\n\nNo worked solution has been written for this exercise yet."
         self.app.push_screen(SolutionDialog(self.entry.title, text))
@@ -179,11 +252,12 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         self._go(-1)
 
     def _go(self, step: int) -> None:
-        entry = self.app.course.neighbour(self.entry.id, step)
+        app = tutor_app(self)
+        entry = app.course.neighbour(self.entry.id, step)
         if entry is None:
             self.notify("This is the last exercise." if step > 0 else "This is the first exercise.", timeout=3)
             return
-        self.app.open_exercise(entry.id, replace=True)
+        app.open_exercise(entry.id, replace=True)
 
     def action_editor(self) -> None:
         views = [v for v in self.query(CodePartView)]

@@ -140,7 +140,9 @@ of the quadratics (the ratio of the largest to the smallest curvature).
         yield Footer()
 
     def on_mount(self) -> None:
-        self._charts = (self.query_one("#loss-chart"), self.query_one("#path-chart"))
+        from ..widgets.lab_chart import LabChart
+
+        self._charts = (self.query_one("#loss-chart", LabChart), self.query_one("#path-chart", LabChart))
         self.title = "Optimizer lab"
         self.query_one("#function", Select).focus()
         self.last_settings: LabSettings | None = None

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ..typed_app import tutor_app
 from ..widgets.chapter_list import ChapterList
 
 __all__ = ["MapScreen"]
@@ -57,7 +58,7 @@ class MapScreen(Screen):
 
     def refresh_map(self, place_cursor: bool = False) -> None:
         """Redraw statuses and progress bars from the store (and the bank once it has loaded)."""
-        app = self.app
+        app = tutor_app(self)
         chapter = self.query_one(ChapterList)
         statuses = chapter.populate(app.course, app.store)
         position = app.store.position()
@@ -76,17 +77,18 @@ class MapScreen(Screen):
         self.title = f"Chapter map · {solved}/{len(app.course.entries)} solved"
 
     def action_resume(self) -> None:
-        position = self.app.store.position()
-        target = position if position and self.app.course.entry(position) else None
-        if target is None and self.app.course.entries:
-            target = self.app.course.entries[0].id
+        app = tutor_app(self)
+        position = app.store.position()
+        target = position if position and app.course.entry(position) else None
+        if target is None and app.course.entries:
+            target = app.course.entries[0].id
         if target is not None:
-            self.app.open_exercise(target)
+            app.open_exercise(target)
 
     @on(ChapterList.Opened)
     def _opened(self, event: ChapterList.Opened) -> None:
         event.stop()
-        self.app.open_exercise(event.exercise_id)
+        tutor_app(self).open_exercise(event.exercise_id)
 
 
 def _escape(text: str) -> str:

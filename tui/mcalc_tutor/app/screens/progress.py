@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ..course import section_title
+from ..typed_app import tutor_app
 from ..widgets.status import progress_bar
 
 __all__ = ["ProgressScreen"]
@@ -51,7 +52,7 @@ class ProgressScreen(Screen):
         self.refresh_progress()
 
     def refresh_progress(self) -> None:
-        app = self.app
+        app = tutor_app(self)
         summary = app.store.summary(app.course.parts_by_section())
         sections = self.query_one("#sections", DataTable)
         sections.clear(columns=True)
@@ -83,8 +84,9 @@ class ProgressScreen(Screen):
         if event.data_table.id != "recent" or event.row_key.value is None:
             return
         exercise = str(event.row_key.value).split(":", 1)[-1]
-        if self.app.course.entry(exercise):
-            self.app.open_exercise(exercise)
+        app = tutor_app(self)
+        if app.course.entry(exercise):
+            app.open_exercise(exercise)
 
 
 def _shorten(text: str, width: int) -> str:

@@ -10,7 +10,8 @@ _EXPORTS = {
     "ChapterList": "chapter_list",
     "CheckList": "check_list",
     "ChoicePartView": "part_view", "CodePartView": "part_view", "ExpressionPartView": "part_view",
-    "PartView": "part_view", "PointsPartView": "part_view", "dom_id": "part_view", "make_part_view": "part_view",
+    "PartRecord": "part_view", "PartView": "part_view", "PointsPartView": "part_view", "dom_id": "part_view",
+    "make_part_view": "part_view",
     "LabChart": "lab_chart",
     "VerdictPanel": "verdict", "render_verdict": "verdict",
 }

@@ -106,11 +106,11 @@ class ChapterList(ScrollView, can_focus=True):
     class Opened(Message):
         """The learner chose an exercise (Enter or a click)."""
 
-        chapter_list: "ChapterList"
+        chapter_list: ChapterList
         exercise_id: str
 
         @property
-        def control(self) -> "ChapterList":
+        def control(self) -> ChapterList:
             return self.chapter_list
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -126,13 +126,13 @@ class ChapterList(ScrollView, can_focus=True):
         status_of: dict[str, str] = {}
         for section, title, entries in course.sections():
             statuses = [store.exercise_status(e.id, list(e.parts)) for e in entries]
-            status_of.update((e.id, status) for e, status in zip(entries, statuses))
+            status_of.update((e.id, status) for e, status in zip(entries, statuses, strict=True))
             if rows:
                 rows.append(Row("gap"))
             rows.append(Row("section", id=f"section:{section}", title=title, solved=statuses.count("solved"),
                             total=len(entries)))
             rows.extend(Row("exercise", id=e.id, title=e.title, difficulty=e.difficulty, status=status,
-                            randomized=e.randomized) for e, status in zip(entries, statuses))
+                            randomized=e.randomized) for e, status in zip(entries, statuses, strict=True))
         self.rows = rows
         self.virtual_size = Size(0, len(rows))
         if not (current and self.select_exercise(current)):

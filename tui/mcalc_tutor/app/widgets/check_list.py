@@ -2,6 +2,7 @@
 (SelectionList marks its choices by colour alone, which NO_COLOR erases)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -16,23 +17,23 @@ __all__ = ["CheckList"]
 class CheckList(OptionList):
     """Space (or Enter) ticks the highlighted option; `selected` lists the ticked values in order."""
 
-    BINDINGS = [Binding("space,enter", "toggle", "Tick", show=False)]
+    BINDINGS = [Binding("space,enter", "tick", "Tick", show=False)]
 
     @dataclass
     class Changed(Message):
-        check_list: "CheckList"
+        check_list: CheckList
 
         @property
-        def control(self) -> "CheckList":
+        def control(self) -> CheckList:
             return self.check_list
 
-    def __init__(self, items: list[tuple[str, str]], selected=(), *, id: str | None = None,
+    def __init__(self, items: list[tuple[str, str]], selected: Iterable[str] = (), *, id: str | None = None,
                  compact: bool = True) -> None:
         self._items = list(items)
         self._ticked = {value for value in selected}
-        super().__init__(*self._options(), id=id, compact=compact)
+        super().__init__(*self._make_options(), id=id, compact=compact)
 
-    def _options(self) -> list[Option]:
+    def _make_options(self) -> list[Option]:
         return [Option(self._prompt(label, value), id=value) for label, value in self._items]
 
     def _prompt(self, label: str, value: str) -> Text:
@@ -54,7 +55,8 @@ class CheckList(OptionList):
         if label is not None:
             self.replace_option_prompt(value, self._prompt(label, value))
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
+        """Tick or untick the highlighted option."""
         option = self.highlighted_option
         if option is None or option.id is None:
             return

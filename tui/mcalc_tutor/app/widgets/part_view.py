@@ -1,13 +1,15 @@
 """One part of an exercise: its prompt, the learner's answer (a box, a list of choices, a list of
 points, or a code file), the live preview, the hints shown so far and the verdict.
 
-Checking runs in a thread worker; the verdict comes back as a message, is recorded in the store
-(durably) and only then shown.
+A part view never touches the progress store: it posts what happened (an answer checked, a hint
+asked for, the editor wanted) and the exercise screen records it, durably, and only then tells the
+view to show it. Checking runs in a thread worker.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.text import Text
@@ -23,12 +25,17 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from ...mathlang.lexer import MAX_INPUT_LENGTH as MAX_ANSWER_LENGTH
-from .check_list import CheckList
+from .choice_list import ChoiceList, TickList, choice_keys
 from .preview import AnswerPreview, preview_text
 from .status import status_text
 from .verdict import VerdictPanel
 
-__all__ = ["PartView", "ExpressionPartView", "ChoicePartView", "PointsPartView", "CodePartView",
+if TYPE_CHECKING:
+    from ...checking.verdict import Verdict
+    from ...content.model import Part
+    from ...content.variants import Variant
+
+__all__ = ["PartView", "PartRecord", "ExpressionPartView", "ChoicePartView", "PointsPartView", "CodePartView",
            "make_part_view", "dom_id"]
 
 _KIND_HELP = {
@@ -37,6 +44,18 @@ _KIND_HELP = {
     "matrix": "type a matrix (a formula, or e.g. [1, 2; 3, 4])",
     "number": "type a number (e.g. 4, 1/2 or 2.5)",
 }
+
+
+@dataclass(frozen=True)
+class PartRecord:
+    """What the store knows about a part when its view is built (the screen reads it)."""
+
+    status: str = "new"
+    """new, attempted or solved."""
+    hints_shown: int = 0
+    """How many hints the learner has already seen."""
+    last_answer: str | None = None
+    """The last answer checked, put back in the box."""
 
 
 class PartView(Vertical):
@@ -62,34 +81,45 @@ class PartView(Vertical):
     hints_shown: reactive[int] = reactive(0)
     """How many of this part's hints the learner has asked for (they stay shown)."""
 
-    @dataclass
-    class Checked(Message):
-        """A verdict came back from the checker (posted from the worker)."""
+    edited: reactive[bool] = reactive(False)
+    """Whether the answer now differs from the last one checked: the header says so until it is
+    checked again (a ✓ must not sit beside text that is no longer the answer it was given for)."""
 
-        part_view: "PartView"
+    @dataclass
+    class AnswerChecked(Message):
+        """The checker's verdict on an answer (posted from the worker): record it, then call
+        `show_verdict`."""
+
+        part_view: PartView
         answer: str
-        verdict: object
+        verdict: Verdict
 
         @property
-        def control(self) -> "PartView":
+        def control(self) -> PartView:
             return self.part_view
 
     @dataclass
-    class Recorded(Message):
-        """A checked answer was recorded and shown; the exercise's status may have changed."""
+    class HintRequested(Message):
+        """The learner asked for hint number `index` (from 0): record it, then call `reveal_hint`."""
 
-        part_view: "PartView"
+        part_view: PartView
+        index: int
 
         @property
-        def control(self) -> "PartView":
+        def control(self) -> PartView:
             return self.part_view
 
-    def __init__(self, variant, part, *, id: str | None = None) -> None:
+    def __init__(self, variant: Variant, part: Part, record: PartRecord | None = None, *,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.variant = variant
         self.part = part
         self.exercise_id = variant.exercise.id
-        self.last_verdict = None
+        self.record = record or PartRecord()
+        """What the store said when the view was built."""
+        self.checked_answer: str | None = self.record.last_answer
+        """The last answer checked (and recorded) for this part."""
+        self.last_verdict: Verdict | None = None
         """The most recent verdict shown (tests read it)."""
 
     # -- layout --------------------------------------------------------------------------------
@@ -105,14 +135,23 @@ class PartView(Vertical):
         yield from ()
 
     def on_mount(self) -> None:
-        store = self.app.store
-        self.status = store.part_status(self.exercise_id, self.part.name)
-        self.hints_shown = min(store.hints_used(self.exercise_id, self.part.name), len(self.part.hints))
-        self.restore(store.last_answer(self.exercise_id, self.part.name))
+        self.status = self.record.status
+        self.hints_shown = min(self.record.hints_shown, len(self.part.hints))
+        self.restore(self.record.last_answer)
         self._update_header()
 
     def restore(self, last_answer: str | None) -> None:
         """Put the learner's last answer back (after a restart, or coming back to the exercise)."""
+
+    def current_answer(self) -> str | None:
+        """The answer as it stands now, to compare with the last one checked (None: no such text)."""
+        return None
+
+    def note_edit(self) -> None:
+        """Call when the answer changes: marks the part edited when it differs from the checked one."""
+        current = self.current_answer()
+        self.edited = (self.checked_answer is not None and current is not None
+                       and current.strip() != self.checked_answer.strip())
 
     def answer_widget(self) -> Widget | None:
         """The first control of this part's answer (where focus goes to answer it)."""
@@ -129,6 +168,9 @@ class PartView(Vertical):
 
     # -- header and hints ------------------------------------------------------------------------
     def watch_status(self) -> None:
+        self._update_header()
+
+    def watch_edited(self) -> None:
         self._update_header()
 
     def watch_hints_shown(self, shown: int) -> None:
@@ -152,24 +194,27 @@ class PartView(Vertical):
             return
         line = Text(f"({self.part.name}) ", style="bold")
         line.append_text(status_text(self.status))
+        if self.edited:
+            line.append(" · edited — check again", style="bold")
         if self.part.points != 1:
             line.append(f"   {self.part.points:g} pt", style="dim")
         if self.part.hints:
             line.append(f"   hints {self.hints_shown}/{len(self.part.hints)}", style="dim")
         headers.first(Static).update(line)
 
-    def show_next_hint(self) -> bool:
-        """Reveal one more hint (recorded); False when there are no more."""
+    def request_hint(self) -> bool:
+        """Ask for one more hint (the screen records it, then reveals it); False when there are
+        no more."""
         if self.hints_shown >= len(self.part.hints):
             return False
-        index = self.hints_shown
-        self.app.store.record_hint(self.exercise_id, self.part.name, index)
-        self.app.store_written()
-        self.hints_shown = index + 1
-        if self.status == "new":
-            self.status = self.app.store.part_status(self.exercise_id, self.part.name)
-        self.call_after_refresh(self.query_one(".part-hints").scroll_visible)
+        self.post_message(self.HintRequested(self, self.hints_shown))
         return True
+
+    def reveal_hint(self, index: int, status: str) -> None:
+        """Show hints up to `index` (recorded by now); `status` is the part's status after it."""
+        self.hints_shown = max(self.hints_shown, min(index + 1, len(self.part.hints)))
+        self.status = status
+        self.call_after_refresh(self.query_one(".part-hints").scroll_visible)
 
     # -- checking --------------------------------------------------------------------------------
     def submit(self, answer: str) -> None:
@@ -191,24 +236,17 @@ class PartView(Vertical):
 
             verdict = invalid(f"the checker failed on this answer ({type(exc).__name__}); please report it")
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Checked(self, answer, verdict))
+            self.post_message(self.AnswerChecked(self, answer, verdict))
 
-    def on_part_view_checked(self, message: Checked) -> None:
-        if message.part_view is not self:
-            return
-        message.stop()
-        verdict = message.verdict
-        store = self.app.store
-        # Recorded (and committed) before it is shown: what the learner saw checked survives a kill.
-        store.record_attempt(self.exercise_id, self.part.name, message.answer, verdict.status, verdict.score,
-                             [d.code for d in verdict.diagnostics])
-        self.app.store_written()
+    def show_verdict(self, answer: str, verdict: Verdict, status: str) -> None:
+        """Show the verdict on `answer`, once recorded; `status` is the part's status after it."""
         self.last_verdict = verdict
-        self.status = store.part_status(self.exercise_id, self.part.name)
+        self.checked_answer = answer
+        self.status = status
+        self.note_edit()
         panel = self.query_one(VerdictPanel)
         panel.show_verdict(verdict, self.part.points)
         self.call_after_refresh(panel.scroll_visible)
-        self.post_message(self.Recorded(self))
 
 
 class ExpressionPartView(PartView):
@@ -228,9 +266,13 @@ class ExpressionPartView(PartView):
         if last_answer:
             self.query_one(Input).value = last_answer
 
+    def current_answer(self) -> str | None:
+        return self.query_one(Input).value
+
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         self.query_one(AnswerPreview).show(event.value, self.part, self.variant.symbols)
+        self.note_edit()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -243,11 +285,12 @@ def _letters(n: int) -> list[str]:
 
 
 class ChoicePartView(PartView):
-    """Choice parts: a list. One answer: Enter on a choice checks it. Several: Space toggles, then
-    the Check button."""
+    """Choice parts. One answer: ↑↓ or a letter, then Enter checks. Several: Space or a letter
+    ticks, Enter (or the Check button) checks. Checking the answer already checked records nothing."""
 
     DEFAULT_CSS = """
     ChoicePartView OptionList { height: auto; max-height: 10; }
+    ChoicePartView .choice-keys { height: 1; color: $text-muted; }
     """
 
     @property
@@ -256,46 +299,61 @@ class ChoicePartView(PartView):
 
     def compose_answer(self) -> ComposeResult:
         letters = _letters(len(self.part.choices))
+        choices = list(zip(letters, self.part.choices, strict=True))
         if self.multiple:
-            yield Static("Tick every right choice (Space), then Check.", classes="part-prompt")
-            yield CheckList([(f"({l}) {c}", l) for l, c in zip(letters, self.part.choices)],
-                            id=f"answer-{dom_id(self.part.name)}")
+            yield TickList(choices, id=f"answer-{dom_id(self.part.name)}")
             yield Button("Check", id="check", compact=True)
         else:
-            yield OptionList(*[Option(f"({l}) {c}", id=l) for l, c in zip(letters, self.part.choices)],
-                             compact=True, id=f"answer-{dom_id(self.part.name)}")
+            yield ChoiceList(choices, id=f"answer-{dom_id(self.part.name)}")
+        yield Static(classes="choice-keys")
+
+    def _keys_line(self) -> str:
+        keys = choice_keys(_letters(len(self.part.choices)))
+        line = (f"Space or {keys} ticks, then Enter checks" if self.multiple
+                else f"↑↓ or {keys}, then Enter")
+        if self.checked_answer:
+            line += f"   · last checked: {', '.join(c.strip().upper() for c in self.checked_answer.split(','))}"
+        return line
 
     def restore(self, last_answer: str | None) -> None:
-        if not last_answer:
+        if last_answer and self.multiple:
+            selection = self.query_one(TickList)
+            for letter in (c.strip() for c in last_answer.split(",")):
+                if letter:
+                    selection.select(letter)
+        self.query_one(".choice-keys", Static).update(self._keys_line())
+
+    def show_verdict(self, answer: str, verdict: Verdict, status: str) -> None:
+        super().show_verdict(answer, verdict, status)
+        self.query_one(".choice-keys", Static).update(self._keys_line())
+
+    def _check_choice(self, answer: str) -> None:
+        if self.checked_answer is not None and answer == self.checked_answer:
+            self.query_one(VerdictPanel).show_message(
+                "You checked this answer already: choose differently, then Enter.")
             return
-        chosen = {c.strip() for c in last_answer.split(",") if c.strip()}
-        if self.multiple:
-            selection = self.query_one(CheckList)
-            for letter in chosen:
-                selection.select(letter)
-        else:
-            options = self.query_one(OptionList)
-            letter = next(iter(chosen), None)
-            if letter:
-                try:
-                    options.highlighted = options.get_option_index(letter)
-                except Exception:
-                    pass
+        self.submit(answer)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id and not isinstance(event.option_list, CheckList):
-            self.submit(event.option.id)
+        if event.option.id and isinstance(event.option_list, ChoiceList):
+            self._check_choice(event.option.id)
 
-    @on(Button.Pressed, "#check")
-    def _check_pressed(self, event: Button.Pressed) -> None:
+    @on(ChoiceList.NothingChosen)
+    def _nothing_chosen(self, event: ChoiceList.NothingChosen) -> None:
         event.stop()
-        chosen = self.query_one(CheckList).selected
+        self.query_one(VerdictPanel).show_message(f"Choose first: {self._keys_line().split('   ·')[0]}.")
+
+    @on(TickList.Submitted)
+    @on(Button.Pressed, "#check")
+    def _check_pressed(self, event: Message) -> None:
+        event.stop()
+        chosen = self.query_one(TickList).selected
         if not chosen:
-            self.query_one(VerdictPanel).show_message("Select at least one choice first (Space).")
+            self.query_one(VerdictPanel).show_message("Tick at least one choice first (Space or its letter).")
             return
-        self.submit(", ".join(chosen))
+        self._check_choice(", ".join(chosen))
 
 
 POINT_TYPES = (("minimum", "min"), ("maximum", "max"), ("saddle", "saddle"), ("inconclusive", "inconclusive"))
@@ -315,8 +373,9 @@ class PointsPartView(PartView):
 
     BINDINGS = [Binding("delete,backspace", "remove_point", "Remove point", show=False)]
 
-    def __init__(self, variant, part, *, id: str | None = None) -> None:
-        super().__init__(variant, part, id=id)
+    def __init__(self, variant: Variant, part: Part, record: PartRecord | None = None, *,
+                 id: str | None = None) -> None:
+        super().__init__(variant, part, record, id=id)
         self.points: list[tuple[str, str]] = []
         """(coordinates as typed, classification word), in the order added."""
 
@@ -336,6 +395,9 @@ class PointsPartView(PartView):
     def answer_text(self) -> str:
         return "; ".join(f"{coords} {word}" for coords, word in self.points)
 
+    def current_answer(self) -> str | None:
+        return self.answer_text()
+
     def restore(self, last_answer: str | None) -> None:
         if not last_answer:
             self._refresh_list()
@@ -349,6 +411,7 @@ class PointsPartView(PartView):
         self._refresh_list()
 
     def _refresh_list(self) -> None:
+        self.note_edit()
         options = self.query_one("#points", OptionList)
         options.set_options([Option(f"{coords}  {word or '(no classification)'}") for coords, word in self.points])
         if not self.points:
@@ -379,7 +442,7 @@ class PointsPartView(PartView):
 
         # "(1, 1) min" typed in full wins over the classification picked in the list
         match = _POINT_WORD.match(text)
-        coords, word = text, None
+        coords, word = text, ""
         if match and match.group(1).strip() and match.group(2):
             coords, word = match.group(1).strip(), " ".join(match.group(2).split())
         try:
@@ -413,6 +476,16 @@ class PointsPartView(PartView):
 class CodePartView(PartView):
     """Code parts: the editor opens on its own screen; here, the last run's result."""
 
+    @dataclass
+    class EditorRequested(Message):
+        """The learner wants the code editor for this part (the screen opens it)."""
+
+        part_view: CodePartView
+
+        @property
+        def control(self) -> CodePartView:
+            return self.part_view
+
     def compose_answer(self) -> ComposeResult:
         yield Static("Edit your copy of the file and run the hidden tests in the editor.", classes="part-prompt")
         yield Button(f"Open the editor — {self.part.stub or 'code'}  (ctrl+e)", id="open-editor", compact=True)
@@ -423,17 +496,14 @@ class CodePartView(PartView):
         self.open_editor()
 
     def open_editor(self) -> None:
-        from ..screens.code import CodeScreen
+        self.post_message(self.EditorRequested(self))
 
-        self.app.push_screen(CodeScreen(self.variant, self.part), self._after_editor)
-
-    def _after_editor(self, result) -> None:
-        store = self.app.store
-        self.status = store.part_status(self.exercise_id, self.part.name)
-        if result is not None:
-            self.last_verdict = result
-            self.query_one(VerdictPanel).show_verdict(result, self.part.points)
-        self.post_message(self.Recorded(self))
+    def show_result(self, verdict: Verdict | None, status: str) -> None:
+        """After the editor closed: the last run's verdict (recorded by the editor), if any."""
+        self.status = status
+        if verdict is not None:
+            self.last_verdict = verdict
+            self.query_one(VerdictPanel).show_verdict(verdict, self.part.points)
 
 
 _VIEWS: dict[str, type[PartView]] = {
@@ -448,5 +518,6 @@ def dom_id(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
-def make_part_view(variant, part) -> PartView:
-    return _VIEWS.get(part.kind, ExpressionPartView)(variant, part, id=f"part-{dom_id(part.name)}")
+def make_part_view(variant: Variant, part: Part, record: PartRecord | None = None) -> PartView:
+    """The view for a part's kind, showing what the store knows about it."""
+    return _VIEWS.get(part.kind, ExpressionPartView)(variant, part, record, id=f"part-{dom_id(part.name)}")

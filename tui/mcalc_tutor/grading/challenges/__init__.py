@@ -22,6 +22,7 @@ __all__ = [
     "HiddenTest",
     "OutputError",
     "get_challenge",
+    "judge_output",
     "list_challenges",
     "as_array",
     "as_number",
@@ -52,9 +53,12 @@ class Challenge:
     module_file: str
     """The file the learner submits, e.g. ``gradient_check.py``."""
     hidden_tests: Callable[[int], list[HiddenTest]]
-    judge: Callable[[HiddenTest, Any], tuple[bool, str]]
+    judge: Callable[..., tuple[bool, str]]
+    """``judge(test, output)``, or ``judge(test, output, trace)`` for a traced challenge."""
     harness_source: str = field(repr=False)
     preimport: tuple[str, ...] = ()
+    traced: bool = False
+    """The harness reports each step of the learner's method (``trace`` events); the judge gets them."""
 
     @property
     def module_name(self) -> str:
@@ -83,8 +87,14 @@ def get_challenge(name: str) -> Challenge:
             judge=module.judge,
             harness_source=source,
             preimport=tuple(getattr(module, "PREIMPORT", ())),
+            traced=bool(getattr(module, "TRACED", False)),
         )
     return _cache[name]
+
+
+def judge_output(spec: Challenge, test: HiddenTest, output: Any, trace: list) -> tuple[bool, str]:
+    """Run the challenge's judge, handing it the trace when the challenge asks for one."""
+    return spec.judge(test, output, trace) if spec.traced else spec.judge(test, output)
 
 
 def driver_source() -> str:

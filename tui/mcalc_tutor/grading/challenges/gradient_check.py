@@ -1,7 +1,10 @@
 """Hidden tests and judge for the gradient-checker challenge (centered differences, relative error).
 
 The truth is computed here from closed-form gradients; nothing the submission reports about itself
-counts. A forward difference is off by about eps·f''/2 ≈ 1e-5 relative, far above the 1e-7
+counts, and no closed-form gradient is in the sandbox while numerical_gradient runs. The method is
+graded too: the harness reports every point where f is evaluated, and a right estimate must come
+with f evaluated at x ± eps·eᵢ for every entry i. Each gradient_check test hands over a right and a
+wrong gradient (of fresh instances), so a constant answer fails it. A forward difference is off by about eps·f''/2 ≈ 1e-5 relative, far above the 1e-7
 allowed, so a one-sided estimate fails while a centered one (error ≈ eps²) passes.
 """
 from __future__ import annotations
@@ -18,6 +21,7 @@ MODULE_FILE = "gradient_check.py"
 EPS = 1e-5
 GRADIENT_RTOL = 1e-7
 CHECK_PASS = 1e-7
+TRACED = True
 
 
 def _gradients(kind: str, A: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -74,26 +78,39 @@ def hidden_tests(seed: int) -> list[HiddenTest]:
         payload={"call": "relative_error", "pairs": [[p.tolist(), q.tolist()] for p, q in pairs]},
         expected=[_relative_error(p, q) for p, q in pairs],
     ))
-    for kind in ("sin_quadratic", "logdet_trace"):
-        A, x = instances[kind]
-        tests.append(HiddenTest(
-            name=f"gradient_check accepts the right gradient of {FUNCTION_NAMES[kind]}",
-            payload={"call": "gradient_check", "function": kind, "gradient": "correct", "A": A.tolist(), "x": x.tolist()},
-            expected=None,
-        ))
-    for kind, bug in (("sin_quadratic", "Ax in place of ½(A + Aᵀ)x"), ("logdet_trace", "X⁻¹ in place of X⁻ᵀ"),
-                      ("logsumexp", "exp(x) without dividing by the sum")):
-        A, x = instances[kind]
+    bugs = {"sin_quadratic": "Ax in place of ½(A + Aᵀ)x", "logdet_trace": "X⁻¹ in place of X⁻ᵀ",
+            "logsumexp": "exp(x) without dividing by the sum"}
+    for kind, bug in bugs.items():
+        A, x = _instance(kind, rng)  # fresh: the gradients handed over here judge no other test
         right, wrong = _gradients(kind, A, x)
         tests.append(HiddenTest(
-            name=f"gradient_check catches a wrong gradient ({bug})",
-            payload={"call": "gradient_check", "function": kind, "gradient": "wrong", "A": A.tolist(), "x": x.tolist()},
+            name=f"gradient_check accepts the right gradient of {FUNCTION_NAMES[kind]} and catches a wrong one ({bug})",
+            payload={"call": "gradient_check", "function": kind, "A": A.tolist(), "x": x.tolist()},
             expected=_relative_error(wrong, right),
         ))
     return tests
 
 
-def judge(test: HiddenTest, output: Any) -> tuple[bool, str]:
+def _centered_points_missing(x: np.ndarray, trace: list) -> bool:
+    """True unless f was evaluated at x + eps·eᵢ and x − eps·eᵢ for every entry i."""
+    flat = x.reshape(-1)
+    if not trace or not all(isinstance(p, list) and len(p) == flat.size for p in trace):
+        return True
+    try:
+        points = np.array(trace, dtype=float)
+    except (TypeError, ValueError):
+        return True
+    tol = 1e-12 * (1 + np.abs(flat))
+    for i in range(flat.size):
+        for sign in (1, -1):
+            target = flat.copy()
+            target[i] = flat[i] + sign * EPS
+            if not np.any(np.all(np.abs(points - target) <= tol, axis=1)):
+                return True
+    return False
+
+
+def judge(test: HiddenTest, output: Any, trace: list) -> tuple[bool, str]:
     call = test.payload["call"]
     if call == "numerical_gradient":
         if not isinstance(output, dict):
@@ -109,6 +126,9 @@ def judge(test: HiddenTest, output: Any) -> tuple[bool, str]:
         ok, message = compare_arrays(estimate, test.expected["gradient"], GRADIENT_RTOL, what="the gradient estimate")
         if not ok and "relative error" in message:
             message += "; a one-sided difference is only accurate to about eps — use (f(x+h) − f(x−h)) / 2h"
+        if ok and _centered_points_missing(x, trace):
+            return False, ("the estimate is right, but f was not evaluated at x ± eps·eᵢ for every entry i "
+                           "(eps is the third argument): compute it by centered differences")
         return ok, message
     if call == "relative_error":
         if not isinstance(output, list) or len(output) != len(test.expected):
@@ -119,12 +139,13 @@ def judge(test: HiddenTest, output: Any) -> tuple[bool, str]:
                 return False, (f"relative_error for pair {index + 1} is {got:.6g}, expected {want:.6g} "
                                "(‖a − b‖ / max(‖a‖, ‖b‖, 1e-12))")
         return True, "ok"
-    value = as_number(output, what="gradient_check's result")
-    if test.expected is None:
-        if 0 <= value < CHECK_PASS:
-            return True, f"ok (relative error {value:.1e})"
+    if not isinstance(output, dict):
+        raise OutputError("the harness output is malformed")
+    value = as_number(output.get("correct"), what="gradient_check's result for the right gradient")
+    if not 0 <= value < CHECK_PASS:
         return False, f"gradient_check returned {value:.3g} for a correct gradient; it should be below {CHECK_PASS:.0e}"
     want = test.expected
+    value = as_number(output.get("wrong"), what="gradient_check's result for the wrong gradient")
     if abs(value - want) <= 1e-3 * want:
-        return True, f"ok (relative error {value:.3g})"
+        return True, f"ok (relative error {value:.3g} for the wrong gradient)"
     return False, f"gradient_check returned {value:.6g} for a wrong gradient; the relative error is {want:.6g}"

@@ -46,6 +46,19 @@ def _describe(exc, limits):
 
 
 _WORKDIR = [""]
+_TRACE = [None]  # main() puts the protocol emitter here
+
+
+def trace(value):
+    """Report one step of the learner's method (a product with A, a point where f was evaluated)
+    at once, on the protocol pipe: what is reported cannot be taken back, only added to."""
+    if _TRACE[0] is not None:
+        _TRACE[0]({"event": "trace", "value": value})
+
+
+def call_learner(function, *args, **kwargs):
+    """Call learner code from a frame whose locals are only the inputs it is given."""
+    return function(*args, **kwargs)
 _PREIMPORT = (
     "abc array bisect collections copy dataclasses decimal enum fractions functools heapq "
     "itertools math numbers operator random re statistics string time traceback typing "
@@ -210,7 +223,7 @@ def main():
     def emit(obj):
         try:
             line = json.dumps(obj)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             line = json.dumps({"event": "error", "error": f"unencodable output: {exc}"})
         # The leading newline ends any partial line a submission wrote to this pipe, so that it
         # cannot swallow the next report (a violation, say) into a malformed line.
@@ -246,6 +259,7 @@ def main():
     if config.get("guard", True):
         _install_guard(emit, workdir, read_roots, deny_roots, set(config["deny_modules"]))
     emit({"event": "ready", "uid": os.getuid()})
+    _TRACE[0] = emit
 
     try:
         module = importlib.import_module(config["module"])
@@ -262,7 +276,7 @@ def main():
             continue
         try:
             line_size = len(json.dumps(output))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             emit({"event": "test", "name": test["name"], "ok": False, "error": f"the result could not be encoded: {exc}"})
             continue
         if line_size > limits["max_result_bytes"]:

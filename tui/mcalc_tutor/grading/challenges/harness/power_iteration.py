@@ -1,28 +1,65 @@
-"""Sandbox side of the power-iteration challenge: calls power_iteration with numpy's eigen-solvers
-switched off, and returns λ, v and the starting vector as it was left.
-Appended to driver.py (numpy, encode_array)."""
+"""Sandbox side of the power-iteration challenge: the learner gets A only as an operator that
+multiplies vectors (A @ x, x @ A), and every product is reported at once on the protocol pipe, so
+the grader can check, outside, that the vectors multiplied follow power iteration.
+Appended to driver.py (numpy, encode_array, trace, call_learner)."""
 import numpy
 
-_SOLVERS = ("eig", "eigh", "eigvals", "eigvalsh", "svd")
+MAX_PRODUCTS = 6000
+_ONLY = "in this challenge A is an operator: only A @ x (or x @ A) with a vector x works"
 
 
-def _refuse(name):
-    def solver(*args, **kwargs):
-        raise RuntimeError(f"numpy.linalg.{name} is switched off in this challenge: find the eigenvector by power iteration")
-    return solver
+def _operator(matrix):
+    n = matrix.shape[0]
+    count = [0]
+
+    def product(x):
+        v = numpy.asarray(x, dtype=float)
+        if v.shape not in ((n,), (n, 1)):
+            raise TypeError(f"A can only multiply one vector of length {n} at a time, not shape {v.shape}")
+        count[0] += 1
+        if count[0] > MAX_PRODUCTS:
+            raise RuntimeError(f"more than {MAX_PRODUCTS} products with A: does the iteration stop?")
+        trace(v.reshape(-1).tolist())  # noqa: F821 - defined by driver.py
+        return (matrix @ v.reshape(-1)).reshape(v.shape)
+
+    class Operator:
+        """A symmetric n×n matrix that can only be multiplied by vectors."""
+        __array_ufunc__ = None   # so that ndarray @ A asks A.__rmatmul__
+        __slots__ = ()
+        shape = (n, n)
+        ndim = 2
+
+        def __matmul__(self, x):
+            return product(x)
+
+        __rmatmul__ = __matmul__  # A is symmetric: xᵀA = (Ax)ᵀ
+        dot = __matmul__
+
+        @property
+        def T(self):
+            return self
+
+        def __len__(self):
+            return n
+
+        def __array__(self, *args, **kwargs):
+            raise TypeError(_ONLY)
+
+        def __getitem__(self, key):
+            raise TypeError(_ONLY)
+
+        def __iter__(self):
+            raise TypeError(_ONLY)
+
+        def __repr__(self):
+            return f"<A: a symmetric {n}×{n} matrix; {_ONLY}>"
+
+    return Operator()
 
 
 def run_test(module, name, payload):
-    A = numpy.asarray(payload["A"], dtype=float)
-    x0 = numpy.asarray(payload["x0"], dtype=float)
-    given = x0.copy()
-    saved = {n: getattr(numpy.linalg, n) for n in _SOLVERS}
-    for n in _SOLVERS:
-        setattr(numpy.linalg, n, _refuse(n))
-    try:
-        result = module.power_iteration(A.copy(), given, **payload["kwargs"])
-    finally:
-        for n, solver in saved.items():
-            setattr(numpy.linalg, n, solver)
+    given = numpy.asarray(payload["x0"], dtype=float)
+    result = call_learner(module.power_iteration, _operator(numpy.asarray(payload["A"], dtype=float)),  # noqa: F821
+                          given, **payload["kwargs"])
     lam, v = result
     return {"lambda": float(lam), "v": encode_array(v), "x0_after": encode_array(given)}  # noqa: F821

@@ -7,10 +7,15 @@ to the textbook.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from mcalc_tutor.checking.iterates import STATE, check_iterates, method, quadratic_objective, read_iterates
+from mcalc_tutor.content.answers import check_part
+from mcalc_tutor.content.loader import known_sources, load_exercise
+from mcalc_tutor.content.variants import make_variant
 
 A = np.array([[3.0, 1.0], [1.0, 2.0]])
 B = np.array([1.0, -1.0])
@@ -202,3 +207,53 @@ def test_a_registry_objective_works_too():
     m = method("gd", "rosenbrock", lr=1e-3)
     x1 = m.x0 - 1e-3 * m.objective.grad(m.x0)
     assert check_iterates(m, fmt(x1)).status == "correct"
+
+
+# --- iterates parts in the bank's schema (tests/data/derivations) --------------------------------------
+
+DATA = Path(__file__).resolve().parent / "data" / "derivations" / "exercises" / "optimizers"
+
+
+def _variant():
+    exercise, problems = load_exercise(DATA / "iterates-by-hand.toml", known_sources())
+    assert exercise is not None, problems
+    return make_variant(exercise, 0)
+
+
+def test_iterates_parts_are_graded_from_the_learners_text():
+    variant = _variant()
+    assert check_part(variant, variant.part("a"), simulate("gd", 2)).status == "correct"
+    momentum_part = variant.part("b")
+    verdict = check_part(variant, momentum_part, simulate("momentum", 3, "ema", every=True))
+    assert verdict.status == "incorrect" and verdict.codes == ["momentum-ema"] * 3
+    slip = check_part(variant, momentum_part, simulate("momentum", 3, "ema", at=2))
+    assert slip.status == "partial" and slip.score == 2.0  # 3 points, one step of three lost
+    assert check_part(variant, variant.part("c"), simulate("adam", 2)).status == "correct"
+    bias = check_part(variant, variant.part("c"), simulate("adam", 2, "no bias correction", every=True))
+    assert bias.codes[0] == "bias-correction"
+
+
+def test_an_iterates_part_asks_for_k_iterates():
+    variant = _variant()
+    verdict = check_part(variant, variant.part("a"), simulate("gd", 3))
+    assert verdict.status == "invalid" and "exactly 2" in verdict.message
+    assert check_part(variant, variant.part("a"), "   \n").status == "invalid"
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('method = "gd"', 'method = "sgd"', "random"),
+    ('method = "gd"', 'method = "bfgs"', "unknown method"),
+    ("k = 2\n", "k = 0\n", "integer from 1 to 20"),
+    ("start = [1, 1]\nk = 2", "start = [1, 1, 1]\nk = 2", "coordinates"),
+    ('hyperparameters = { beta = 0.5 }', 'hyperparameters = { gamma = 0.5 }', "no hyperparameter gamma"),
+    ('objective = { A = [[3, 1], [1, 2]], b = [1, -1] }\nlr = 0.1\nstart = [1, 1]\nk = 2',
+     'objective = "nope"\nlr = 0.1\nstart = [1, 1]\nk = 2', "unknown function"),
+])
+def test_a_broken_iterates_part_does_not_load(tmp_path, old, new, message):
+    text = (DATA / "iterates-by-hand.toml").read_text(encoding="utf-8")
+    assert old in text
+    folder = tmp_path / "optimizers"
+    folder.mkdir()
+    (folder / "iterates-by-hand.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    exercise, problems = load_exercise(folder / "iterates-by-hand.toml", known_sources())
+    assert exercise is None and any(message in p.message for p in problems), [str(p) for p in problems]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +19,10 @@ from hypothesis import strategies as st
 
 from mcalc_tutor.checking.steps import check_steps, expression_texts, preview_line
 from mcalc_tutor.cli import main
+from mcalc_tutor.content.answers import check_part
+from mcalc_tutor.content.loader import known_sources, load_exercise
+from mcalc_tutor.content.reading import read_answer
+from mcalc_tutor.content.variants import make_variant
 from mcalc_tutor.mathlang import parse_declarations, parse_differentials
 
 DECLARATIONS = "x: n, y: n, A: n×n, B: n×n, b: n, X: n×n invertible, S: n×n symmetric positive definite, s: scalar"
@@ -269,3 +275,76 @@ def test_whatever_is_written_gets_a_verdict(lines, start, expected):
     assert verdict.status in ("correct", "partial", "incorrect", "invalid")
     assert verdict.first_broken is None or 1 <= verdict.first_broken <= len(verdict.lines)
     json.dumps(verdict.to_json())
+
+
+# --- steps parts in the bank's schema (tests/data/derivations) -----------------------------------------
+
+DATA = Path(__file__).resolve().parent / "data" / "derivations" / "exercises"
+
+
+def _steps_exercise():
+    exercise, problems = load_exercise(DATA / "matrix-derivatives" / "steps-quadratic-form.toml", known_sources())
+    assert exercise is not None, problems
+    return make_variant(exercise, 0)
+
+
+SUBMISSION = '''
+[answers.steps-quadratic-form]
+a = """
+d(x^T A x) = dx^T A x + x^T A dx
+= x^T A^T dx + x^T A dx
+= x^T (A + A^T) dx
+∇f = (A + A^T) x
+"""
+b = """
+d(ln det X) = tr(X^{-1} dX)
+∂f/∂X = X^{-1}
+"""
+'''
+
+
+def test_a_steps_part_is_graded_from_a_multiline_toml_string():
+    variant = _steps_exercise()
+    answers = tomllib.loads(SUBMISSION)["answers"]["steps-quadratic-form"]
+    right = check_part(variant, variant.part("a"), answers["a"])
+    assert right.status == "correct" and right.score == 2.0
+    wrong = check_part(variant, variant.part("b"), answers["b"])  # the transpose of the gradient
+    assert wrong.status == "partial" and wrong.score == 0.5  # 4 steps: start, tr(X⁻¹dX), ∂f/∂X, the answer
+    assert wrong.message.startswith("Line 2 does not follow from line 1")
+    assert wrong.codes[0] == "transpose" and wrong.diagnostics[0].message.startswith("Line 2: ")
+
+
+def test_a_steps_part_hides_its_answer_and_gives_listed_mistake_feedback():
+    variant = _steps_exercise()
+    lines = "d(x^T A x)\n= 2 x^T A dx\n∇f = 2 A x"
+    verdict = check_part(variant, variant.part("a"), lines)
+    assert verdict.status == "partial"
+    feedback = verdict.message + " ".join(d.message for d in verdict.diagnostics)
+    assert "where did Aᵀ go?" in feedback  # the part's listed mistake, for the last line
+    for shown in ("(A + A^T) x", "(A + Aᵀ)⋅x", "(A + Aᵀ)x"):
+        assert shown not in feedback
+
+
+def test_a_steps_part_is_read_line_by_line_for_the_preview():
+    variant = _steps_exercise()
+    reading = read_answer(variant.part("a"), "d(x^T A x)\n= x^T (A +", variant.symbols)
+    assert not reading.ok and reading.error.startswith("line 2, column")
+    ok = read_answer(variant.part("a"), "d(x^T A x)\n= 2 x^T A dx", variant.symbols)
+    assert ok.ok and ok.interpreted == "d(xᵀ⋅A⋅x)\n= 2⋅xᵀ⋅A⋅dx"
+    assert check_part(variant, variant.part("a"), "d(x^T A x)\n= x^T (A +").status == "invalid"
+
+
+@pytest.mark.parametrize("extra, field", [
+    ('differentials = "q: dq"', "parts.a.differentials"),
+    ('start = "d(x^T A x"', "parts.a.start"),
+    ('start = 3', "parts[0].start"),
+])
+def test_a_broken_steps_part_does_not_load(tmp_path, extra, field):
+    text = (DATA / "matrix-derivatives" / "steps-quadratic-form.toml").read_text(encoding="utf-8")
+    text = text.replace('start = "d(x^T A x)"\ndifferentials = "x: dx"', 'differentials = "x: dx"\n' + extra, 1) \
+        if extra.startswith("start") else text.replace('differentials = "x: dx"', extra, 1)
+    folder = tmp_path / "matrix-derivatives"
+    folder.mkdir()
+    (folder / "steps-quadratic-form.toml").write_text(text, encoding="utf-8")
+    exercise, problems = load_exercise(folder / "steps-quadratic-form.toml", known_sources())
+    assert exercise is None and any(p.field == field for p in problems), [str(p) for p in problems]

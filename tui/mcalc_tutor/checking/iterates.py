@@ -24,8 +24,8 @@ from ..mathlang import MathError, SymbolTable, read
 from ..mathlang.evaluate import DomainError, evaluate
 from .verdict import CORRECT, INCORRECT, INVALID, PARTIAL, Diagnostic, Verdict
 
-__all__ = ["IterateStep", "IteratesVerdict", "Method", "STATE", "check_iterates", "method", "quadratic_objective",
-           "read_iterates"]
+__all__ = ["IterateStep", "IteratesVerdict", "Method", "STATE", "check_iterates", "method", "objective_from",
+           "quadratic_objective", "read_iterates"]
 
 Array = np.ndarray
 
@@ -70,6 +70,21 @@ def quadratic_objective(A: Sequence[Sequence[float]], b: Sequence[float], c: flo
 
     return Objective(name="quadratic", title="½xᵀAx − bᵀx", dim=len(bv), value=value,
                      grad=lambda x: a @ x - bv, hess=lambda x: a, x0=np.zeros(len(bv)), optima=None)
+
+
+def objective_from(spec: object) -> Objective:
+    """A part's objective: a lab registry name ("rosenbrock"), or a table {A, b, c} of a quadratic."""
+    if isinstance(spec, str):
+        try:
+            return make_objective(spec)
+        except KeyError as exc:
+            raise ValueError(exc.args[0]) from None
+    if isinstance(spec, Mapping) and "A" in spec and "b" in spec and set(spec) <= {"A", "b", "c"}:
+        try:
+            return quadratic_objective(spec["A"], spec["b"], float(spec.get("c", 0.0)))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"objective: {exc}") from None
+    raise ValueError("objective: give a lab function name or a quadratic { A = [[…]], b = […] }")
 
 
 def method(name: str, objective: Objective | str, *, lr: float | None = None, x0: Sequence[float] | None = None,
@@ -319,7 +334,7 @@ def _verdict(steps: list[IterateStep]) -> IteratesVerdict:
     if not steps:
         return IteratesVerdict(INVALID, 0.0, "no iterates given")
     passed = sum(s.ok for s in steps)
-    score = round(passed / len(steps), 4)
+    score = passed / len(steps)
     if passed == len(steps):
         return IteratesVerdict(CORRECT, 1.0, "Correct: every iterate is one update from the one before.", None, steps)
     wrong = [s for s in steps if not s.ok]

@@ -34,7 +34,7 @@ from .diagnostics import Mistake, _multiple, _scale_diagnostics
 from .equivalence import ExpectedAnswerError, judge
 from .reference import all_close, evaluate_all, fit_shape, reference
 from .sampling import Instance
-from .verdict import CORRECT, EXIT_CODES, INCORRECT, INVALID, PARTIAL, Diagnostic
+from .verdict import CORRECT, EXIT_CODES, INCORRECT, INVALID, PARTIAL, Diagnostic, Verdict
 
 __all__ = ["LinePreview", "LineVerdict", "StepsVerdict", "check_steps", "expression_texts", "preview_line",
            "split_lines"]
@@ -271,6 +271,15 @@ class StepsVerdict:
         return {"status": self.status, "score": self.score, "first_broken": self.first_broken,
                 "lines": [line.to_json() for line in self.lines], "message": self.message,
                 "steps": self.steps, "steps_ok": self.steps_ok}
+
+    def as_verdict(self) -> Verdict:
+        """The Verdict the grader and the app show for a steps part: each line as read, and the
+        diagnostics of the broken lines, each saying which line it is about."""
+        diagnostics = [Diagnostic(d.code, f"Line {k}: {d.message}") for k, line in enumerate(self.lines, start=1)
+                       for d in line.diagnostics if d.code != "unreadable"]
+        interpreted = "\n".join(line.interpreted or line.text.strip() for line in self.lines) or None
+        return Verdict(self.status, self.score, self.message, interpreted=interpreted, diagnostics=diagnostics,
+                       column=self.column, caret=self.caret, method="numeric")
 
     def render(self) -> str:
         """Plain text for a terminal: the verdict, then each line with a mark and its diagnostics."""
@@ -516,7 +525,7 @@ def _verdict(read_lines: list[_Line], steps: list[_Step], symbols: SymbolTable) 
             lines[step.line - 1].ok = False
             lines[step.line - 1].diagnostics.extend(step.diagnostics)
     passed = sum(step.ok for step in steps)
-    score = round(passed / len(steps), 4) if steps else 1.0
+    score = passed / len(steps) if steps else 1.0
     broken = [step for step in steps if not step.ok]
     if not broken:
         final = any(step.kind == "final" for step in steps)

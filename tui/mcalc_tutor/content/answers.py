@@ -25,6 +25,10 @@ def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
         return invalid(problem)
     if part.kind == "code":
         return invalid("code parts are graded by running them: use the app or `mcalc-tutor grade`")
+    if part.kind in ("steps", "iterates"):
+        verdict = _check_steps(variant, part, answer) if part.kind == "steps" else _check_iterates(part, answer)
+        verdict.score = round(verdict.score * part.points, 6)
+        return verdict
     if part.kind not in ("choice", "points", "number"):
         try:  # an authoring error is reported before anything about the answer
             reference(str(part.answer), variant.symbols)
@@ -45,6 +49,37 @@ def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
         verdict = _check_expression(variant.symbols, part, reading)
     verdict.score = round(verdict.score * part.points, 6)
     return verdict
+
+
+def _check_steps(variant: Variant, part: Part, answer: str) -> Verdict:
+    """A derivation, line by line (checking/steps.py), from the part's start to its answer."""
+    from ..checking.steps import check_steps
+    from .reading import part_symbols
+
+    reading = read_answer(part, answer, variant.symbols)
+    if not reading.ok:
+        return _unreadable(reading)
+    mistakes = [Mistake(m.answer, m.feedback) for m in part.mistakes]
+    try:
+        return check_steps(answer, part_symbols(part, variant.symbols), start=part.start,
+                           expected=None if part.answer is None else str(part.answer), mistakes=mistakes).as_verdict()
+    except (ExpectedAnswerError, MathError) as exc:
+        return _broken(exc)
+
+
+def _check_iterates(part: Part, answer: str) -> Verdict:
+    """Iterates, each one update of the lab's rule from the learner's previous (checking/iterates.py)."""
+    from ..checking.iterates import check_iterates, method, objective_from
+
+    reading = read_answer(part, answer, SymbolTable())
+    if not reading.ok:
+        return _unreadable(reading)
+    try:
+        m = method(str(part.method), objective_from(part.objective), lr=part.lr, x0=part.x0,
+                   params=part.hyperparameters)
+    except ValueError as exc:
+        return _broken(exc)
+    return check_iterates(m, answer, k=part.count).as_verdict()
 
 
 def _unreadable(reading: Reading) -> Verdict:

@@ -348,3 +348,10 @@ def test_a_broken_steps_part_does_not_load(tmp_path, extra, field):
     (folder / "steps-quadratic-form.toml").write_text(text, encoding="utf-8")
     exercise, problems = load_exercise(folder / "steps-quadratic-form.toml", known_sources())
     assert exercise is None and any(p.field == field for p in problems), [str(p) for p in problems]
+
+
+def test_a_start_without_differentials_may_be_followed_by_its_differential():
+    lines = ["d(x^T A x) = dx^T A x + x^T A dx", "∇f = (A + A^T) x"]
+    assert check_steps(lines, SYMBOLS, start="x^T A x", expected="(A + A^T) x").status == "correct"
+    assert check_steps(["∇f = (A + A^T) x"], SYMBOLS, start="x^T A x", expected="(A + A^T) x").status == "correct"
+    assert check_steps(["∇f = 2 A x"], SYMBOLS, start="x^T A x").first_broken == 1

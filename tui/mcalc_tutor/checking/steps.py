@@ -313,7 +313,7 @@ def check_steps(lines: str | Sequence[str], symbols: SymbolTable, *, start: str 
     if not read_lines:
         return StepsVerdict(INVALID, 0.0, "no lines given: write the derivation one step per line")
     try:
-        items = _resolved([(line.number, seg) for line in read_lines for seg in line.segments], symbols)
+        items = _resolved([(line.number, seg) for line in read_lines for seg in line.segments], symbols, start)
     except _Unreadable as exc:
         return _unreadable(exc, lines, symbols)
     steps: list[_Step] = []
@@ -336,13 +336,14 @@ def check_steps(lines: str | Sequence[str], symbols: SymbolTable, *, start: str 
     return _verdict(read_lines, steps, symbols)
 
 
-def _resolved(items: list[tuple[int, Segment]], symbols: SymbolTable) -> list[tuple[int, Segment]]:
+def _resolved(items: list[tuple[int, Segment]], symbols: SymbolTable,
+              start: str | None) -> list[tuple[int, Segment]]:
     """Each ∇f without a named variable gets the one variable the expression before it moves."""
     out: list[tuple[int, Segment]] = []
     for i, (number, seg) in enumerate(items):
         if seg.gradient == _UNRESOLVED:
             pairs = symbols.differentials()
-            used = _names(items[i - 1][1].typed) if i else set()
+            used = _names(items[i - 1][1].typed) if i else _start_names(start, symbols)
             candidates = [v for v, dv in pairs.items() if dv in used] or [v for v in pairs if v in used]
             if len(candidates) != 1:
                 raise _Unreadable(number, "", MathError(
@@ -350,6 +351,13 @@ def _resolved(items: list[tuple[int, Segment]], symbols: SymbolTable) -> list[tu
             seg = Segment(seg.text, seg.offset, seg.typed, candidates[0])
         out.append((number, seg))
     return out
+
+
+def _start_names(start: str | None, symbols: SymbolTable) -> set[str]:
+    try:
+        return set() if start is None else _names(reference(start, symbols).typed)
+    except ExpectedAnswerError:
+        return set()
 
 
 def _names(typed: Typed) -> set[str]:
@@ -362,6 +370,19 @@ def _names(typed: Typed) -> set[str]:
 
 def _mentions(tree: A.Node, name: str) -> bool:
     return any(isinstance(n, A.Sym) and n.name == name for n in walk(tree))
+
+
+def _is_function(text: str, item: tuple[int, Segment] | None, symbols: SymbolTable) -> bool:
+    """Whether an expression (a line's, or the part's start when `item` is None) is free of
+    differentials, i.e. a function whose differential the next line may give."""
+    if not symbols.differentials():
+        return False
+    if item is not None:
+        return not _has_direction(item[1].typed, symbols)
+    try:
+        return not _has_direction(reference(text, symbols).typed, symbols)
+    except ExpectedAnswerError:
+        return False
 
 
 def _has_direction(typed: Typed, symbols: SymbolTable) -> bool:
@@ -378,8 +399,7 @@ def _judge_step(before_text: str, before: tuple[int, Segment] | None, item: tupl
     before_line = None if before is None else before[0]
     if seg.gradient is not None and not in_gradient:
         return _judge_gradient(before_text, before, item, symbols, kind, ref)
-    if before is not None and not in_gradient and _has_direction(seg.typed, symbols) \
-            and not _has_direction(before[1].typed, symbols):
+    if not in_gradient and _has_direction(seg.typed, symbols) and _is_function(before_text, before, symbols):
         before_text = f"d({before_text})"  # f, then d f = …: the line is the differential of the one before
     try:
         verdict = judge(before_text, seg.typed, symbols, symbolic=False)
@@ -406,9 +426,7 @@ def _judge_gradient(before_text: str, before: tuple[int, Segment] | None, item: 
         return _Step(number, kind, False, [Diagnostic("shape", f"The gradient has the shape of {shown_var} "
                                                       f"({describe_shape(variable.shape)}), but it is "
                                                       f"{describe_shape(seg.typed.shape)}.")], before_line)
-    differential = before_text
-    if before is not None and not _has_direction(before[1].typed, symbols):
-        differential = f"d({before_text})"
+    differential = f"d({before_text})" if _is_function(before_text, before, symbols) else before_text
     try:
         form = read(f"tr(({seg.text})^T {shown_dir})", symbols)
     except MathError as exc:  # only a text near the length limit gets here

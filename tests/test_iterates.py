@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mcalc_tutor.checking.iterates import STATE, check_iterates, method, quadratic_objective, read_iterates
 from mcalc_tutor.content.answers import check_part
@@ -257,3 +259,20 @@ def test_a_broken_iterates_part_does_not_load(tmp_path, old, new, message):
     (folder / "iterates-by-hand.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
     exercise, problems = load_exercise(folder / "iterates-by-hand.toml", known_sources())
     assert exercise is None and any(message in p.message for p in problems), [str(p) for p in problems]
+
+
+def test_a_step_the_rule_cannot_take_is_named_not_raised():
+    singular = method("newton", quadratic_objective([[1, 0], [0, 0]], [1, 0]), x0=[1, 1])
+    verdict = check_iterates(singular, "(0, 1)")
+    assert verdict.first_wrong == 1 and verdict.steps[0].cause == "undefined"
+    huge = check_iterates(make("gd"), "(1e300, 1e300)\n(1e300, 1e300)")
+    assert huge.status in ("incorrect", "partial")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["(", ")", "[", "]", "1", "-2.5", "1e308", ",", ";", "\n", "x", "=", "m", "v",
+                                 "_1", "₂", " ", "1/0", "sqrt(-1)", "inf", "'"]), max_size=30).map("".join),
+       st.sampled_from(sorted(RULES)))
+def test_whatever_is_written_gets_a_verdict(text, name):
+    verdict = check_iterates(make(name), text)
+    assert verdict.status in ("correct", "partial", "incorrect", "invalid")

@@ -226,7 +226,16 @@ def check_iterates(m: Method, given: Sequence[Iterate] | str, k: int | None = No
     for step_no, mine in enumerate(iterates, start=1):
         prev = points[-1]
         state = _learner_state(m, state, points, iterates, step_no)
-        x_new, s_new = spec.update(prev, m.objective.grad(prev), state, ctx, step_no)
+        try:
+            with np.errstate(all="ignore"):
+                x_new, s_new = spec.update(prev, m.objective.grad(prev), state, ctx, step_no)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError, ZeroDivisionError):
+            x_new = None
+        if x_new is None or not np.all(np.isfinite(x_new)):
+            steps.append(IterateStep(step_no, False, "undefined", f"Step {step_no} cannot be taken from "
+                                     f"x_{step_no - 1} (the update is undefined or infinite there)."))
+            points.append(mine["x"])
+            continue
         wanted = {"x": x_new, **_components(m.name, s_new)}
         wrong = tuple(c for c in ("x", *STATE[m.name]) if c in mine and not _close(mine[c], wanted[c]))
         if wrong:
@@ -317,8 +326,9 @@ def _cause(m: Method, state: Any, points: list[Array], mine: Iterate, k: int, wa
         return "sign", f"Step {k} goes the wrong way: the update subtracts the step (x ← x − …); yours adds it."
     for code, message, run in _variants(m, state, points, k):
         try:
-            x_alt, s_alt = run()
-        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            with np.errstate(all="ignore"):
+                x_alt, s_alt = run()
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError, ZeroDivisionError):
             continue
         alt = {"x": x_alt, **_components(m.name, s_alt)}
         if all(_close(alt[c], wanted[c]) for c in alt if c in mine):

@@ -305,15 +305,15 @@ def check_steps(lines: str | Sequence[str], symbols: SymbolTable, *, start: str 
     the lines use them); `start`: the expression line 1 must equal; `expected`: the answer the last
     line must equal (its form: a gradient, a differential, …); `mistakes`: the part's listed
     misconceptions for the final answer. Raises ExpectedAnswerError when `start` or `expected`
-    is itself unreadable (an authoring error); never on anything the learner wrote."""
+    is itself unreadable or undefined (an authoring error); never on anything the learner wrote."""
+    for given in (start, expected):  # an authoring error is raised before anything about the lines
+        if given is not None:
+            reference(given, symbols)
     try:
         read_lines = _read_all(lines, symbols)
-    except _Unreadable as exc:
-        return _unreadable(exc, lines, symbols)
-    if not read_lines:
-        return StepsVerdict(INVALID, 0.0, "no lines given: write the derivation one step per line")
-    try:
-        items = _resolved([(line.number, seg) for line in read_lines for seg in line.segments], symbols, start)
+        if not read_lines:
+            return StepsVerdict(INVALID, 0.0, "no lines given: write the derivation one step per line")
+        items = _resolved(read_lines, symbols, start)
     except _Unreadable as exc:
         return _unreadable(exc, lines, symbols)
     steps: list[_Step] = []
@@ -336,35 +336,33 @@ def check_steps(lines: str | Sequence[str], symbols: SymbolTable, *, start: str 
     return _verdict(read_lines, steps, symbols)
 
 
-def _resolved(items: list[tuple[int, Segment]], symbols: SymbolTable,
-              start: str | None) -> list[tuple[int, Segment]]:
-    """Each ∇f without a named variable gets the one variable the expression before it moves."""
+def _resolved(read_lines: list[_Line], symbols: SymbolTable, start: str | None) -> list[tuple[int, Segment]]:
+    """Every expression in order, each ∇f without a named variable given the one variable that
+    the last expression of f or d f before it moves (raises _Unreadable when that is not one)."""
+    pairs = symbols.differentials()
+    used = set() if start is None else _names(reference(start, symbols).typed)
     out: list[tuple[int, Segment]] = []
-    for i, (number, seg) in enumerate(items):
-        if seg.gradient == _UNRESOLVED:
-            pairs = symbols.differentials()
-            used = _names(items[i - 1][1].typed) if i else _start_names(start, symbols)
-            candidates = [v for v, dv in pairs.items() if dv in used] or [v for v in pairs if v in used]
-            if len(candidates) != 1:
-                raise _Unreadable(number, "", MathError(
-                    "say which variable the gradient is taken with respect to: ∇_x f or ∂f/∂X", seg.offset))
-            seg = Segment(seg.text, seg.offset, seg.typed, candidates[0])
-        out.append((number, seg))
+    gradient_seen = False
+    for line in read_lines:
+        for seg in line.segments:
+            if seg.gradient == _UNRESOLVED:
+                candidates = [v for v, dv in pairs.items() if dv in used] or [v for v in pairs if v in used]
+                if len(candidates) != 1:
+                    raise _Unreadable(line.number, line.text, MathError(
+                        "say which variable the gradient is taken with respect to: ∇_x f or ∂f/∂X", seg.offset))
+                seg = Segment(seg.text, seg.offset, seg.typed, candidates[0])
+            gradient_seen = gradient_seen or seg.gradient is not None
+            if not gradient_seen:
+                used = _names(seg.typed)
+            out.append((line.number, seg))
     return out
-
-
-def _start_names(start: str | None, symbols: SymbolTable) -> set[str]:
-    try:
-        return set() if start is None else _names(reference(start, symbols).typed)
-    except ExpectedAnswerError:
-        return set()
 
 
 def _names(typed: Typed) -> set[str]:
     names = {n.name for n in walk(typed.tree) if isinstance(n, A.Sym)}
     for node in walk(typed.tree):
         if isinstance(node, A.Differential):
-            names |= {direction for _, direction in node.directions if _mentions(node.arg, _)}
+            names |= {direction for variable, direction in node.directions if _mentions(node.arg, variable)}
     return names
 
 

@@ -355,3 +355,11 @@ def test_a_start_without_differentials_may_be_followed_by_its_differential():
     assert check_steps(lines, SYMBOLS, start="x^T A x", expected="(A + A^T) x").status == "correct"
     assert check_steps(["∇f = (A + A^T) x"], SYMBOLS, start="x^T A x", expected="(A + A^T) x").status == "correct"
     assert check_steps(["∇f = 2 A x"], SYMBOLS, start="x^T A x").first_broken == 1
+
+
+def test_the_app_gets_each_lines_verdict_from_steps_verdict():
+    from mcalc_tutor.content.answers import steps_verdict
+
+    variant = _steps_exercise()
+    verdict = steps_verdict(variant, variant.part("a"), "d(x^T A x)\n\n= x^T A dx + x^T A dx\n∇f = 2 A^T x")
+    assert verdict.first_broken == 2 and verdict.lines[1].row == 2 and not verdict.lines[1].ok

@@ -2,9 +2,12 @@
 
 The answer is read by `reading.read_answer` (the reader the live preview uses too); expression-like
 parts then go through the layered equivalence check, and choice, points and number parts have
-their own small judges. Never raises on anything a learner types.
+their own small judges; steps and iterates parts are judged line by line (checking/steps.py,
+checking/iterates.py). Never raises on anything a learner types.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +19,10 @@ from ..mathlang.evaluate import DomainError, evaluate
 from .model import Part
 from .reading import Reading, read_answer, text_problem
 from .variants import Variant
+
+if TYPE_CHECKING:
+    from ..checking.iterates import IteratesVerdict
+    from ..checking.steps import StepsVerdict
 
 
 def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
@@ -51,35 +58,45 @@ def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
     return verdict
 
 
-def _check_steps(variant: Variant, part: Part, answer: str) -> Verdict:
-    """A derivation, line by line (checking/steps.py), from the part's start to its answer."""
+def steps_verdict(variant: Variant, part: Part, answer: str) -> StepsVerdict:
+    """A steps part's derivation judged line by line (checking/steps.py), with each line's verdict
+    for the app's box (`lines[i].ok`, `.diagnostics`, `.row`) and `first_broken`. Raises
+    ExpectedAnswerError or MathError when the part itself is broken."""
     from ..checking.steps import check_steps
     from .reading import part_symbols
 
+    mistakes = [Mistake(m.answer, m.feedback) for m in part.mistakes]
+    return check_steps(answer, part_symbols(part, variant.symbols), start=part.start,
+                       expected=None if part.answer is None else str(part.answer), mistakes=mistakes)
+
+
+def iterates_verdict(part: Part, answer: str) -> IteratesVerdict:
+    """An iterates part's answer, each iterate one update of the lab's rule from the learner's
+    previous one (checking/iterates.py). Raises ValueError when the part itself is broken."""
+    from ..checking.iterates import check_iterates, method, objective_from
+
+    m = method(str(part.method), objective_from(part.objective), lr=part.lr, x0=part.x0, params=part.hyperparameters)
+    return check_iterates(m, answer, k=part.count)
+
+
+def _check_steps(variant: Variant, part: Part, answer: str) -> Verdict:
     reading = read_answer(part, answer, variant.symbols)
     if not reading.ok:
         return _unreadable(reading)
-    mistakes = [Mistake(m.answer, m.feedback) for m in part.mistakes]
     try:
-        return check_steps(answer, part_symbols(part, variant.symbols), start=part.start,
-                           expected=None if part.answer is None else str(part.answer), mistakes=mistakes).as_verdict()
+        return steps_verdict(variant, part, answer).as_verdict()
     except (ExpectedAnswerError, MathError) as exc:
         return _broken(exc)
 
 
 def _check_iterates(part: Part, answer: str) -> Verdict:
-    """Iterates, each one update of the lab's rule from the learner's previous (checking/iterates.py)."""
-    from ..checking.iterates import check_iterates, method, objective_from
-
     reading = read_answer(part, answer, SymbolTable())
     if not reading.ok:
         return _unreadable(reading)
     try:
-        m = method(str(part.method), objective_from(part.objective), lr=part.lr, x0=part.x0,
-                   params=part.hyperparameters)
+        return iterates_verdict(part, answer).as_verdict()
     except ValueError as exc:
         return _broken(exc)
-    return check_iterates(m, answer, k=part.count).as_verdict()
 
 
 def _unreadable(reading: Reading) -> Verdict:
@@ -209,4 +226,4 @@ def _check_points(part: Part, reading: Reading) -> Verdict:
                    interpreted=interpreted, diagnostics=diagnostics)
 
 
-__all__ = ["check_part", "CORRECT", "INCORRECT", "INVALID", "PARTIAL"]
+__all__ = ["check_part", "iterates_verdict", "steps_verdict", "CORRECT", "INCORRECT", "INVALID", "PARTIAL"]

@@ -61,7 +61,7 @@ class Part:
     start: str | None = None  # steps: the expression line 1 must equal
     differentials: str | None = None  # steps: variable-direction pairs, "x: dx, X: dX"
     method: str | None = None  # iterates: an optimizer of lab/registry.py
-    objective: object = None  # iterates: a lab function name, or {A, b, c} of ½xᵀAx − bᵀx + c
+    objective: object = field(default=None, hash=False)  # iterates: a lab function name, or {A, b, c}
     lr: float | None = None  # iterates: the step size α (default: the method's)
     hyperparameters: dict = field(default_factory=dict, hash=False)  # iterates: β, β₁, …
     x0: tuple[float, ...] = ()  # iterates: the start point (TOML `start = [1, 1]`)

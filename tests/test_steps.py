@@ -220,6 +220,12 @@ def test_the_same_chain_with_one_line_corrupted_breaks_at_that_line(base, rewrit
     verdict = check_steps(lines, MATRICES)
     assert verdict.first_broken == at + 1, verdict.message
     assert [v.ok for v in verdict.lines] == [k != at for k in range(len(lines))]
+    # the true chain with only that line replaced: broken there, and the next line no longer follows
+    true_chain = _chain(base, rewrites)
+    replaced = true_chain[:at] + ["= " + corrupt(true_chain[at].removeprefix("= "))] + true_chain[at + 1:]
+    verdict = check_steps(replaced, MATRICES)
+    assert verdict.first_broken == at + 1, verdict.message
+    assert [v.ok for v in verdict.lines] == [k not in (at, at + 1) for k in range(len(replaced))]
 
 
 # --- the command ---------------------------------------------------------------------------------

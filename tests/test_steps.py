@@ -252,9 +252,11 @@ def test_cli_unreadable_line_goes_to_stderr_with_line_and_column(capsys):
     assert code == 2 and out == "" and "line 2, column 4" in err
 
 
-def test_cli_bad_differentials_is_a_usage_error(capsys):
+def test_cli_bad_differentials_or_symbols_is_a_usage_error(capsys):
     code, _, err = _run("x", "x", "--differentials", "z: dz", capsys=capsys)
     assert code == 2 and err.startswith("mcalc-tutor: error: --differentials:")
+    code, _, err = _run("x", "x", "--symbols", "x: q×", capsys=capsys)
+    assert code == 2 and err.startswith("mcalc-tutor: error: --symbols:")
 
 
 def test_cli_without_symbols_reads_names_as_scalars(capsys):

@@ -29,16 +29,18 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..checking.steps import check_steps
-    from ..mathlang import MathError
 
     args.lines = _unprotected(args.lines)
     try:
         symbols = _symbols(args.symbols, args.differentials, args.lines)
-    except MathError as exc:
-        option = "--differentials" if getattr(exc, "option", "") == "differentials" else "--symbols"
-        print(f"mcalc-tutor: error: {option}: {exc.message}", file=sys.stderr)
+    except _OptionError as exc:
+        print(f"mcalc-tutor: error: {exc}", file=sys.stderr)
         return 2
     return _emit(check_steps(args.lines, symbols), args.json)
+
+
+class _OptionError(ValueError):
+    """--symbols or --differentials cannot be read: "--option: what is wrong"."""
 
 
 def _unprotected(lines: list[str]) -> list[str]:
@@ -56,14 +58,16 @@ def _symbols(declarations: str | None, differentials: str | None, lines: list[st
         for name in ["d", *_directions(differentials)]:
             table.pop(name, None)
     else:
-        table = parse_declarations(declarations)
+        try:
+            table = parse_declarations(declarations)
+        except DeclarationError as exc:
+            raise _OptionError(f"--symbols: {exc.message}") from None
     if not differentials:
         return table
     try:
         return parse_differentials(differentials, table)
     except DeclarationError as exc:
-        exc.option = "differentials"  # type: ignore[attr-defined]
-        raise
+        raise _OptionError(f"--differentials: {exc.message}") from None
 
 
 def _directions(differentials: str | None) -> list[str]:

@@ -344,3 +344,31 @@ def test_trivial_answers_fail_every_test(challenge, kind, tmp_path):
     module = _load_module(path, get_challenge(challenge).module_name)
     passed = [name for name, ok, _ in grade_in_process(challenge, module) if ok]
     assert passed == []
+
+
+def test_finite_difference_gradients_do_not_pass_for_backprop():
+    """Issue 12, class 2: the two-layer net teaches backprop; a centered difference of the loss is
+    close (≈1e-10) but not exact, and says so."""
+    _, reference = BY_CHALLENGE["two_layer_net"]
+    module = _load_module(reference, "two_layer_net")
+
+    def numerical(params, X, y, h=1e-5):
+        grads = {}
+        for key, value in params.items():
+            value = value.copy()
+            grads[key] = np.zeros_like(value)
+            for index in np.ndindex(value.shape):
+                old = value[index]
+                shifted = dict(params)
+                shifted[key] = value
+                value[index] = old + h
+                up = module.loss(shifted, X, y)
+                value[index] = old - h
+                down = module.loss(shifted, X, y)
+                value[index] = old
+                grads[key][index] = (up - down) / (2 * h)
+        return grads
+
+    module.__dict__["gradients"] = numerical
+    results = [r for r in grade_in_process("two_layer_net", module) if r[0].startswith("gradients")]
+    assert len(results) == 2 and all(not ok and "backpropagation" in message for _, ok, message in results)

@@ -94,6 +94,10 @@ def test_files_that_stopped_a_batch_are_each_that_submissions_zero(tmp_path, san
     os.mkfifo(code_fifo.parent / "power_iteration.py")
     inside = student(batch / "inside", "inside", MATH + POWER, {"real.py": REFERENCE["power_iteration"]})
     (inside.parent / "power_iteration.py").symlink_to("real.py")  # a link inside the folder is fine
+    linked = student(tmp_path / "elsewhere" / "linked", "linked", MATH + POWER,
+                     {"power_iteration.py": REFERENCE["power_iteration"]})
+    (batch / "linked").symlink_to(linked.parent)  # so is a student folder linked into the class folder
+    (linked.parent / "escape.py").symlink_to(batch / "alice" / "power_iteration.py")
 
     from mcalc_tutor.grading.submission import find_submissions
 
@@ -103,10 +107,15 @@ def test_files_that_stopped_a_batch_are_each_that_submissions_zero(tmp_path, san
     results = {_label(r.submission): r for r in grade_many(paths, None, 1)}
     assert time.monotonic() - started < 60
     assert set(results) == {"alice", "nested", "fifo", "pipe.toml", "zero", "passwd.toml", "codelink", "codefifo",
-                            "inside"}
+                            "inside", "linked"}
     assert results["alice"].error is None and math_score(results["alice"]) == MATH_POINTS
     assert_code_part(parts(results["alice"])[("code-power-iteration", "a")], sandbox, full=True)
     assert_code_part(parts(results["inside"])[("code-power-iteration", "a")], sandbox, full=True)
+    assert_code_part(parts(results["linked"])[("code-power-iteration", "a")], sandbox, full=True)
+    from mcalc_tutor.grading.submission import read_code_file, read_submission
+
+    code, problem = read_code_file(read_submission(batch / "linked" / "submission.toml"), "escape.py")
+    assert code is None and "outside the submission's folder" in problem  # confined to the link's target
     assert "nested too deeply" in results["nested"].error
     assert "FIFO" in results["fifo"].error and "FIFO" in results["pipe.toml"].error
     assert "outside the submission's folder" in results["zero"].error
@@ -117,6 +126,16 @@ def test_files_that_stopped_a_batch_are_each_that_submissions_zero(tmp_path, san
         code = parts(results[name])[("code-power-iteration", "a")]
         assert code.status == "invalid" and code.score == 0 and word in code.feedback
         assert math_score(results[name]) == MATH_POINTS  # the other parts of that submission are still graded
+
+
+def test_a_submission_too_big_to_parse_quickly_is_refused_before_parsing(tmp_path):
+    from mcalc_tutor.grading.submission import read_submission
+
+    path = tmp_path / "many.toml"
+    path.write_text("a = [" + "1," * 3_000_000 + "]\n")
+    started = time.monotonic()
+    sub = read_submission(path)
+    assert time.monotonic() - started < 2 and "too many lines or items" in sub.error
 
 
 def test_a_hostile_batch_through_the_cli_finishes_without_a_traceback(tmp_path, sandbox):
@@ -252,7 +271,7 @@ def test_gradebook_neutralises_formulas_escapes_controls_and_flags_duplicates(tm
     import csv
     import io
 
-    from mcalc_tutor.grading.reports import class_report_data, class_report_text, csv_report, json_report, text_report
+    from mcalc_tutor.grading.reports import class_report_data, class_report_text, json_report, text_report
     from mcalc_tutor.grading.submission import find_submissions
 
     batch = _gradebook_batch(tmp_path)
@@ -404,3 +423,251 @@ def test_a_gradient_check_that_always_returns_zero_scores_zero(tmp_path, sandbox
         lines = code.feedback.splitlines()
         assert [line for line in lines if line.startswith("PASS gradient_check")] == []
         assert all(line.startswith("PASS") for line in lines if "numerical_gradient" in line)
+
+
+# ---- class 8: without bubblewrap, code parts are refused unless --unsandboxed --------------------
+
+def test_without_bubblewrap_code_parts_are_refused_unless_unsandboxed(tmp_path):
+    sub = student(tmp_path / "alice", "alice", MATH + POWER, {"power_iteration.py": REFERENCE["power_iteration"]})
+    env = {**os.environ, NO_BWRAP_ENV: "1"}
+    refused = subprocess.run([*CLI, "grade", str(sub), "--format", "json"], capture_output=True, text=True,
+                             timeout=60, env=env)
+    assert refused.returncode == 0, refused.stderr
+    data = json.loads(refused.stdout)
+    code = next(p for p in data["parts"] if p["exercise"] == "code-power-iteration")
+    assert code["status"] == NOT_GRADED and code["score"] == 0 and NEEDS_BUBBLEWRAP in code["feedback"]
+    assert data["score"] == MATH_POINTS  # the math parts are graded
+    trusted = subprocess.run([*CLI, "grade", str(sub), "--format", "json", "--unsandboxed"], capture_output=True,
+                             text=True, timeout=60, env=env)
+    code = next(p for p in json.loads(trusted.stdout)["parts"] if p["exercise"] == "code-power-iteration")
+    assert code["status"] == "correct" and "bubblewrap" in code["feedback"]  # graded, with the warning
+
+
+GUARD_BREAKER = '''
+import os, sys, time
+import numpy as np
+
+_report = []
+import __main__  # pure Python: the audit hook calls the driver's global _under; make it say yes
+__main__._under = lambda path, roots: "/usr" in roots or len(roots) == 1  # allowed to read and to write
+for _label, _path in (("passwd", "/etc/passwd"), ("hidden", {hidden!r})):
+    try:
+        _dir = os.open(os.path.dirname(_path), os.O_RDONLY)
+        _fd = os.open(os.path.basename(_path), os.O_RDONLY, dir_fd=_dir)
+        _report.append(_label + ":" + os.read(_fd, 200).decode(errors="replace"))
+    except Exception as exc:
+        _report.append(_label + " blocked " + type(exc).__name__)
+try:
+    _fd = os.open("{outside}", os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(_fd, b"x")
+    _report.append("wrote outside")
+except Exception as exc:
+    _report.append("write blocked " + type(exc).__name__)
+print("REPORT", _report)
+
+
+def power_iteration(A, x0, num_iters=1000, tol=1e-12):
+    x = np.array(x0, dtype=float)
+    x /= np.linalg.norm(x)
+    lam = x @ A @ x
+    for _ in range(num_iters):
+        w = A @ x
+        x = w / np.linalg.norm(w)
+        lam_new = x @ A @ x
+        if abs(lam_new - lam) <= tol * abs(lam_new):
+            return lam_new, x
+        lam = lam_new
+    return lam, x
+'''
+
+
+def test_bypassing_the_guard_reaches_nothing_in_bwrap_and_is_not_run_without_it(tmp_path, sandbox):
+    import mcalc_tutor.grading.challenges.power_iteration as hidden
+
+    outside = tmp_path / "outside-marker"
+    code = GUARD_BREAKER.format(hidden=hidden.__file__, outside=str(outside))
+    result = grade_path(student(tmp_path / "mallory", "mallory", MATH + POWER, {"power_iteration.py": code}))
+    part = parts(result)[("code-power-iteration", "a")]
+    assert math_score(result) == MATH_POINTS and not outside.exists()
+    assert "root:" not in part.feedback and "def judge" not in part.feedback
+    if sandbox == "no-bwrap":
+        assert part.status == NOT_GRADED
+    else:  # the guard really was switched off (the code ran to the end), and bwrap still held
+        assert part.status == "correct", part.feedback
+
+
+# ---- class 9: hidden tests computable offline ----------------------------------------------------
+
+def test_instance_seed_is_an_hmac_of_secret_exercise_and_student():
+    import hashlib
+    import hmac
+
+    from mcalc_tutor.grading.grader import instance_seed
+
+    seed = instance_seed(b"course secret", "code-gradient-check", "alice")
+    want = int.from_bytes(hmac.new(b"course secret", b"code-gradient-check\x00alice", hashlib.sha256).digest()[:8],
+                          "big") >> 1
+    assert seed == want and 0 <= seed < 2**63
+    others = {instance_seed(b"course secret", "code-gradient-check", "bob"),
+              instance_seed(b"other secret", "code-gradient-check", "alice"),
+              instance_seed(b"course secret", "code-power-iteration", "alice")}
+    assert seed not in others and len(others) == 3
+
+
+def test_with_a_course_secret_answers_computed_offline_from_the_package_fail(tmp_path, sandbox):
+    from mcalc_tutor.grading.challenges import get_challenge
+
+    test = next(t for t in get_challenge("gradient_check").hidden_tests(0) if t.payload["call"] == "relative_error")
+    offline = REFERENCE["gradient_check"] + (f"\n_ANSWERS = {test.expected!r}\n_real = relative_error\n"
+                                             "def relative_error(a, b):\n"
+                                             "    return _ANSWERS.pop(0) if _ANSWERS else _real(a, b)\n")
+    path = student(tmp_path / "offline", "offline", GRADCHECK, {"gradient_check.py": offline})
+    without, with_secret = grade_path(path), grade_path(path, secret=b"course secret")
+    honest = grade_path(student(tmp_path / "honest", "honest", GRADCHECK,
+                                {"gradient_check.py": REFERENCE["gradient_check"]}), secret=b"course secret")
+    for result in (without, with_secret, honest):
+        assert_code_part(result.parts[0], sandbox, full=result is not with_secret)
+    if sandbox == "bwrap":
+        assert "PASS relative_error" in without.parts[0].feedback  # the package alone gave the answers away
+        assert "FAIL relative_error" in with_secret.parts[0].feedback
+
+
+# ---- every attack in one batch, beside honest students -------------------------------------------
+
+HOOK_KILLER = '''
+import os, sys
+import numpy as np
+
+
+class _Path:
+    """Called by the audit hook itself (os.fspath): reach into its frame and widen what it allows."""
+    def __fspath__(self):
+        frame = sys._getframe(1)
+        while frame is not None:
+            roots = frame.f_locals.get("read_roots")
+            if isinstance(roots, list):
+                roots.append("/")
+                frame.f_locals["deny_roots"].clear()
+            frame = frame.f_back
+        return "harmless"
+
+
+try:
+    open(_Path())
+except Exception:
+    pass
+for _target in {targets!r}:
+    try:
+        with open(_target, "w") as _handle:
+            _handle.write("escaped")
+    except Exception:
+        pass
+for _source in ("/etc/passwd", {hidden!r}):
+    try:
+        print(open(_source).read()[:100])
+    except Exception:
+        pass
+try:
+    if os.fork() == 0:
+        os.setsid()
+        import time
+        time.sleep(300)
+except Exception:
+    pass
+''' + REFERENCE["power_iteration"]
+
+
+def hostile_batch(root: Path, tag: str) -> tuple[Path, dict[str, Path], list[Path]]:
+    """A class folder: three honest students and every attack of issue 12. Returns (folder, the
+    honest students' submission files, the paths the attacks try to write outside)."""
+    import mcalc_tutor.grading.challenges.power_iteration as hidden
+    from mcalc_tutor.grading.challenges import get_challenge
+
+    batch = root / "class"
+    honest = {
+        "honest-1": student(batch / "honest-1", "honest-1", MATH + POWER,
+                            {"power_iteration.py": REFERENCE["power_iteration"]}),
+        "honest-2": student(batch / "honest-2", "honest-2", MATH + GRADCHECK,
+                            {"gradient_check.py": REFERENCE["gradient_check"]}, seed=3),
+        "honest-3": student(batch / "honest-3", "honest-3", MATH),
+    }
+    outside = [Path("/tmp") / f"escaped-{tag}", Path.home() / f"escaped-{tag}", ROOT / f"escaped-{tag}"]
+    (batch / "nested").mkdir(parents=True)
+    (batch / "nested" / "submission.toml").write_text("a = " + "[" * 3000 + "]" * 3000 + "\n")
+    os.mkfifo(batch / "fifo.toml")
+    (batch / "zero.toml").symlink_to("/dev/zero")
+    (batch / "passwd.toml").symlink_to("/etc/passwd")
+    fifo_code = student(batch / "code-fifo", "code-fifo", MATH + POWER)
+    os.mkfifo(fifo_code.parent / "power_iteration.py")
+    relative = next(t for t in get_challenge("gradient_check").hidden_tests(0) if t.payload["call"] == "relative_error")
+    codes = {
+        "flood": ("power_iteration.py", REFERENCE["power_iteration"] + FLOOD, POWER),
+        "frame-thief": ("gradient_check.py", FRAME_THIEF, GRADCHECK),
+        "eigh-thief": ("power_iteration.py", EIGH_THIEF, POWER),
+        "zero-check": ("gradient_check.py", REFERENCE["gradient_check"].replace(
+            "    analytic = np.asarray(grad_f(x), dtype=float)", "    return 0.0\n    analytic = None"), GRADCHECK),
+        "hook-killer": ("power_iteration.py", HOOK_KILLER.format(targets=[str(p) for p in outside],
+                                                                  hidden=hidden.__file__), POWER),
+        "offline": ("gradient_check.py", REFERENCE["gradient_check"] + f"\n_ANSWERS = {relative.expected!r}\n"
+                    "def relative_error(a, b):\n    return _ANSWERS.pop(0) if _ANSWERS else 0.0\n", GRADCHECK),
+        "memory-hog": ("power_iteration.py", "_hog = bytearray(3 * 1024 ** 3)\n" + REFERENCE["power_iteration"], POWER),
+        "fork": ("power_iteration.py", "import os\nfor _ in range(50):\n    os.fork()\n", POWER),
+        "exit": ("power_iteration.py", "import sys\nsys.exit(0)\n", POWER),
+        "printer": ("power_iteration.py", "import sys\nwhile True:\n    sys.stdout.write('z' * 65536)\n", POWER),
+    }
+    for name, (file_name, code, answers) in codes.items():
+        student(batch / name, name, MATH + answers, {file_name: code})
+    for i, name in enumerate(['=HYPERLINK("http://evil.example","x")', "forger\nhonest-1 (x): 99 / 99",
+                              "twin", "Twin "]):
+        student(batch / f"name-{i}", name)
+    return batch, honest, outside
+
+
+def _cli_env(sandbox: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != NO_BWRAP_ENV}
+    if sandbox == "no-bwrap":
+        env[NO_BWRAP_ENV] = "1"
+    return env
+
+
+def test_hostile_batch_leaves_honest_scores_unchanged(tmp_path, sandbox):
+    from mcalc_tutor.grading.runner import processes_with
+
+    tag = os.urandom(6).hex()
+    batch, honest, outside = hostile_batch(tmp_path, tag)
+    alone = {name: grade_path(path) for name, path in honest.items()}
+    before = set(processes_with("mcalc-run-"))
+    run = subprocess.run([*CLI, "grade", str(batch), "--format", "json", "--jobs", "2"], capture_output=True,
+                         text=True, timeout=300, env=_cli_env(sandbox), cwd=tmp_path)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    results = json.loads(run.stdout)
+    assert len(results) == 3 + 19
+    by_student = {r["student"]: r for r in results}
+    for name, result in alone.items():
+        assert by_student[name]["score"] == result.score and by_student[name]["status"] == "ok"
+        assert [p["score"] for p in by_student[name]["parts"]] == [p.score for p in result.parts]
+    for name in ("honest-1", "honest-2"):
+        code = next(p for p in by_student[name]["parts"] if p["exercise"].startswith("code-"))
+        assert code["status"] == ("correct" if sandbox == "bwrap" else NOT_GRADED), code["feedback"][:300]
+    for name in ("frame-thief", "eigh-thief", "zero-check", "memory-hog", "fork", "exit", "printer"):
+        code = next(p for p in by_student[name]["parts"] if p["exercise"].startswith("code-"))
+        assert code["score"] < code["max_score"], (name, code["feedback"][:300])
+    assert sum(r["status"] == "duplicate" for r in results) == 2
+    for path in outside:
+        assert not path.exists(), path
+    leftovers = set(processes_with("mcalc-run-")) - before
+    deadline = time.monotonic() + 12  # runs of other test processes end within their timeout
+    while leftovers and time.monotonic() < deadline:
+        time.sleep(0.5)
+        leftovers &= set(processes_with("mcalc-run-"))
+    assert not leftovers, "a process of the batch outlived it"
+
+
+def test_the_class_report_counts_code_parts_left_ungraded_without_a_sandbox(tmp_path, monkeypatch):
+    from mcalc_tutor.grading.reports import class_report_data, class_report_text
+
+    monkeypatch.setenv(NO_BWRAP_ENV, "1")
+    results = [grade_path(student(tmp_path / "a", "a", MATH + POWER, {"power_iteration.py": "x = 1\n"}))]
+    part = next(p for p in class_report_data(results)["parts"] if p["exercise"] == "code-power-iteration")
+    assert part["share"][NOT_GRADED] == 1.0
+    assert "100% not graded (no sandbox)" in class_report_text(results)

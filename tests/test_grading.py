@@ -177,7 +177,10 @@ def test_code_challenge_parts_are_graded_in_the_sandbox(tmp_path):
     untouched = _write(tmp_path / "stub" / "submission.toml", '[meta]\nstudent = "s"\n')
     _write(untouched.parent / "gradient_check.py", stub)
     escape = _write(tmp_path / "escape" / "submission.toml", '[answers.code-gradient-check]\na = "../good/gradient_check.py"\n')
-    results = grade_many([good, untouched, escape], ["code-gradient-check"], 1)
+    from mcalc_tutor.grading.runner import sandbox_mode
+
+    # without bubblewrap, code parts are graded only when asked (tests/test_grader_attacks.py: the refusal)
+    results = grade_many([good, untouched, escape], ["code-gradient-check"], 1, unsandboxed=sandbox_mode() != "bwrap")
     by_name = {Path(r.submission).parent.name: r.parts[0] for r in results}
     assert by_name["good"].status == "correct" and by_name["good"].score == by_name["good"].max_score
     assert by_name["stub"].status == "incorrect" and by_name["stub"].score == 0  # found by its stub name

@@ -39,7 +39,7 @@ def private_tempdir(tmp_path, monkeypatch):  # tmp_path first: pytest makes it w
     """Work dirs of rlimits runs go here, so the test can see that they are gone afterwards.
 
     Under /tmp and world-traversable, like the default temp dir: a grader running as root hands
-    the work dir to nobody, who must be able to reach it.
+    the work dir to the run's own uid, which must be able to reach it.
     """
     runs = Path(tempfile.mkdtemp(prefix="mcalc-test-runs-", dir="/tmp"))
     runs.chmod(0o755)
@@ -252,8 +252,8 @@ def test_the_batch_goes_on_after_a_hostile_submission(mode):
 # ---- the operating-system layers alone (guard off): what bwrap and the process group give --------
 
 def test_escaping_children_are_killed_even_without_the_guard(mode):
-    code = ("import os, time\n"
-            "for i in range(12):\n"
+    code = ("import os, time\n"               # as many children as the run's memory budget allows
+            f"for i in range({runner.EXTRA_PROCESSES}):\n"
             "    if os.fork() == 0:\n"
             "        if i % 2:\n"
             "            os.setsid()\n"                   # leaves the process group
@@ -263,7 +263,7 @@ def test_escaping_children_are_killed_even_without_the_guard(mode):
             "print(open('/proc/self/status').read().split('NoNewPrivs:')[1].split()[0] == '1' and 'nnp' or 'no nnp')\n")
     result = grade(code, mode, _guard=False)  # grade() asserts that none of the children survived
     assert result.score == result.max_score
-    assert "forked 12" in result.output
+    assert f"forked {runner.EXTRA_PROCESSES}" in result.output
     assert "\nnnp" in "\n" + result.output  # setuid programs cannot raise privileges again
 
 
@@ -284,6 +284,34 @@ def test_a_fork_loop_is_bounded_by_the_process_limit_without_the_guard(mode):
     result = grade(code, mode, _guard=False)
     words = result.output.split()
     assert words[0] == "forked" and int(words[1]) <= runner.EXTRA_PROCESSES and words[3] == "BlockingIOError"
+
+
+def test_memory_is_capped_for_the_run_as_a_whole_without_the_guard(mode):
+    """Issue 12, class 4: (1 + processes it can start) × address space per process ≤ the run's budget,
+    and each process really is held to its address space."""
+    code = ("import os, resource, time\n"
+            "soft = resource.getrlimit(resource.RLIMIT_AS)[0]\n"
+            "count = 0\n"
+            "for _ in range(64):\n"
+            "    try:\n"
+            "        pid = os.fork()\n"
+            "    except OSError:\n"
+            "        break\n"
+            "    if pid == 0:\n"
+            "        try:\n"
+            "            _hog = bytearray(2 * soft)\n"   # more than the limit: must fail in every child
+            "            os._exit(3)\n"
+            "        except MemoryError:\n"
+            "            time.sleep(30)\n"
+            "            os._exit(0)\n"
+            "    count += 1\n"
+            "print('as', soft, 'forked', count)\n")
+    result = grade(code, mode, _guard=False)
+    words = result.output.split()
+    soft, forked = int(words[words.index("as") + 1]), int(words[words.index("forked") + 1])
+    assert soft == runner.MEMORY_MB * 1024 * 1024
+    assert (1 + forked) * soft <= runner.RUN_MEMORY_MB * 1024 * 1024
+    assert result.score == result.max_score
 
 
 @pytest.mark.skipif("bwrap" not in MODES, reason="bubblewrap does not work on this machine")
@@ -321,11 +349,52 @@ def test_bwrap_blocks_files_and_network_even_without_the_guard():
     assert not Path(f"/tmp/outside-{tag}").exists()
     assert not (Path.home() / f"outside-{tag}").exists() and not (ROOT / f"outside-{tag}").exists()
     if os.geteuid() == 0:
-        assert lines["uid"].startswith("65534")
+        assert int(lines["uid"].split()[0]) in runner.RUN_UIDS
 
 
-def test_rlimits_mode_runs_as_nobody_when_the_grader_is_root():
+def test_each_run_has_its_own_uid_when_the_grader_is_root(mode):
     if os.geteuid() != 0:
         pytest.skip("only root can change user")
-    result = grade("import os\nprint('uid', os.getuid())\n", "rlimits", _guard=False)
-    assert "uid 65534" in result.output
+    code = "import os\nprint('uid', os.getuid())\n"
+    uids = {int(grade(code, mode, _guard=False).output.split()[1]) for _ in range(2)}
+    assert len(uids) == 2 and all(uid in runner.RUN_UIDS for uid in uids)
+
+
+def test_a_run_cgroup_is_made_only_where_cgroup2_delegates_memory_and_pids(tmp_path):
+    """Issue 12, class 4: the cgroup layer, against a stand-in cgroup2 tree (the kernel's own is
+    not needed to check what is written, and this machine may have cgroup v1 only)."""
+    import subprocess
+
+    from mcalc_tutor.grading.cgroup import make_run_cgroup
+
+    root = tmp_path / "cgroup"
+    (root / "grader").mkdir(parents=True)
+    (root / "grader" / "cgroup.subtree_control").write_text("cpu memory pids\n")
+    mounts, own = tmp_path / "mounts", tmp_path / "own"
+    mounts.write_text(f"proc /proc proc rw 0 0\ncgroup2 {root} cgroup2 rw 0 0\n")
+    own.write_text("0::/grader\n")
+    cgroup = make_run_cgroup("run-1", 2 << 30, 15, root=str(root), mounts=str(mounts), own=str(own))
+    assert cgroup is not None and cgroup.path == str(root / "grader" / "run-1")
+    assert (root / "grader" / "run-1" / "memory.max").read_text() == str(2 << 30)
+    assert (root / "grader" / "run-1" / "pids.max").read_text() == "15"
+    child = subprocess.run(cgroup.wrap(["/bin/sh", "-c", "echo $$"]), capture_output=True, text=True, timeout=10)
+    assert (root / "grader" / "run-1" / "cgroup.procs").read_text().split() == child.stdout.split()  # joined first
+    cgroup.close()  # a stand-in directory with files in it cannot be removed; close must not raise
+    (root / "grader" / "cgroup.subtree_control").write_text("cpu\n")
+    assert make_run_cgroup("run-2", 1, 1, root=str(root), mounts=str(mounts), own=str(own)) is None
+    mounts.write_text(f"cgroup {root} cgroup rw,memory 0 0\n")  # cgroup v1: not used
+    assert make_run_cgroup("run-3", 1, 1, root=str(root), mounts=str(mounts), own=str(own)) is None
+
+
+def test_a_process_that_sheds_the_run_id_is_still_killed_when_the_grader_is_root(tmp_path):
+    """exec drops the run id from the command line; the run's own uid stays (issue 12, class 8)."""
+    if os.geteuid() != 0:
+        pytest.skip("per-run uids need a root grader")
+    tag = uuid.uuid4().hex
+    code = ("import os\n"
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            f"    os.execv('/bin/sh', ['sh', '-c', 'sleep 300; : {tag}'])\n")
+    result = grade(code, "rlimits", _guard=False)
+    assert result.score == result.max_score
+    assert processes_with(tag) == []

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "lab",         # lab
     "grade",       # grade
     "progress",    # progress
+    "serve",       # serve
     "steps",       # steps
 )
 

@@ -194,8 +194,8 @@ def _grade_code(ex, part, answer, sub: Submission, policy: _CodePolicy) -> PartR
         return PartResult(ex.id, part.name, MISSING, 0.0, part.points,
                           f"no code file (name it {part.stub} next to the submission)")
     code, problem = read_code_file(sub, name)
-    if problem:
-        return PartResult(ex.id, part.name, INVALID, 0.0, part.points, problem)
+    if problem or code is None:
+        return PartResult(ex.id, part.name, INVALID, 0.0, part.points, problem or "the code file could not be read")
     from .runner import NEEDS_BUBBLEWRAP, run_challenge, sandbox_status
 
     mode, why = sandbox_status()

@@ -9,7 +9,7 @@ import json
 from collections import Counter, defaultdict
 
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
-from .grader import MISSING, SubmissionResult, mark_duplicates
+from .grader import MISSING, NOT_GRADED, SubmissionResult, mark_duplicates
 from .text import escape_controls, neutralize_formula
 
 # Every renderer escapes what a submission controls (names, paths, feedback) and flags students
@@ -78,6 +78,9 @@ def csv_report(results: list[SubmissionResult]) -> str:
     return buf.getvalue()
 
 
+_STATUSES = (CORRECT, PARTIAL, INCORRECT, INVALID, MISSING, NOT_GRADED)  # "ungraded" only where it occurs
+
+
 def class_report_data(results: list[SubmissionResult]) -> dict:
     """Per part: how many were correct / partial / incorrect / invalid / missing, and the most
     common diagnostics and feedback (STACK's "answer notes")."""
@@ -97,7 +100,7 @@ def class_report_data(results: list[SubmissionResult]) -> dict:
         total = sum(counts.values())
         parts.append({
             "exercise": exercise, "part": part, "submissions": total,
-            "share": {s: round(counts[s] / total, 4) for s in (CORRECT, PARTIAL, INCORRECT, INVALID, MISSING)},
+            "share": {s: round(counts[s] / total, 4) for s in _STATUSES if s != NOT_GRADED or counts[s]},
             "common_mistakes": [{"feedback": note, "count": n}
                                 for note, n in sorted(entry["notes"].items(), key=lambda kv: (-kv[1], kv[0]))
                                 ][:3],
@@ -120,7 +123,8 @@ def class_report_text(results: list[SubmissionResult], width: int = 80) -> str:
         out.append(escape_controls(f"{p['exercise']}:{p['part']}"))
         out.append(f"  {'█' * filled}{'░' * (bar_len - filled)} {share[CORRECT]:4.0%} correct  "
                    f"{share[INCORRECT] + share[PARTIAL]:4.0%} wrong  {share[INVALID]:4.0%} invalid  "
-                   f"{share[MISSING]:4.0%} missing")
+                   f"{share[MISSING]:4.0%} missing" + (f"  {share[NOT_GRADED]:4.0%} not graded (no sandbox)"
+                                                        if NOT_GRADED in share else ""))
         if p["common_diagnostics"]:
             out.append("    diagnostics: " + ", ".join(f"{d['code']} ×{d['count']}" for d in p["common_diagnostics"]))
         for m in p["common_mistakes"]:

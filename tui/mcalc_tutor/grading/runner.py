@@ -1,8 +1,10 @@
 """Runs one code-challenge submission in a sandboxed subprocess and judges what came back.
 
 The learner's code runs in a child process: its own process group, CPU-time, address-space,
-file-size, open-file and process-count limits, an empty temporary working directory, a scrubbed
-environment, ``python -I``, and stdout/stderr captured with a size bound. Where bubblewrap works,
+file-size, open-file and process-count limits (address space × processes within a per-run memory
+budget, and a cgroup where one can be made), its own uid when the grader is root, an empty
+temporary working directory, a scrubbed environment, ``python -I``, and stdout/stderr captured
+with a size bound. Where bubblewrap works,
 the child also runs in ``bwrap`` (no network, own PID namespace, read-only view of only the
 interpreter and its libraries, a fresh tmpfs as working directory). Scores come only from the raw
 outputs the harness sends back on a pipe, judged here; never from files the submission could write.
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
+from .cgroup import make_run_cgroup
 from .challenges import (
     Challenge,
     HiddenTest,
@@ -47,6 +50,7 @@ __all__ = [
     "NEEDS_BUBBLEWRAP",
     "NO_BWRAP_ENV",
     "PROTECTION",
+    "RUN_MEMORY_MB",
     "ChallengeResult",
     "SandboxWarning",
     "TestOutcome",
@@ -56,19 +60,25 @@ __all__ = [
     "sandbox_status",
 ]
 
-MEMORY_MB = 1024
+RUN_MEMORY_MB = 2048
+"""The memory budget of one run as a whole: (1 + extra processes) × address space stays within it."""
+MEMORY_MB = 256
+"""Address space per process (numpy with one thread needs under 200 MiB)."""
 FILE_MB = 16
 TMPFS_MB = 64
-EXTRA_PROCESSES = 32
+EXTRA_PROCESSES = RUN_MEMORY_MB // MEMORY_MB - 1
 OUTPUT_KEEP = 16 * 1024          # characters of learner output kept in the result
 OUTPUT_KILL = 8 * 1024 * 1024    # a submission printing more than this is stopped
-PROTOCOL_LIMIT = 16 * 1024 * 1024
+PROTOCOL_LIMIT = 32 * 1024 * 1024  # room for each step a traced method reports
 MAX_RESULT_BYTES = 2 * 1024 * 1024
 MAX_LINE_BYTES = MAX_RESULT_BYTES + 64 * 1024   # a longer line on the result channel is not the harness's
 MAX_EVENTS = 100_000
 MAX_FILES = 10
 MAX_FILE_BYTES = 256 * 1024
-NOBODY = 65534
+RUN_UIDS = range(1 << 20, 1 << 21)
+"""A grader running as root gives each run its own uid, drawn at random from here (not nobody, whom every run
+would share): the kernel's process limit then counts one run only, and runs in the same batch
+cannot signal each other or read each other's files."""
 DENY_MODULES = ("subprocess", "_posixsubprocess", "multiprocessing", "socket", "_socket", "ssl",
                 "ctypes", "_ctypes", "cffi", "pty", "mcalc_tutor")
 NO_BWRAP_ENV = "MCALC_TUTOR_NO_BWRAP"
@@ -78,27 +88,33 @@ NEEDS_BUBBLEWRAP = ("needs bubblewrap (Debian package `bubblewrap`); pass `--uns
 _FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\.py")
 
 
+_BOTH = (
+    "endless loops (wall-clock timeout that kills the whole process group, CPU limit), memory and fork bombs "
+    f"({MEMORY_MB} MiB address space per process and at most {EXTRA_PROCESSES} more processes: {RUN_MEMORY_MB} MiB "
+    "for the run as a whole, plus a cgroup where one can be made; numpy pinned to one thread), large files "
+    f"({FILE_MB} MiB), floods of output (captured and cut), sys.exit, forged results (scores come from raw "
+    "outputs judged outside; the sandboxed process holds no reference answers; where a method is taught, each "
+    "step is reported and checked), a flooded result channel (read in linear time, bounded), and other runs "
+    "of the batch (as root, each run is its own unprivileged uid)"
+)
 PROTECTION = {
     "bwrap": (
-        "bubblewrap sandbox. Protects against: reading the grader's files (only /usr, the Python "
-        "installation and its libraries are visible, read-only; this package with its hidden tests, the "
-        "solutions and the rest of home directories are not), writing anywhere but a private 64 MiB tmpfs "
-        "that vanishes after the run, any network access (own empty network namespace), processes outliving the run (own "
-        "PID namespace, killed with the run), endless loops (wall-clock and CPU limits), memory bombs "
-        f"(address space {MEMORY_MB} MiB per process), fork loops (runs as nobody when the grader is root, "
-        f"at most {EXTRA_PROCESSES} more processes), floods of output (captured and cut), sys.exit and forged "
-        "results (scores come from raw outputs judged outside). Does not protect against: kernel exploits, "
-        "timing side channels, using a CPU core fully for the length of the timeout."
+        f"bubblewrap sandbox. Protects against: {_BOTH}; and also reading the grader's files (only /usr, the "
+        "Python installation and its libraries are visible, read-only; this package with its hidden tests, the "
+        "solutions, /etc and home directories are not), writing anywhere but a private 64 MiB tmpfs that "
+        "vanishes after the run, any network access (own empty network namespace), processes outliving the run "
+        "or seeing other runs (own PID namespace, killed with the run) — even when the code switches the "
+        "audit-hook guard off. Does not protect against: kernel exploits, timing side channels, using a CPU "
+        "core fully for the length of the timeout."
     ),
     "rlimits": (
-        "resource limits only (bubblewrap unavailable). Protects against: endless loops (wall-clock timeout "
-        "kills the whole process group, CPU limit), memory bombs (address-space limit per process), large "
-        f"files ({FILE_MB} MiB), fork loops (process limit; as nobody when the grader is root), floods of "
-        "output, sys.exit and forged results; an empty temporary working directory and a scrubbed environment. "
-        "An audit-hook guard refuses and reports file access outside the work directory, sockets, "
-        "subprocesses, signals and ctypes — but it is not a security boundary. Does not protect against: "
-        "code that gets around Python's audit hooks reading what the grader's user can read (or nobody, when "
-        "the grader is root), writing where that user can write (e.g. /tmp), or opening network connections."
+        f"resource limits only (bubblewrap unavailable; `grade` needs --unsandboxed). Protects against: {_BOTH}. "
+        "An audit-hook guard refuses and reports ordinary attempts to read files outside the work directory, "
+        "write, open sockets, start processes, send signals or use ctypes — but it is not a security boundary: "
+        "pure Python can switch it off. Does not protect against such code reading what the grader's user can "
+        "read (as root: what any user can, e.g. /etc/passwd and the hidden tests), writing where that user "
+        "can write (e.g. /tmp), opening network connections, or — when the grader is not root — leaving a "
+        "process running after the run (as root, every process of the run's uid is killed)."
     ),
 }
 """Plain statements of what each sandbox mode protects against and what it does not."""
@@ -252,7 +268,7 @@ def _bwrap_argv(bwrap: str, command: list[str]) -> list[str]:
             argv += ["--tmpfs", hidden]
     argv += ["--perms", "1777", "--dir", "/tmp/work", "--chdir", "/tmp/work"]
     if os.geteuid() == 0:
-        # bwrap drops every capability of root; keep only what the driver needs to become nobody.
+        # bwrap drops every capability of root; keep only what the driver needs to drop to the run's uid.
         argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     return argv + ["--"] + command
 
@@ -267,6 +283,8 @@ def _scrubbed_env(workdir: str) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
+        "NUMEXPR_NUM_THREADS": "1",
+        "VECLIB_MAXIMUM_THREADS": "1",
     }
 
 
@@ -306,6 +324,7 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
         if mode != "rlimits":
             _warn_once(warning)
     run_id = f"mcalc-run-{uuid.uuid4().hex}"
+    uid = RUN_UIDS[int(run_id[-8:], 16) % len(RUN_UIDS)] if os.geteuid() == 0 else os.geteuid()
 
     problem = _check_files(spec, files)
     if problem is not None:
@@ -317,7 +336,7 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
         "files": files,
         "tests": [{"name": t.name, "payload": t.payload} for t in tests],
         "limits": {"cpu_seconds": max(1, int(timeout) + 1), "memory_mb": int(memory_mb), "file_mb": FILE_MB,
-                   "processes": EXTRA_PROCESSES, "nobody_uid": NOBODY, "nobody_gid": NOBODY,
+                   "processes": extra_processes(memory_mb), "run_uid": uid, "run_gid": uid,
                    "max_result_bytes": MAX_RESULT_BYTES},
         "deny_paths": _deny_paths(),
         "deny_modules": list(DENY_MODULES),
@@ -329,20 +348,26 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
     command = [sys.executable, "-I", "-B", "-c", source, run_id]
 
     workdir = None
+    cgroup = make_run_cgroup(run_id, RUN_MEMORY_MB * 1024 * 1024, EXTRA_PROCESSES + 8)
     try:
         if use == "bwrap":
             argv = _bwrap_argv(shutil.which("bwrap") or "bwrap", command)
             env = _scrubbed_env("/tmp/work")
             cwd = "/"
         else:
-            workdir = _make_workdir()
+            workdir = _make_workdir(uid)
             argv, env, cwd = command, _scrubbed_env(workdir), workdir
-        capture = _run(argv, env, cwd, json.dumps(config).encode("utf-8"), timeout, run_id)
+        if cgroup is not None:
+            argv = cgroup.wrap(argv)
+        capture = _run(argv, env, cwd, json.dumps(config).encode("utf-8"), timeout, run_id,
+                       uid if uid in RUN_UIDS else None)
     except OSError as exc:
         message = f"the grader could not start the sandbox: {exc}"
         return _result(spec, tests, [TestOutcome(t.name, False, message) for t in tests], "", use, warning,
                        message, started, run_id)
     finally:
+        if cgroup is not None:
+            cgroup.close()
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -350,15 +375,21 @@ def run_challenge(challenge: str, files: dict[str, str], *, seed: int = 0, timeo
     return _result(spec, tests, outcomes, _format_output(capture), use, warning, error, started, run_id)
 
 
-def _make_workdir() -> str:
-    """An empty private directory; owned by nobody when the grader is root (the driver becomes nobody)."""
+def extra_processes(memory_mb: int, budget_mb: int = RUN_MEMORY_MB) -> int:
+    """How many processes a run may start besides its own, so that all of them together, each at
+    the address-space limit, stay within the run's memory budget (fork bombs included)."""
+    return max(0, min(EXTRA_PROCESSES, budget_mb // max(1, int(memory_mb)) - 1))
+
+
+def _make_workdir(uid: int) -> str:
+    """An empty private directory; owned by the run's uid when the grader is root (the driver drops to it)."""
     parent = tempfile.gettempdir()
     if os.geteuid() == 0 and not _reachable_by_others(parent):
         parent = "/tmp"
     workdir = tempfile.mkdtemp(prefix="mcalc-run-", dir=parent)
     os.chmod(workdir, 0o700)
     if os.geteuid() == 0:
-        os.chown(workdir, NOBODY, NOBODY)
+        os.chown(workdir, uid, uid)
     return workdir
 
 
@@ -401,11 +432,12 @@ def _check_files(spec: Challenge, files: dict[str, str]) -> str | None:
 
 
 def _run(argv: list[str], env: dict[str, str], cwd: str, stdin_data: bytes, timeout: float,
-         run_id: str) -> _Capture:
+         run_id: str, run_uid: int | None = None) -> _Capture:
     capture = _Capture()
     begin = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=env, cwd=cwd, start_new_session=True, close_fds=True)
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     feeder = threading.Thread(target=_feed, args=(proc.stdin, stdin_data), daemon=True)
     feeder.start()
     selector = selectors.DefaultSelector()
@@ -447,12 +479,12 @@ def _run(argv: list[str], env: dict[str, str], cwd: str, stdin_data: bytes, time
             except subprocess.TimeoutExpired:
                 capture.timed_out = True
     finally:
-        _kill_everything(proc, run_id)
+        _kill_everything(proc, run_id, run_uid)
         selector.close()
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             try:
                 stream.close()
-            except OSError:
+            except (OSError, AttributeError):
                 pass
         feeder.join(timeout=1)
     if capture.returncode is None:
@@ -469,11 +501,13 @@ def _feed(stream, data: bytes) -> None:
         pass  # the child died or closed stdin early; what it did is judged from what it reported
 
 
-def _kill_everything(proc: subprocess.Popen, run_id: str) -> None:
-    """Kill the process group, then anything still carrying this run's id, and reap the child.
+def _kill_everything(proc: subprocess.Popen, run_id: str, run_uid: int | None = None) -> None:
+    """Kill the process group, then anything still carrying this run's id or running as this
+    run's own uid, and reap the child.
 
     A process that left the group (setsid) is still found by the run id in its command line,
-    which a fork keeps; under bwrap the PID namespace dies with its first process anyway.
+    which a fork keeps, or (grader as root) by the run's uid, which no exec can shed; under bwrap
+    the PID namespace dies with its first process anyway.
     """
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -485,7 +519,7 @@ def _kill_everything(proc: subprocess.Popen, run_id: str) -> None:
         pass
     deadline = time.monotonic() + 3
     while True:
-        stragglers = processes_with(run_id)
+        stragglers = processes_with(run_id) + (processes_of(run_uid) if run_uid is not None else [])
         if not stragglers or time.monotonic() > deadline:
             break
         for pid in stragglers:
@@ -494,6 +528,19 @@ def _kill_everything(proc: subprocess.Popen, run_id: str) -> None:
             except (ProcessLookupError, PermissionError):
                 pass
         time.sleep(0.02)
+
+
+def processes_of(uid: int) -> list[int]:
+    """Live processes owned by ``uid``."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    found.append(int(name))
+            except OSError:
+                pass
+    return found
 
 
 def processes_with(marker: str) -> list[int]:

@@ -24,6 +24,10 @@ from pathlib import Path
 MAX_SUBMISSION_BYTES = 32 * 1024 * 1024
 MAX_CODE_BYTES = 256 * 1024
 MAX_EXERCISES = 500
+MAX_LINES = 100_000
+MAX_ITEMS = 200_000
+"""Commas and brackets: tomllib is pure Python (≈ 2.5 s per 10⁶ items), so a file of a million array
+items would stall the batch; a real submission has a few hundred."""
 SUBMISSION_NAMES = ("submission.toml", "answers.toml")
 
 
@@ -62,8 +66,8 @@ def find_submissions(paths: list[str]) -> tuple[list[Path], list[str]]:
             found.append(own)
             continue
         for child in sorted(path.iterdir()):
-            if child.is_symlink() or not child.is_dir():
-                if child.suffix == ".toml" or child.is_symlink():
+            if not child.is_dir():  # a student folder may be a link (the batch's layout is the instructor's)
+                if child.suffix == ".toml":
                     found.append(child)
                 continue
             inner = _submission_file(child)
@@ -142,6 +146,9 @@ def read_submission(path: Path) -> Submission:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         sub.error = f"the submission is not UTF-8 text (byte {exc.start})"
+        return sub
+    if text.count("\n") > MAX_LINES or text.count(",") + text.count("[") + text.count("{") > MAX_ITEMS:
+        sub.error = f"the submission has too many lines or items (at most {MAX_LINES} lines, {MAX_ITEMS} items)"
         return sub
     try:
         data = tomllib.loads(text)

@@ -37,7 +37,7 @@ def _gradients(kind: str, A: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b), 1e-12))
+    return float(np.linalg.norm(a - b)) / max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), 1e-12)
 
 
 def _instance(kind: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

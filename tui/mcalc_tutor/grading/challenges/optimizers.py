@@ -15,6 +15,7 @@ from . import HiddenTest, OutputError, as_array, as_number, rng_for
 
 TITLE = "SGD, momentum and Adam on Rosenbrock"
 MODULE_FILE = "optimizers.py"
+TRACED = True  # every gradient call is reported, with its point: counted and checked outside
 OPTIMUM = np.array([1.0, 1.0])
 
 
@@ -84,7 +85,7 @@ def _run_test(name, call, objective, x0, kwargs, *, noise=0.0, noise_seed=0, con
         name=name,
         payload={"call": call, "objective": objective, "x0": list(map(float, x0)), "kwargs": kwargs,
                  "noise": noise, "noise_seed": noise_seed, "keep": keep},
-        expected={"rows": path[keep], "keep": keep, "x0": np.array(x0, dtype=float), "converge": converge,
+        expected={"rows": path[keep], "path": path, "keep": keep, "x0": np.array(x0, dtype=float), "converge": converge,
                   "variants": variants, "final": path[-1]},
         points=points,
     )
@@ -129,7 +130,7 @@ _MISTAKES = {
 }
 
 
-def judge(test: HiddenTest, output: Any) -> tuple[bool, str]:
+def judge(test: HiddenTest, output: Any, trace: list) -> tuple[bool, str]:
     if not isinstance(output, dict):
         raise OutputError("the harness output is malformed")
     call = test.payload["call"]
@@ -155,7 +156,7 @@ def judge(test: HiddenTest, output: Any) -> tuple[bool, str]:
     after = as_array(output.get("x0_after"), (2,), what="x0 after the call")
     if not np.array_equal(after, test.expected["x0"]):
         return False, f"{call} changed the starting point x0 it was given; work on a copy"
-    calls = output.get("calls")
+    calls = len(trace)  # from the reports sent at each call, not from a counter the submission could reset
     if calls != steps:
         return False, f"{call} called the gradient {calls} times in {steps} steps; call it exactly once per step"
     rows = as_array(output.get("rows"), (len(test.expected["keep"]), 2), what="the iterates")
@@ -171,6 +172,14 @@ def judge(test: HiddenTest, output: Any) -> tuple[bool, str]:
                 return False, _MISTAKES[variant]
         return False, (f"{call}: iterate x_{k} is {np.round(rows[bad[0]], 6).tolist()}, "
                        f"expected {np.round(want[bad[0]], 6).tolist()}")
+    if not all(isinstance(q, list) and len(q) == 2 for q in trace):
+        raise OutputError("the record of gradient calls is malformed")
+    points = np.array(trace, dtype=float)
+    path = test.expected["path"][:-1]
+    if not np.all(np.abs(points - path) <= 10 * tolerance * (1 + np.abs(path))):
+        k = int(np.flatnonzero(np.any(np.abs(points - path) > 10 * tolerance * (1 + np.abs(path)), axis=1))[0])
+        return False, (f"{call}: gradient call {k + 1} was at {np.round(points[k], 6).tolist()}, not at the iterate "
+                       f"x_{k} = {np.round(path[k], 6).tolist()}: each step uses the gradient at the current point")
     final = rows[-1]
     if test.expected["converge"] is not None:
         distance = float(np.linalg.norm(final - OPTIMUM))

@@ -64,7 +64,7 @@ _PREIMPORT = (
     "itertools math numbers operator random re statistics string time traceback typing "
     "warnings linecache tokenize importlib importlib.util zlib hashlib secrets threading "
     "numpy.random numpy.linalg numpy.fft"
-).split()  # when root drops to nobody, a Python under /root (mode 0700) cannot load them later
+).split()  # when root drops to the run's uid, a Python under /root (mode 0700) cannot load them later
 
 
 def _limit_resources(limits):
@@ -113,8 +113,8 @@ def _drop_privileges(limits):
         pass
     if os.getuid() == 0:
         os.setgroups([])
-        os.setgid(limits["nobody_gid"])
-        os.setuid(limits["nobody_uid"])
+        os.setgid(limits["run_gid"])
+        os.setuid(limits["run_uid"])
         if os.getuid() == 0 or os.geteuid() == 0:
             raise SystemExit("sandbox: could not drop root")
     allowed = _count_processes(os.getuid()) + limits["processes"]

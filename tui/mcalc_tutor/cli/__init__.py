@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "grade",       # grade
     "progress",    # progress
     "serve",       # serve
+    "steps",       # steps
 )
 
 

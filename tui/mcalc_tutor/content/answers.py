@@ -2,9 +2,12 @@
 
 The answer is read by `reading.read_answer` (the reader the live preview uses too); expression-like
 parts then go through the layered equivalence check, and choice, points and number parts have
-their own small judges. Never raises on anything a learner types.
+their own small judges; steps and iterates parts are judged line by line (checking/steps.py,
+checking/iterates.py). Never raises on anything a learner types.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +23,10 @@ from .precision import Judgement, Literal, Precision, entry_literals, entry_name
 from .reading import Reading, read_answer, text_problem
 from .variants import Variant
 
+if TYPE_CHECKING:
+    from ..checking.iterates import IteratesVerdict
+    from ..checking.steps import StepsVerdict
+
 
 def check_part(variant: Variant, part: Part, answer: str, *, reveal: bool = False) -> Verdict:
     """Grade `answer` for `part` of `variant`; the score is scaled to the part's points.
@@ -31,6 +38,10 @@ def check_part(variant: Variant, part: Part, answer: str, *, reveal: bool = Fals
         return invalid(problem)
     if part.kind == "code":
         return invalid("code parts are graded by running them: use the app or `mcalc-tutor grade`")
+    if part.kind in ("steps", "iterates"):
+        verdict = _check_steps(variant, part, answer) if part.kind == "steps" else _check_iterates(part, answer)
+        verdict.score = round(verdict.score * part.points, 6)
+        return verdict
     if part.kind not in ("choice", "points", "number"):
         try:  # an authoring error is reported before anything about the answer
             reference(str(part.answer), variant.symbols)
@@ -51,6 +62,47 @@ def check_part(variant: Variant, part: Part, answer: str, *, reveal: bool = Fals
         verdict = _check_expression(variant.symbols, part, reading, reveal)
     verdict.score = round(verdict.score * part.points, 6)
     return verdict
+
+
+def steps_verdict(variant: Variant, part: Part, answer: str) -> StepsVerdict:
+    """A steps part's derivation judged line by line (checking/steps.py), with each line's verdict
+    for the app's box (`lines[i].ok`, `.diagnostics`, `.row`) and `first_broken`. Raises
+    ExpectedAnswerError or MathError when the part itself is broken."""
+    from ..checking.steps import check_steps
+    from .reading import part_symbols
+
+    mistakes = [Mistake(m.answer, m.feedback) for m in part.mistakes]
+    return check_steps(answer, part_symbols(part, variant.symbols), start=part.start,
+                       expected=None if part.answer is None else str(part.answer), mistakes=mistakes)
+
+
+def iterates_verdict(part: Part, answer: str) -> IteratesVerdict:
+    """An iterates part's answer, each iterate one update of the lab's rule from the learner's
+    previous one (checking/iterates.py). Raises ValueError when the part itself is broken."""
+    from ..checking.iterates import check_iterates, method, objective_from
+
+    m = method(str(part.method), objective_from(part.objective), lr=part.lr, x0=part.x0, params=part.hyperparameters)
+    return check_iterates(m, answer, k=part.count)
+
+
+def _check_steps(variant: Variant, part: Part, answer: str) -> Verdict:
+    reading = read_answer(part, answer, variant.symbols)
+    if not reading.ok:
+        return _unreadable(reading)
+    try:
+        return steps_verdict(variant, part, answer).as_verdict()
+    except (ExpectedAnswerError, MathError) as exc:
+        return _broken(exc)
+
+
+def _check_iterates(part: Part, answer: str) -> Verdict:
+    reading = read_answer(part, answer, SymbolTable())
+    if not reading.ok:
+        return _unreadable(reading)
+    try:
+        return iterates_verdict(part, answer).as_verdict()
+    except ValueError as exc:
+        return _broken(exc)
 
 
 def _unreadable(reading: Reading) -> Verdict:
@@ -244,4 +296,4 @@ def _misclassified(shown: str, given: str, expected: str) -> str:
             f"look at their signs.")
 
 
-__all__ = ["check_part", "CORRECT", "INCORRECT", "INVALID", "PARTIAL"]
+__all__ = ["check_part", "iterates_verdict", "steps_verdict", "CORRECT", "INCORRECT", "INVALID", "PARTIAL"]

@@ -244,7 +244,24 @@ def _read_part(raw: object, where: str, bad: Bad, path: Path) -> Part | None:
                 choices=tuple(str(c) for c in raw.get("choices", [])),
                 tolerance=float(raw.get("tolerance", 1e-6)), stub=raw.get("stub"), reference=raw.get("reference"),
                 challenge=raw.get("challenge"), form=_read_form(raw, where, bad),
-                precision=_read_precision(raw, where, bad))
+                precision=_read_precision(raw, where, bad), **_read_derivation(raw))
+
+
+def _read_derivation(raw: dict) -> dict:
+    """The fields of a steps part (start, differentials) or an iterates part (method, objective,
+    lr, hyperparameters, start point, k); each is validated by _check_steps / _check_iterates."""
+    if raw.get("kind") == "steps":
+        start = raw.get("start")
+        return {"start": start if isinstance(start, str) else None, "differentials": raw.get("differentials")}
+    if raw.get("kind") != "iterates":
+        return {}
+    start, lr, hyper = raw.get("start"), raw.get("lr"), raw.get("hyperparameters", {})
+    return {"method": raw.get("method"), "objective": raw.get("objective"),
+            "lr": float(lr) if isinstance(lr, (int, float)) else None,
+            "hyperparameters": dict(hyper) if isinstance(hyper, dict) else {},
+            "x0": tuple(float(v) for v in start) if isinstance(start, list) and
+            all(isinstance(v, (int, float)) for v in start) else (),
+            "count": raw.get("k") if isinstance(raw.get("k"), int) else None}
 
 
 def _check_names(raw: dict, where: str, bad: Bad, path: Path) -> None:
@@ -270,7 +287,7 @@ def _check_code(raw: dict, where: str, bad: Bad, path: Path) -> None:
 def _check_answer_given(raw: dict, where: str, bad: Bad, path: Path) -> None:
     """Every part but a code part has an answer, written or generated, of a readable type."""
     kind, answer, generator = raw.get("kind"), raw.get("answer"), raw.get("generator")
-    if kind != "code" and generator is None and answer is None:
+    if kind not in ("code", "iterates") and generator is None and answer is None:
         bad(f"{where}.answer", "missing (or give a generator)")
     if kind not in ("points", "code") and answer is not None and not isinstance(answer, (str, int, float)):
         bad(f"{where}.answer", "must be a string in the answer language")
@@ -317,9 +334,46 @@ def _check_points_answer(raw: dict, where: str, bad: Bad, path: Path) -> None:
         bad(f"{where}.answer", f"a list of {{ at = \"(x, y)\", type = one of {', '.join(POINT_TYPES)} }}")
 
 
+def _check_steps(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    """A steps part states its start as text and its differentials as "x: dx" pairs (both parsed
+    with the symbols in _check_expected_answers)."""
+    if raw.get("kind") != "steps":
+        return
+    for key in ("start", "differentials"):
+        if key in raw and not (isinstance(raw[key], str) and raw[key].strip()):
+            bad(f"{where}.{key}", "must be a string")
+
+
+def _check_iterates(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    """An iterates part names a method the lab can check by hand, an objective, its start point
+    and how many iterates are asked; the method is built once here, so a bad part never loads."""
+    if raw.get("kind") != "iterates":
+        return
+    k, start, lr = raw.get("k"), raw.get("start"), raw.get("lr", 1.0)
+    if not (isinstance(k, int) and 1 <= k <= 20):
+        bad(f"{where}.k", "how many iterates are asked: an integer from 1 to 20")
+    if not (isinstance(start, list) and start and all(isinstance(v, (int, float)) for v in start)):
+        bad(f"{where}.start", "the start point: a list of numbers, like [1, 1]")
+        return
+    if not (isinstance(lr, (int, float)) and lr > 0):
+        bad(f"{where}.lr", "the step size: a positive number")
+        return
+    hyper = raw.get("hyperparameters", {})
+    if not (isinstance(hyper, dict) and all(isinstance(v, (int, float)) for v in hyper.values())):
+        bad(f"{where}.hyperparameters", "a table of numbers, like { beta = 0.9 }")
+        return
+    from ..checking.iterates import method, objective_from
+
+    try:
+        method(str(raw.get("method")), objective_from(raw.get("objective")), lr=raw.get("lr"), x0=start,
+               params=hyper)
+    except ValueError as exc:
+        bad(where, str(exc))
+
+
 _PART_VALIDATORS: tuple[Callable[[dict, str, Bad, Path], None], ...] = (
     _check_names, _check_code, _check_answer_given, _check_generator, _check_verify, _check_choices,
-    _check_points_answer,
+    _check_points_answer, _check_steps, _check_iterates,
 )
 
 
@@ -512,10 +566,22 @@ def _check_expected_answers(exercise: Exercise, name: str) -> list[Problem]:
             texts += [(f"{where}.mistakes", m.answer) for m in part.mistakes]
         if part.of:
             texts.append((f"{where}.of", part.of))
+        table = symbols
+        if part.kind == "steps":
+            from .reading import part_symbols
+
+            try:
+                table = part_symbols(part, symbols)
+            except MathError as exc:
+                problems.append(Problem(name, f"{where}.differentials", exc.message))
+                continue
+            texts += [(f"{where}.{key}", text) for key, text in (("answer", part.answer), ("start", part.start))
+                      if isinstance(text, str)]
+            texts += [(f"{where}.mistakes", m.answer) for m in part.mistakes]
         for field_name, text in texts:
             text = substitute(text, values, for_math=True)
             try:
-                read(text, symbols)
+                read(text, table)
             except MathError as exc:
                 problems.append(Problem(name, field_name, f"{text!r}: {exc}"))
     return problems

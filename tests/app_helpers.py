@@ -85,3 +85,8 @@ def palette_hits(app) -> int:
         return app.screen.query_one(CommandList).option_count
     except Exception:
         return 0
+
+
+def screen_text(app) -> list[str]:
+    """The rows of the screen as plain text, as the terminal shows them (toasts included)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

@@ -199,13 +199,19 @@ def test_after_a_correct_answer_the_next_keys_answer_the_next_part(terminal_fact
     term.wait_for("grad-basic-identities)")
     term.keys("Enter")
     term.wait_for("∇ₓ(aᵀx)")
-    time.sleep(0.3)  # the focus is placed on the first refresh after the screen is shown
-    term.keys("a", literal=True)
+    # Focus is placed on (a) on the first refresh after the screen is shown; a key before that
+    # lands nowhere (nothing else takes letters), so type again until the preview reads it.
+    deadline = time.monotonic() + 30
+    while "read as: a" not in term.screen():
+        assert time.monotonic() < deadline, term.screen()
+        if "type a vector" in term.screen().split("∇ₓ(xᵀx)")[0]:  # (a) is still empty
+            term.keys("a", literal=True)
+        time.sleep(0.5)
     term.keys("Enter")
-    term.wait_for("✓ Correct")
+    term.wait_for("✓ Correct", timeout=60)
     term.keys("2x", literal=True)
     term.keys("Enter")
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while term.screen().count("✓ Correct") < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     term.keys("C-q")

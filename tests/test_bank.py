@@ -84,6 +84,9 @@ def test_listed_mistakes_rejected_with_their_feedback(ex):
     variant = make_variant(ex, 0)
     for part in variant.parts:
         for mistake in part.mistakes:
-            verdict = check_part(variant, part, mistake.answer)
+            verdict = check_part(variant, part, mistake.answer, reveal=True)  # solution shown: the full feedback
             assert verdict.status != CORRECT, (part.name, mistake.answer)
             assert mistake.feedback in [d.message for d in verdict.diagnostics], (part.name, mistake.answer, verdict)
+            hidden = check_part(variant, part, mistake.answer)  # by default, less any sentence stating the answer
+            assert hidden.status != CORRECT and all(d.message in mistake.feedback for d in hidden.diagnostics
+                                                    if d.code == "mistake"), (part.name, mistake.answer, hidden)

@@ -152,3 +152,4 @@ def test_the_loader_reports_bad_form_rules_by_file_and_field(tmp_path, field, va
     key = "parts.d2.answer" if field == "free_of" else (f"parts[0].{field}" if field in ("require", "literal")
                                                           else f"parts.d2.{field}")
     assert key in fields and says in fields[key], [str(p) for p in problems]
+    assert all(str(p).count(": ") >= 2 for p in problems)  # file: field: problem

@@ -140,3 +140,8 @@ def test_registry_refuses_unknown_names_and_impossible_values_with_the_choices()
         make_objective("quadratic-nd", dim=0)
     assert list(OBJECTIVES) == ["quadratic", "quadratic-nd", "rosenbrock", "saddle", "himmelblau",
                                 "least-squares", "logistic"]
+
+
+def test_every_objective_has_a_finite_difference_row():
+    """Adding an objective to the registry is not done until its gradient and Hessian are checked here."""
+    assert {name for name, _, _ in CASES} == set(OBJECTIVES)

@@ -15,7 +15,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from mcalc_tutor.cli import main
 from mcalc_tutor.progress import store as store_module
 from mcalc_tutor.progress.report import render_text
@@ -411,18 +410,97 @@ def test_migration_hook_upgrades_and_keeps_data(tmp_path, monkeypatch):
     s.record_attempt("ex", "a", "x", "correct", 1)
     s.close()
 
-    def to_2(conn):
+    def add_seconds(conn):
         conn.execute("ALTER TABLE events ADD COLUMN seconds REAL")
 
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store_module.MIGRATIONS, 2, to_2)
+    following = store_module.SCHEMA_VERSION + 1  # the version after today's (2 when drafts came)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", following)
+    monkeypatch.setitem(store_module.MIGRATIONS, following, add_seconds)
     s, notice = open_store(tmp_path)
     try:
         assert notice is None and s.part_status("ex", "a") == "solved"
-        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == following
         assert "seconds" in {r[1] for r in s._conn.execute("PRAGMA table_info(events)")}
     finally:
         s.close()
+
+
+# --- drafts (schema version 2) ------------------------------------------------------------------
+
+def _version_1_database(path: Path) -> None:
+    """A progress file as the version before drafts wrote it: schema 1, two events."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        store_module._migrate_to_1(conn)
+        conn.execute("INSERT INTO events (time, kind, exercise, part, answer, status, score, diagnostics) "
+                     "VALUES ('2026-01-01T00:00:00Z', 'attempt', 'ex', 'a', '2x', 'correct', 1.0, '[]')")
+        conn.execute("INSERT INTO events (time, kind, exercise, part, hint_index) "
+                     "VALUES ('2026-01-01T00:01:00Z', 'hint', 'ex', 'b', 0)")
+        conn.execute("INSERT INTO meta (key, value) VALUES ('position', 'ex')")
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def test_a_version_1_database_opens_unchanged_and_gains_drafts(tmp_path):
+    path = tmp_path / DB_NAME
+    _version_1_database(path)
+    with sqlite3.connect(path) as conn:
+        events_before = conn.execute("SELECT * FROM events ORDER BY id").fetchall()
+        meta_before = conn.execute("SELECT * FROM meta ORDER BY key").fetchall()
+    s, notice = open_store(tmp_path)
+    try:
+        assert notice is None and s.persistent and s.path == path  # not moved aside, not in memory
+        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert s._conn.execute("SELECT * FROM events ORDER BY id").fetchall() == events_before
+        assert s._conn.execute("SELECT * FROM meta ORDER BY key").fetchall() == meta_before
+        assert s.part_status("ex", "a") == "solved" and s.hints_used("ex", "b") == 1 and s.position() == "ex"
+        assert s.drafts("ex") == {}
+        s.save_drafts("ex", {"b": "x^T"})
+    finally:
+        s.close()
+    assert not list(tmp_path.glob("*.damaged-*"))
+    s, _ = open_store(tmp_path)
+    try:
+        assert s.drafts("ex") == {"b": "x^T"}
+    finally:
+        s.close()
+
+
+def test_drafts_are_kept_per_part_replaced_and_forgotten(store):
+    store.save_drafts("ex", {"a": "2x", "b": "A x"})
+    store.save_drafts("other", {"a": "y"})
+    store.save_drafts("ex", {"a": "2 x + 1"})
+    assert store.drafts("ex") == {"a": "2 x + 1", "b": "A x"}
+    store.save_drafts("ex", {"b": "", "a": None})
+    assert store.drafts("ex") == {} and store.drafts("other") == {"a": "y"}
+    assert store.part_status("ex", "a") == "new"  # a draft is not an attempt
+    assert not store._conn.in_transaction
+
+
+def test_checking_an_answer_removes_its_draft_in_the_same_transaction(store):
+    store.save_drafts("ex", {"a": "2x", "b": "A x"})
+    store.record_attempt("ex", "a", "2x", "correct", 1)
+    other = sqlite3.connect(store.path)
+    try:
+        assert other.execute("SELECT part FROM drafts").fetchall() == [("b",)]
+        assert other.execute("SELECT answer FROM events").fetchall() == [("2x",)]
+    finally:
+        other.close()
+
+
+def test_a_failed_draft_write_leaves_the_old_drafts(store):
+    store.save_drafts("ex", {"a": "old"})
+
+    def half_then_fail(conn):
+        conn.execute("INSERT OR REPLACE INTO drafts (exercise, part, text, time) VALUES ('ex', 'a', 'new', 't')")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        store._run(half_then_fail, write=True)
+    assert store.drafts("ex") == {"a": "old"}
 
 
 # --- where the data lives -----------------------------------------------------------------------

@@ -5,7 +5,9 @@ start of one `mcalc-tutor equiv` process against a bare `python -c "import sympy
 Run:  /work/venv/bin/python tests/bench/check_latency.py [--repeat R] [--timeout S] [--cold N]
 
 It prints figures and asserts nothing. Goals: p95 <= 20 ms per check (warm), >= 10x faster than
-the baseline at p95, 100% agreement with the table, cold-start ratio <= 1.2.
+the baseline at p95, 100% agreement with the table, cold-start ratio <= 1.2; for derivations
+(checking/steps.py): a six-line derivation checked warm p95 <= 30 ms, the preview of one line
+p95 <= 5 ms (`--steps-only` prints just these).
 
 "Warm" means the process has imported everything and run the table once; each timed check still
 starts from an empty reference cache (the expected answer is parsed and sampled again), which is
@@ -40,6 +42,8 @@ from mcalc_tutor.mathlang import parse_declarations  # noqa: E402
 GOAL_P95_MS = 20.0
 GOAL_SPEEDUP = 10.0
 GOAL_COLD_RATIO = 1.2
+GOAL_STEPS_P95_MS = 30.0
+GOAL_PREVIEW_P95_MS = 5.0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -85,6 +89,59 @@ def measure_engine(repeat: int) -> tuple[list[float], list[float], list[bool]]:
             cached_ref[i].append((time.perf_counter() - start) * 1000)
     # the median of the repeats per check, so one scheduler hiccup does not count as a slow check
     return ([statistics.median(t) for t in cold_ref], [statistics.median(t) for t in cached_ref], agreement)
+
+
+# --- derivations ------------------------------------------------------------------------------------
+
+DERIVATIONS = {  # six lines each, as a learner writes them (one with a slip: diagnostics run too)
+    "d(xᵀAx), right": ["f = x^T A x", "d f = d(x^T A x)", "= dx^T A x + x^T A dx", "= x^T A^T dx + x^T A dx",
+                        "= x^T (A + A^T) dx", "∇f = (A + A^T) x"],
+    "d(xᵀAx), a slip": ["f = x^T A x", "d f = d(x^T A x)", "= dx^T A x + x^T A dx", "= x^T A dx + x^T A dx",
+                         "= 2 x^T A dx", "∇f = 2 A^T x"],
+    "log det, right": ["f = ln det(X^T X)", "d f = tr((X^T X)^{-1} d(X^T X))",
+                       "= tr((X^T X)^{-1} (dX^T X + X^T dX))", "= 2 tr((X^T X)^{-1} X^T dX)",
+                       "= 2 tr(X^{-1} dX)", "∂f/∂X = 2 X^{-T}"],
+}
+
+
+def measure_steps(repeat: int) -> tuple[list[float], list[float], list[float]]:
+    """Per derivation check: warm (the app re-checking after an edit: every line's reference is
+    cached but the new one), first check of the lines (empty reference cache); per line preview."""
+    from mcalc_tutor.checking.steps import check_steps, preview_line
+    from mcalc_tutor.mathlang import parse_differentials
+
+    symbols = parse_differentials("x: dx, X: dX", parse_declarations("x: n, A: n×n, X: n×n invertible"))
+    for lines in DERIVATIONS.values():
+        check_steps(lines, symbols, expected=None)
+    warm, first, preview = [], [], []
+    for _ in range(repeat):
+        for lines in DERIVATIONS.values():
+            for _ in range(5):
+                start = time.perf_counter()
+                check_steps(lines, symbols)
+                warm.append((time.perf_counter() - start) * 1000)
+            equivalence._cached_reference.cache_clear()
+            start = time.perf_counter()
+            check_steps(lines, symbols)
+            first.append((time.perf_counter() - start) * 1000)
+            for line in lines:
+                start = time.perf_counter()
+                preview_line(line, symbols)
+                preview.append((time.perf_counter() - start) * 1000)
+    return warm, first, preview
+
+
+def report_steps(repeat: int) -> None:
+    warm, first, preview = measure_steps(repeat)
+    print(f"\nderivations ({len(DERIVATIONS)} of six lines; checking/steps.py)")
+    print(f"  six-line derivation, warm         : {summary(warm)}")
+    print(f"  six-line derivation, first check  : {summary(first)}")
+    print(f"  preview of one line               : {summary(preview)}")
+    p95, p95_preview = percentile(warm, 0.95), percentile(preview, 0.95)
+    print(f"  goal: derivation p95 (warm) <= {GOAL_STEPS_P95_MS:g} ms : {p95:.2f} ms  "
+          f"{'met' if p95 <= GOAL_STEPS_P95_MS else 'NOT met'}")
+    print(f"  goal: preview p95 <= {GOAL_PREVIEW_P95_MS:g} ms           : {p95_preview:.2f} ms  "
+          f"{'met' if p95_preview <= GOAL_PREVIEW_P95_MS else 'NOT met'}")
 
 
 # --- the naive baseline, in a child process -------------------------------------------------------
@@ -174,7 +231,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the table (median per check)")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds allowed per baseline pair")
     parser.add_argument("--cold", type=int, default=7, help="cold-start runs of each command")
+    parser.add_argument("--steps-only", action="store_true", help="only the derivation figures")
     args = parser.parse_args()
+    if args.steps_only:
+        report_steps(max(args.repeat, 5))
+        return
 
     print(f"case table: {len(CASES)} checks "
           f"({sum(c.status == CORRECT for c in CASES)} correct, {sum(c.status == INCORRECT for c in CASES)} "
@@ -229,6 +290,8 @@ def main() -> None:
     for name, values in times.items():
         med = statistics.median(values)
         print(f"  {name:28s}: {med * 1000:7.0f} ms  [{min(values) * 1000:5.0f} ms]   ratio {med / base:4.2f}")
+
+    report_steps(max(args.repeat, 5))
 
     p95 = percentile(first, 0.95)
     print("\ngoals")

@@ -23,6 +23,7 @@ from ..mathlang.symbols import SymbolTable
 from .reference import Reference, Values, all_close, close, draw, evaluate_all, transposed
 from .sampling import seed_for
 from .verdict import Diagnostic
+from .withhold import answer_forms, withhold
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Context:
     answers: Values
     same_shape: bool
     mistakes: Sequence[Mistake] = ()
+    reveal: bool = False
+    """The learner has asked for the solution: feedback may state the expected answer and values."""
     found: list[Diagnostic] = field(default_factory=list)
     """The findings of the detectors that ran before (the run fills it in)."""
 
@@ -70,11 +73,14 @@ def diagnose(ctx: Context) -> list[Diagnostic]:
 # --- the detectors, in the order they run ------------------------------------------------------
 
 def listed_mistake(ctx: Context) -> Findings:
-    """The answer has the values of a misconception the part lists (even of another shape)."""
+    """The answer has the values of a misconception the part lists (even of another shape). Unless
+    the solution is revealed, sentences of its feedback that state the expected answer are withheld."""
     for mistake in ctx.mistakes:
         values = _mistake_values(ctx, mistake.answer)
         if values is not None and _same_values(ctx.answers, values):
-            return Findings((Diagnostic("mistake", mistake.feedback),))
+            feedback = mistake.feedback if ctx.reveal else withhold(mistake.feedback,
+                                                                    answer_forms(ctx.ref.text, ctx.symbols))
+            return Findings((Diagnostic("mistake", feedback),)) if feedback else NOTHING
     return NOTHING
 
 
@@ -316,9 +322,31 @@ def _counterexample(ctx: Context) -> str | None:
     for inst, a, e in zip(ref.instances, ctx.answers, ref.values, strict=False):
         if a is not None and not close(a, e):
             point = ", ".join(f"{display_name(k, symbols)} = {v[0, 0]:.4g}" for k, v in inst.values.items())
-            return (f"Not equivalent: at {point} your answer gives {_fmt(a)} but the correct value is "
-                    f"{_fmt(e)}.")
+            if ctx.reveal:
+                return (f"Not equivalent: at {point} your answer gives {_fmt(a)} but the correct value is "
+                        f"{_fmt(e)}.")
+            where = _where_off(a, e)
+            return (f"Not equivalent: at {point} your answer gives {_fmt(a)}; the {where} off." if where else
+                    f"Not equivalent: at {point} your answer gives {_fmt(a)}, which is not the expected value.")
     return None
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _where_off(a: np.ndarray, e: np.ndarray) -> str:
+    """Which entries of a vector or matrix value differ ("second entry is"), or "" for all or one."""
+    if a.size == 1 or a.shape != e.shape:
+        return ""
+    off = [i for i, (x, y) in enumerate(zip(a.ravel(), e.ravel(), strict=True))
+           if not close(np.array([[x]]), np.array([[y]]))]
+    if not off or len(off) == a.size:
+        return ""
+    cols = a.shape[1]
+    names = [(_ORDINALS[i] if i < len(_ORDINALS) else f"{i + 1}th") if 1 in a.shape
+             else f"({i // cols + 1}, {i % cols + 1})" for i in off]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{listed} entr{'y is' if len(off) == 1 else 'ies are'}"
 
 
 def _fmt(v: np.ndarray) -> str:

@@ -20,11 +20,12 @@ __all__ = ["ExpectedAnswerError", "Mistake", "check_answer", "diagnostic_context
 
 
 def check_answer(expected: str, answer: str, symbols: SymbolTable, *, mistakes: Sequence[Mistake] = (),
-                 layout: str = "exact", symbolic: bool = True) -> Verdict:
+                 layout: str = "exact", symbolic: bool = True, reveal: bool = False) -> Verdict:
     """Decide whether `answer` equals `expected` for all values of the declared symbols.
 
     layout: "exact" (or "column"/"row": the expected's own orientation is required) or
-    "either" (the transpose of the expected is accepted too).
+    "either" (the transpose of the expected is accepted too). reveal: the learner has asked for
+    the solution, so feedback may state the expected answer and its values (never otherwise).
     """
     ref = reference(expected, symbols)
     try:
@@ -32,15 +33,16 @@ def check_answer(expected: str, answer: str, symbols: SymbolTable, *, mistakes: 
     except MathError as exc:
         return invalid(exc.message if exc.column is None else f"{exc.message} (column {exc.column + 1})",
                        exc.column, exc.caret(answer))
-    return judge(ref.text, typed, symbols, mistakes=mistakes, layout=layout, symbolic=symbolic)
+    return judge(ref.text, typed, symbols, mistakes=mistakes, layout=layout, symbolic=symbolic, reveal=reveal)
 
 
 def judge(expected: str, typed: Typed, symbols: SymbolTable, *, mistakes: Sequence[Mistake] = (),
-          layout: str = "exact", symbolic: bool = True) -> Verdict:
+          layout: str = "exact", symbolic: bool = True, reveal: bool = False) -> Verdict:
     """The verdict on an answer already read (and typed) with `symbols`."""
     verdict = Verdict(INCORRECT, 0.0, "", interpreted=pretty(typed.tree, symbols), shape=format_shape(typed.shape),
                       method="numeric")  # the shape as read, before fitting it to the expected's
     ctx = diagnostic_context(expected, typed, symbols, mistakes)
+    ctx.reveal = reveal
     if ctx.same_shape and all_close(ctx.answers, ctx.ref.values):
         verdict.status, verdict.score, verdict.message = CORRECT, 1.0, "Correct."
         if symbolic and _symbolically_confirmed(ctx.ref.typed, typed, symbols):

@@ -40,7 +40,7 @@ def symbolically_equal(expected: A.Node, answer: A.Node, symbols: SymbolTable) -
     from ..mathlang.to_sympy import NotLowerable, to_sympy
 
     try:
-        import sympy as sp  # type: ignore[import-untyped]
+        import sympy as sp
 
         diff = to_sympy(expected, symbols) - to_sympy(answer, symbols)
         if isinstance(diff, sp.MatrixBase):

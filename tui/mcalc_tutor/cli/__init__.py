@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "key",         # key
     "progress",    # progress
     "serve",       # serve
+    "steps",       # steps
 )
 
 

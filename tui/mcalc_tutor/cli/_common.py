@@ -46,7 +46,7 @@ def emit(verdict: Verdict, as_json: bool) -> int:
 
 
 # command -> its options that take a value (besides the global --data-dir)
-_MATH_COMMANDS = {"check": {"--seed"}, "equiv": {"--symbols", "--layout"}}
+_MATH_COMMANDS = {"check": {"--seed"}, "equiv": {"--symbols", "--layout"}, "steps": {"--symbols", "--differentials"}}
 _ANSWER_ARGUMENTS = ("answer", "expected")
 
 

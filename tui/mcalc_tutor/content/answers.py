@@ -2,29 +2,46 @@
 
 The answer is read by `reading.read_answer` (the reader the live preview uses too); expression-like
 parts then go through the layered equivalence check, and choice, points and number parts have
-their own small judges. Never raises on anything a learner types.
+their own small judges; steps and iterates parts are judged line by line (checking/steps.py,
+checking/iterates.py). Never raises on anything a learner types.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..checking.equivalence import ExpectedAnswerError, Mistake, judge
 from ..checking.reference import reference
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL, Diagnostic, Verdict, invalid
+from ..checking.withhold import answer_forms, withhold
 from ..mathlang import MathError, SymbolTable, read
 from ..mathlang.evaluate import DomainError, evaluate
+from .form import pieces
 from .model import Part
+from .precision import Judgement, Literal, Precision, entry_literals, entry_names, judge_entries
 from .reading import Reading, read_answer, text_problem
 from .variants import Variant
 
+if TYPE_CHECKING:
+    from ..checking.iterates import IteratesVerdict
+    from ..checking.steps import StepsVerdict
 
-def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
-    """Grade `answer` for `part` of `variant`; the score is scaled to the part's points."""
+
+def check_part(variant: Variant, part: Part, answer: str, *, reveal: bool = False) -> Verdict:
+    """Grade `answer` for `part` of `variant`; the score is scaled to the part's points.
+
+    reveal: the learner has seen the solution (or the instructor asked for full feedback), so
+    feedback may state the expected answer; otherwise it never does."""
     problem = text_problem(answer)
     if problem:
         return invalid(problem)
     if part.kind == "code":
         return invalid("code parts are graded by running them: use the app or `mcalc-tutor grade`")
+    if part.kind in ("steps", "iterates"):
+        verdict = _check_steps(variant, part, answer) if part.kind == "steps" else _check_iterates(part, answer)
+        verdict.score = round(verdict.score * part.points, 6)
+        return verdict
     if part.kind not in ("choice", "points", "number"):
         try:  # an authoring error is reported before anything about the answer
             reference(str(part.answer), variant.symbols)
@@ -32,7 +49,7 @@ def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
             return _broken(exc)
     reading = read_answer(part, answer, variant.symbols)
     if reading.form_error:
-        verdict = _form_error(variant.symbols, part, reading)
+        verdict = _form_error(variant.symbols, part, reading, reveal)
     elif not reading.ok:
         return _unreadable(reading)
     elif part.kind == "choice":
@@ -40,11 +57,52 @@ def check_part(variant: Variant, part: Part, answer: str) -> Verdict:
     elif part.kind == "points":
         verdict = _check_points(part, reading)
     elif part.kind == "number":
-        verdict = _check_number(part, reading)
+        verdict = _check_number(part, reading, reveal)
     else:
-        verdict = _check_expression(variant.symbols, part, reading)
+        verdict = _check_expression(variant.symbols, part, reading, reveal)
     verdict.score = round(verdict.score * part.points, 6)
     return verdict
+
+
+def steps_verdict(variant: Variant, part: Part, answer: str) -> StepsVerdict:
+    """A steps part's derivation judged line by line (checking/steps.py), with each line's verdict
+    for the app's box (`lines[i].ok`, `.diagnostics`, `.row`) and `first_broken`. Raises
+    ExpectedAnswerError or MathError when the part itself is broken."""
+    from ..checking.steps import check_steps
+    from .reading import part_symbols
+
+    mistakes = [Mistake(m.answer, m.feedback) for m in part.mistakes]
+    return check_steps(answer, part_symbols(part, variant.symbols), start=part.start,
+                       expected=None if part.answer is None else str(part.answer), mistakes=mistakes)
+
+
+def iterates_verdict(part: Part, answer: str) -> IteratesVerdict:
+    """An iterates part's answer, each iterate one update of the lab's rule from the learner's
+    previous one (checking/iterates.py). Raises ValueError when the part itself is broken."""
+    from ..checking.iterates import check_iterates, method, objective_from
+
+    m = method(str(part.method), objective_from(part.objective), lr=part.lr, x0=part.x0, params=part.hyperparameters)
+    return check_iterates(m, answer, k=part.count)
+
+
+def _check_steps(variant: Variant, part: Part, answer: str) -> Verdict:
+    reading = read_answer(part, answer, variant.symbols)
+    if not reading.ok:
+        return _unreadable(reading)
+    try:
+        return steps_verdict(variant, part, answer).as_verdict()
+    except (ExpectedAnswerError, MathError) as exc:
+        return _broken(exc)
+
+
+def _check_iterates(part: Part, answer: str) -> Verdict:
+    reading = read_answer(part, answer, SymbolTable())
+    if not reading.ok:
+        return _unreadable(reading)
+    try:
+        return iterates_verdict(part, answer).as_verdict()
+    except ValueError as exc:
+        return _broken(exc)
 
 
 def _unreadable(reading: Reading) -> Verdict:
@@ -53,11 +111,11 @@ def _unreadable(reading: Reading) -> Verdict:
     return invalid(reading.error or "", reading.column, reading.caret)
 
 
-def _form_error(symbols: SymbolTable, part: Part, reading: Reading) -> Verdict:
+def _form_error(symbols: SymbolTable, part: Part, reading: Reading, reveal: bool) -> Verdict:
     """Not in the form asked: `invalid` (not a wrong attempt), unless it is a misconception the part
     lists, whose feedback is more use to the learner than "write it another way"."""
     if part.kind != "number" and part.mistakes:
-        verdict = _check_expression(symbols, part, reading)
+        verdict = _check_expression(symbols, part, reading, reveal)
         if verdict.status == INCORRECT and verdict.codes[:1] == ["mistake"]:
             return verdict
     verdict = _unreadable(reading)
@@ -69,12 +127,16 @@ def _broken(exc: Exception) -> Verdict:
     return invalid(f"this part's expected answer is broken ({exc}); please report it")
 
 
-def _check_expression(symbols: SymbolTable, part: Part, reading: Reading) -> Verdict:
+def _check_expression(symbols: SymbolTable, part: Part, reading: Reading, reveal: bool = False) -> Verdict:
     assert reading.typed is not None
+    if part.precision.stated:  # a constant vector or matrix with a stated precision: judged entry by entry
+        numeric = _constant_values(part, reading)
+        if numeric is not None:
+            return _judge_numbers(part, reading, *numeric, reveal=reveal)
     mistakes = [Mistake(m.answer, m.feedback) for m in part.mistakes]
     layout = "either" if part.layout == "either" else "exact"
     try:
-        return judge(str(part.answer), reading.typed, symbols, mistakes=mistakes, layout=layout)
+        return judge(str(part.answer), reading.typed, symbols, mistakes=mistakes, layout=layout, reveal=reveal)
     except ExpectedAnswerError as exc:  # an authoring error: never blame the learner
         return _broken(exc)
 
@@ -93,7 +155,7 @@ def _check_choice(part: Part, reading: Reading) -> Verdict:
     return Verdict(INCORRECT, 0.0, message, interpreted=shown, diagnostics=diagnostics)
 
 
-def _check_number(part: Part, reading: Reading) -> Verdict:
+def _check_number(part: Part, reading: Reading, reveal: bool = False) -> Verdict:
     empty = SymbolTable()
     typed = reading.typed
     assert typed is not None
@@ -109,22 +171,70 @@ def _check_number(part: Part, reading: Reading) -> Verdict:
         value = evaluate(typed, {}, {})
     except DomainError:
         return invalid("that value is undefined")
-    tol = part.tolerance
-    if np.allclose(value, expected, rtol=tol, atol=tol * 1e-3):
+    return _judge_numbers(part, reading, value, expected, reveal=reveal)
+
+
+def _constant_values(part: Part, reading: Reading) -> tuple[np.ndarray, np.ndarray] | None:
+    """The answer's and the expected answer's values when both are constants of one shape."""
+    assert reading.typed is not None
+    if any(p.key.startswith("sym:") for p in pieces(reading.typed.tree)):
+        return None
+    try:
+        value = evaluate(reading.typed, {}, {})
+        expected = evaluate(read(str(part.answer), SymbolTable()), {}, {})
+    except (MathError, DomainError, KeyError, ValueError, TypeError):  # not a constant after all (I, …)
+        return None
+    return (value, expected) if value.shape == expected.shape else None
+
+
+def _judge_numbers(part: Part, reading: Reading, value: np.ndarray, expected: np.ndarray, *,
+                   reveal: bool = False) -> Verdict:
+    """A numeric answer, entry by entry, under the part's stated precision."""
+    assert reading.typed is not None
+    precision, interpreted = part.precision, reading.interpreted
+    literals = entry_literals(reading.typed.tree, reading.checked_text)
+    judged = judge_entries(value, expected, literals, precision)
+    if judged.correct:
         return Verdict(CORRECT, 1.0, "Correct.", interpreted=interpreted, method="numeric")
+    several = value.size > 1
+    if judged.not_exact or judged.too_few:
+        verdict = invalid(_digits_message(judged, precision, literals, value.shape, several))
+        verdict.interpreted = interpreted
+        return verdict
+
+    def agrees(other: np.ndarray) -> bool:
+        return other.shape == value.shape and judge_entries(value, other, literals, precision).correct
+
     diagnostics = []
     for m in part.mistakes:
         try:
-            mv = evaluate(read(m.answer, empty), {}, {})
-            if mv.shape == value.shape and np.allclose(value, mv, rtol=tol, atol=tol * 1e-3):
-                diagnostics.append(Diagnostic("mistake", m.feedback))
+            if agrees(evaluate(read(m.answer, SymbolTable()), {}, {})):
+                feedback = m.feedback if reveal else withhold(m.feedback, answer_forms(str(part.answer), SymbolTable()))
+                if feedback:
+                    diagnostics.append(Diagnostic("mistake", feedback))
                 break
         except (MathError, DomainError):
             continue
-    if not diagnostics and np.allclose(value, -expected, rtol=tol, atol=tol * 1e-3) and np.any(expected != 0):
+    if not diagnostics and agrees(-expected) and np.any(expected != 0):
         diagnostics.append(Diagnostic("sign", "Check the sign."))
-    message = diagnostics[0].message if diagnostics else "Not the right value."
+    off = [i for i, right in enumerate(judged.right) if not right]
+    message = diagnostics[0].message if diagnostics else (
+        f"Not the right value: {entry_names(off, value.shape)} {'is' if len(off) == 1 else 'are'} off."
+        if several else "Not the right value.")
     return Verdict(INCORRECT, 0.0, message, interpreted=interpreted, diagnostics=diagnostics)
+
+
+def _digits_message(judged: Judgement, precision: Precision, literals: list[Literal] | None,
+                    shape: tuple[int, ...], several: bool) -> str:
+    if judged.not_exact:
+        where = f" ({entry_names(judged.not_exact, shape)})" if several else ""
+        return f"this part asks for the exact value: write it as a fraction or with sqrt(…), not as a decimal{where}"
+    unit = "significant figures" if precision.mode == "sigfigs" else "decimal places"
+    if several or literals is None:
+        return (f"{entry_names(judged.too_few, shape)} {'has' if len(judged.too_few) == 1 else 'have'} fewer than "
+                f"{precision.digits} {unit}: give at least {precision.digits}, correctly rounded")
+    given = literals[0].sigfigs if precision.mode == "sigfigs" else literals[0].decimals
+    return f"your answer has {given} {unit}; give at least {precision.digits}, correctly rounded"
 
 
 def _check_points(part: Part, reading: Reading) -> Verdict:
@@ -159,8 +269,7 @@ def _check_points(part: Part, reading: Reading) -> Verdict:
             diagnostics.append(Diagnostic("classify", f"{shown}: classify it (min, max, saddle or inconclusive)."))
         else:
             good += 0.5
-            diagnostics.append(Diagnostic("classify", f"{shown} is a critical point, but it is not a {point_type}: "
-                                                      f"look at the signs of the Hessian's eigenvalues there."))
+            diagnostics.append(Diagnostic("classify", _misclassified(shown, point_type, expected[hit][1])))
     missing = len(expected) - len(matched)
     if missing:
         are = "s are" if missing > 1 else " is"
@@ -174,4 +283,17 @@ def _check_points(part: Part, reading: Reading) -> Verdict:
                    interpreted=interpreted, diagnostics=diagnostics)
 
 
-__all__ = ["check_part", "CORRECT", "INCORRECT", "INVALID", "PARTIAL"]
+def _misclassified(shown: str, given: str, expected: str) -> str:
+    """Why a critical point's classification is off, without denying what the point truly is: where
+    the second-order test is inconclusive the point may still be a minimum (x² + y⁴ at the origin)."""
+    if expected == "inconclusive":
+        return (f"{shown}: the second-order test cannot decide there: the Hessian has a zero eigenvalue, "
+                f"so its signs alone do not classify the point.")
+    if given == "inconclusive":
+        return (f"{shown}: the second-order test does decide there: no eigenvalue of the Hessian is zero; "
+                f"look at their signs.")
+    return (f"{shown} is a critical point, but the Hessian's eigenvalues there do not make it a {given}: "
+            f"look at their signs.")
+
+
+__all__ = ["check_part", "iterates_verdict", "steps_verdict", "CORRECT", "INCORRECT", "INVALID", "PARTIAL"]

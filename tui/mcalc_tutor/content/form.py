@@ -8,6 +8,7 @@ counted as a wrong attempt. Parsing only: no numpy.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -104,43 +105,103 @@ def pieces(tree: A.Node) -> list[_Piece]:
     return out
 
 
+@dataclass
+class _Answer:
+    """What every rule looks at: the rules, the answer's tree and pieces, and how to name things."""
+
+    form: Form
+    tree: A.Node
+    symbols: SymbolTable
+    used: list[_Piece]
+    names: _Names
+
+    def key(self, item: str) -> str | None:
+        return resolve(item, self.symbols)
+
+
 def check_form(form: Form, tree: A.Node, symbols: SymbolTable) -> Violation | None:
     """The first rule the answer breaks, with a message naming the offending piece and what is asked."""
     if form.empty:
         return None
-    used = pieces(tree)
-    names = _Names(symbols)
-    asked = _asked(form, names)
-    forbidden = {resolve(item, symbols): item for item in form.forbid}
-    if form.asks:
-        forbidden.setdefault(resolve(form.asks, symbols), form.asks)
-    for piece in used:
+    answer = _Answer(form, tree, symbols, pieces(tree), _Names(symbols))
+    for rule in FORM_RULES:
+        violation = rule(answer)
+        if violation is not None:
+            return violation
+    return None
+
+
+def _asks_itself(answer: _Answer) -> Violation | None:
+    """`asks = "δ₂"`: the name of the quantity asked for is not its value."""
+    form, names = answer.form, answer.names
+    if form.asks is None:
+        return None
+    asked = answer.key(form.asks)
+    for piece in answer.used:
+        if piece.key == asked:
+            shown = names.show(piece.key, form.asks)
+            what = _asked(form, names) or f"write out what {shown} stands for"
+            return Violation(f"your answer uses {shown}, the quantity this part asks for; {what}", piece.col)
+    return None
+
+
+def _forbidden(answer: _Answer) -> Violation | None:
+    """`forbid`: symbols, defined names or functions that may not appear."""
+    form, names = answer.form, answer.names
+    forbidden = {answer.key(item): item for item in form.forbid}
+    for piece in answer.used:
         if piece.key in forbidden:
-            if form.asks and piece.key == resolve(form.asks, symbols):
-                what = asked or f"write out what {names.show(piece.key, form.asks)} stands for"
-                return Violation(f"your answer uses {names.show(piece.key, form.asks)}, the quantity this part "
-                                 f"asks for; {what}", piece.col)
-            return Violation(f"your answer uses {names.show(piece.key, forbidden[piece.key])}; "
-                             f"{asked or 'write it without ' + names.join(form.forbid)}", piece.col)
-    if form.only:
-        allowed = {resolve(item, symbols) for item in form.only}
-        for piece in used:
-            if piece.key.startswith("sym:") and piece.key not in allowed:
-                return Violation(f"your answer uses {names.show(piece.key)}; write it with "
-                                 f"{names.join(form.only)} only", piece.col)
+            what = _asked(form, names) or f"write it without {names.join(form.forbid)}"
+            return Violation(f"your answer uses {names.show(piece.key, forbidden[piece.key])}; {what}", piece.col)
+    return None
+
+
+def _only(answer: _Answer) -> Violation | None:
+    """`only`: the declared symbols allowed ("written with g, W₂, z₁ and z₂ only")."""
+    form, names = answer.form, answer.names
+    if not form.only:
+        return None
+    allowed = {answer.key(item) for item in form.only}
+    for piece in answer.used:
+        if piece.key.startswith("sym:") and piece.key not in allowed:
+            return Violation(f"your answer uses {names.show(piece.key)}; write it with {names.join(form.only)} only",
+                             piece.col)
+    return None
+
+
+def _free_of(answer: _Answer) -> Violation | None:
+    """`free_of`: variables that must not appear, even through a definition ("simplified")."""
+    form, names = answer.form, answer.names
     for item in form.free_of:
-        key = resolve(item, symbols)
-        for piece in used:
-            through = _through(piece.key, key, symbols)
+        key = answer.key(item)
+        for piece in answer.used:
+            through = _through(piece.key, key, answer.symbols)
             if through is not None:
                 via = f" (through {names.show(piece.key)})" if through else ""
                 return Violation(f"your answer still contains {names.show(key or '', item)}{via}; simplify it "
                                  f"until {names.join(form.free_of)} no longer appears", piece.col)
-    keys = {piece.key for piece in used}
-    for item in form.require:
-        if resolve(item, symbols) not in keys:
-            return Violation(f"your answer does not use {item}; write it in terms of {names.join(form.require)}")
-    return _literal_violation(form.literal, tree)
+    return None
+
+
+def _required(answer: _Answer) -> Violation | None:
+    """`require`: what must appear ("in terms of σ(z)")."""
+    keys = {piece.key for piece in answer.used}
+    for item in answer.form.require:
+        if answer.key(item) not in keys:
+            return Violation(f"your answer does not use {item}; write it in terms of "
+                             f"{answer.names.join(answer.form.require)}")
+    return None
+
+
+def _literal(answer: _Answer) -> Violation | None:
+    """`literal`: a row literal where a column is asked (or the other way round), anywhere."""
+    return _literal_violation(answer.form.literal, answer.tree)
+
+
+FORM_RULES: tuple[Callable[[_Answer], Violation | None], ...] = (
+    _asks_itself, _forbidden, _only, _free_of, _required, _literal,
+)
+"""The rules in the order they are checked; the first one broken is reported."""
 
 
 def _asked(form: Form, names: _Names) -> str:

@@ -12,7 +12,7 @@ from .model import Part
 
 
 def generate(part: Part, symbols: SymbolTable):
-    import sympy as sp  # type: ignore[import-untyped]
+    import sympy as sp
 
     if part.of is None:
         raise ValueError("a generated answer needs the part's function (`of`)")

@@ -24,6 +24,7 @@ from .model import (
     Part,
     Problem,
 )
+from .precision import Precision
 
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -116,6 +117,24 @@ def load_exercise(path: Path, sources: dict[str, str] | None = None) -> tuple[Ex
             bad(key, "missing or not a string")
     if problems:
         return None, problems
+    _check_header(data, path, sources, bad)
+    difficulty = data.get("difficulty", 1)
+    if not isinstance(difficulty, int) or not 1 <= difficulty <= 3:
+        bad("difficulty", "must be 1, 2 or 3")
+    symbols, params, definitions = _read_symbols(data, bad), _read_params(data, bad), _read_definitions(data, bad)
+    parts = _read_parts(data, bad, path)
+    if problems:
+        return None, problems
+    tags = tuple(str(t) for t in data.get("tags", []))
+    exercise = Exercise(id=data["id"], title=data["title"].strip(), section=data["section"], source=data["source"],
+                        difficulty=difficulty, statement=data["statement"].strip(), symbols=symbols,
+                        params=params, definitions=definitions, parts=parts, path=path, tags=tags)
+    problems.extend(_check_expected_answers(exercise, name))
+    return (exercise if not problems else None), problems
+
+
+def _check_header(data: dict, path: Path, sources: dict[str, str] | None, bad: Bad) -> None:
+    """The id matches the file, the section its folder, and the source is a known chapter item."""
     ex_id = data["id"]
     if not _ID_RE.match(ex_id):
         bad("id", "use lowercase letters, digits and hyphens")
@@ -127,56 +146,57 @@ def load_exercise(path: Path, sources: dict[str, str] | None = None) -> tuple[Ex
         bad("section", f"file is in folder {path.parent.name!r}")
     if sources is not None and data["source"] not in sources:
         bad("source", f"unknown chapter item {data['source']!r} (add it to content/sources.toml)")
-    difficulty = data.get("difficulty", 1)
-    if not isinstance(difficulty, int) or not 1 <= difficulty <= 3:
-        bad("difficulty", "must be 1, 2 or 3")
+
+
+def _read_symbols(data: dict, bad: Bad) -> dict:
     symbols = data.get("symbols", {})
     if not isinstance(symbols, dict):
         bad("symbols", "must be a table of name = \"shape properties\"")
-        symbols = {}
-    else:
-        from ..mathlang import DeclarationError, parse_declarations
+        return {}
+    from ..mathlang import DeclarationError, parse_declarations
 
-        try:
-            parse_declarations({k: str(v) for k, v in symbols.items()})
-        except DeclarationError as exc:
-            bad("symbols", exc.message)
+    try:
+        parse_declarations({k: str(v) for k, v in symbols.items()})
+    except DeclarationError as exc:
+        bad("symbols", exc.message)
+    return dict(symbols)
+
+
+def _read_params(data: dict, bad: Bad) -> dict:
     params = data.get("params", {})
     if not isinstance(params, dict):
         bad("params", "must be a table")
-        params = {}
+        return {}
     for pname, spec in params.items():
         problem = _check_param(spec)
         if problem:
             bad(f"params.{pname}", problem)
+    return dict(params)
+
+
+def _read_definitions(data: dict, bad: Bad) -> dict:
     definitions = data.get("definitions", {})
     if not isinstance(definitions, dict) or not all(isinstance(v, str) for v in definitions.values()):
         bad("definitions", "must be a table of symbol = \"expression it stands for\"")
-        definitions = {}
+        return {}
+    return dict(definitions)
+
+
+def _read_parts(data: dict, bad: Bad, path: Path) -> tuple[Part, ...]:
     raw_parts = data.get("parts")
     if not isinstance(raw_parts, list) or not raw_parts:
         bad("parts", "at least one [[parts]] is needed")
-        raw_parts = []
-    parts = []
-    names = set()
+        return ()
+    parts: list[Part] = []
     for i, raw in enumerate(raw_parts):
         part = _read_part(raw, f"parts[{i}]", bad, path)
         if part is None:
             continue
-        if part.name in names:
+        if any(p.name == part.name for p in parts):
             bad(f"parts[{i}].name", f"duplicate part name {part.name!r}")
             continue
-        names.add(part.name)
         parts.append(part)
-    if problems:
-        return None, problems
-    tags = tuple(str(t) for t in data.get("tags", []))
-    exercise = Exercise(id=ex_id, title=data["title"].strip(), section=data["section"], source=data["source"],
-                        difficulty=difficulty, statement=data["statement"].strip(), symbols=dict(symbols),
-                        params=dict(params), definitions=dict(definitions), parts=tuple(parts), path=path,
-                        tags=tags)
-    problems.extend(_check_expected_answers(exercise, name))
-    return (exercise if not problems else None), problems
+    return tuple(parts)
 
 
 def _check_param(spec) -> str | None:
@@ -223,7 +243,25 @@ def _read_part(raw: object, where: str, bad: Bad, path: Path) -> Part | None:
                 hints=_read_hints(raw, where, bad), mistakes=_read_mistakes(raw, where, bad),
                 choices=tuple(str(c) for c in raw.get("choices", [])),
                 tolerance=float(raw.get("tolerance", 1e-6)), stub=raw.get("stub"), reference=raw.get("reference"),
-                challenge=raw.get("challenge"), form=_read_form(raw, where, bad))
+                challenge=raw.get("challenge"), form=_read_form(raw, where, bad),
+                precision=_read_precision(raw, where, bad), **_read_derivation(raw))
+
+
+def _read_derivation(raw: dict) -> dict:
+    """The fields of a steps part (start, differentials) or an iterates part (method, objective,
+    lr, hyperparameters, start point, k); each is validated by _check_steps / _check_iterates."""
+    if raw.get("kind") == "steps":
+        start = raw.get("start")
+        return {"start": start if isinstance(start, str) else None, "differentials": raw.get("differentials")}
+    if raw.get("kind") != "iterates":
+        return {}
+    start, lr, hyper = raw.get("start"), raw.get("lr"), raw.get("hyperparameters", {})
+    return {"method": raw.get("method"), "objective": raw.get("objective"),
+            "lr": float(lr) if isinstance(lr, (int, float)) else None,
+            "hyperparameters": dict(hyper) if isinstance(hyper, dict) else {},
+            "x0": tuple(float(v) for v in start) if isinstance(start, list) and
+            all(isinstance(v, (int, float)) for v in start) else (),
+            "count": raw.get("k") if isinstance(raw.get("k"), int) else None}
 
 
 def _check_names(raw: dict, where: str, bad: Bad, path: Path) -> None:
@@ -249,7 +287,7 @@ def _check_code(raw: dict, where: str, bad: Bad, path: Path) -> None:
 def _check_answer_given(raw: dict, where: str, bad: Bad, path: Path) -> None:
     """Every part but a code part has an answer, written or generated, of a readable type."""
     kind, answer, generator = raw.get("kind"), raw.get("answer"), raw.get("generator")
-    if kind != "code" and generator is None and answer is None:
+    if kind not in ("code", "iterates") and generator is None and answer is None:
         bad(f"{where}.answer", "missing (or give a generator)")
     if kind not in ("points", "code") and answer is not None and not isinstance(answer, (str, int, float)):
         bad(f"{where}.answer", "must be a string in the answer language")
@@ -296,9 +334,46 @@ def _check_points_answer(raw: dict, where: str, bad: Bad, path: Path) -> None:
         bad(f"{where}.answer", f"a list of {{ at = \"(x, y)\", type = one of {', '.join(POINT_TYPES)} }}")
 
 
+def _check_steps(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    """A steps part states its start as text and its differentials as "x: dx" pairs (both parsed
+    with the symbols in _check_expected_answers)."""
+    if raw.get("kind") != "steps":
+        return
+    for key in ("start", "differentials"):
+        if key in raw and not (isinstance(raw[key], str) and raw[key].strip()):
+            bad(f"{where}.{key}", "must be a string")
+
+
+def _check_iterates(raw: dict, where: str, bad: Bad, path: Path) -> None:
+    """An iterates part names a method the lab can check by hand, an objective, its start point
+    and how many iterates are asked; the method is built once here, so a bad part never loads."""
+    if raw.get("kind") != "iterates":
+        return
+    k, start, lr = raw.get("k"), raw.get("start"), raw.get("lr", 1.0)
+    if not (isinstance(k, int) and 1 <= k <= 20):
+        bad(f"{where}.k", "how many iterates are asked: an integer from 1 to 20")
+    if not (isinstance(start, list) and start and all(isinstance(v, (int, float)) for v in start)):
+        bad(f"{where}.start", "the start point: a list of numbers, like [1, 1]")
+        return
+    if not (isinstance(lr, (int, float)) and lr > 0):
+        bad(f"{where}.lr", "the step size: a positive number")
+        return
+    hyper = raw.get("hyperparameters", {})
+    if not (isinstance(hyper, dict) and all(isinstance(v, (int, float)) for v in hyper.values())):
+        bad(f"{where}.hyperparameters", "a table of numbers, like { beta = 0.9 }")
+        return
+    from ..checking.iterates import method, objective_from
+
+    try:
+        method(str(raw.get("method")), objective_from(raw.get("objective")), lr=raw.get("lr"), x0=start,
+               params=hyper)
+    except ValueError as exc:
+        bad(where, str(exc))
+
+
 _PART_VALIDATORS: tuple[Callable[[dict, str, Bad, Path], None], ...] = (
     _check_names, _check_code, _check_answer_given, _check_generator, _check_verify, _check_choices,
-    _check_points_answer,
+    _check_points_answer, _check_steps, _check_iterates,
 )
 
 
@@ -353,6 +428,55 @@ def _read_form(raw: dict, where: str, bad: Bad) -> Form:
     return Form(literal=literal, asks=asks.strip() if asks else None, **lists)
 
 
+PRECISION_KEYS = ("precision", "sigfigs", "decimals", "rel_tol", "abs_tol", "tolerance")
+
+
+def _read_precision(raw: dict, where: str, bad: Bad) -> Precision:
+    """The stated precision: one of precision = "exact", sigfigs = N, decimals = N, or rel_tol /
+    abs_tol (tolerance is the older spelling of rel_tol). None stated: rel_tol 1e-6, as always."""
+    given = [k for k in PRECISION_KEYS if k in raw]
+    if not given:
+        return Precision()
+    policies = [k for k in given if k in ("precision", "sigfigs", "decimals")]
+    if len(policies) > 1 or (policies and len(given) > 1) or {"rel_tol", "tolerance"} <= set(given):
+        bad(f"{where}.{given[1]}", f"state one precision: {' or '.join(given)}, not both")
+        return Precision()
+    if given[0] == "precision":
+        return _exact_precision(raw, where, bad)
+    if given[0] in ("sigfigs", "decimals"):
+        return _digits_precision(given[0], raw[given[0]], where, bad)
+    return _tolerance_precision(raw, where, bad)
+
+
+def _exact_precision(raw: dict, where: str, bad: Bad) -> Precision:
+    if raw["precision"] != "exact":
+        bad(f"{where}.precision", 'must be "exact" (or use sigfigs, decimals, rel_tol, abs_tol)')
+        return Precision()
+    return Precision("exact", stated=True)
+
+
+def _digits_precision(key: str, digits: object, where: str, bad: Bad) -> Precision:
+    low = 1 if key == "sigfigs" else 0
+    if not isinstance(digits, int) or isinstance(digits, bool) or not low <= digits <= 15:
+        bad(f"{where}.{key}", "must be a whole number of digits (sigfigs 1 to 15, decimals 0 to 15)")
+        return Precision()
+    return Precision(key, digits=digits, stated=True)
+
+
+def _tolerance_precision(raw: dict, where: str, bad: Bad) -> Precision:
+    tolerances = {}
+    for key in ("rel_tol", "abs_tol", "tolerance"):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 1:
+            bad(f"{where}.{key}", "must be a number in [0, 1)")
+            return Precision()
+        tolerances[key] = float(value)
+    rel = tolerances.get("rel_tol", tolerances.get("tolerance", 0.0))
+    return Precision("tolerance", rel_tol=rel, abs_tol=tolerances.get("abs_tol", rel * 1e-3), stated=True)
+
+
 def _check_forms(exercise: Exercise, symbols: SymbolTable, values: dict, name: str) -> list[Problem]:
     """Every name in a form rule means something, and each written expected answer obeys its own
     part's rules (a rule that refuses the right answer would mark a correct learner wrong)."""
@@ -370,6 +494,14 @@ def _check_forms(exercise: Exercise, symbols: SymbolTable, values: dict, name: s
                                                                     f"function of the answer language"))
         if form.asks is not None and not (resolve(form.asks, symbols) or "").startswith("sym:"):
             problems.append(Problem(name, f"{where}.asks", f"{form.asks!r} is not a declared symbol"))
+        if part.precision.stated and part.kind not in ("number", "expression", "matrix", "vector"):
+            problems.append(Problem(name, f"{where}.precision", "a precision applies to numeric answers only"))
+        elif part.precision.stated and part.kind != "number" and part.generator is None:
+            try:
+                read(substitute(str(part.answer), values, for_math=True), SymbolTable())
+            except MathError:
+                problems.append(Problem(name, f"{where}.precision", "a precision applies to numeric answers only "
+                                                                    "(this answer is not a constant)"))
         if form.empty or part.kind not in ("expression", "matrix", "vector", "number") or part.generator:
             continue
         table = SymbolTable() if part.kind == "number" else symbols
@@ -434,10 +566,22 @@ def _check_expected_answers(exercise: Exercise, name: str) -> list[Problem]:
             texts += [(f"{where}.mistakes", m.answer) for m in part.mistakes]
         if part.of:
             texts.append((f"{where}.of", part.of))
+        table = symbols
+        if part.kind == "steps":
+            from .reading import part_symbols
+
+            try:
+                table = part_symbols(part, symbols)
+            except MathError as exc:
+                problems.append(Problem(name, f"{where}.differentials", exc.message))
+                continue
+            texts += [(f"{where}.{key}", text) for key, text in (("answer", part.answer), ("start", part.start))
+                      if isinstance(text, str)]
+            texts += [(f"{where}.mistakes", m.answer) for m in part.mistakes]
         for field_name, text in texts:
             text = substitute(text, values, for_math=True)
             try:
-                read(text, symbols)
+                read(text, table)
             except MathError as exc:
                 problems.append(Problem(name, field_name, f"{text!r}: {exc}"))
     return problems

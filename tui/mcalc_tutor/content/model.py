@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .form import Form
+from .precision import Precision
 
 SECTIONS = (
     ("gradients", "Gradients and directional derivatives"),
@@ -22,7 +23,7 @@ SECTIONS = (
 )
 SECTION_TITLES = dict(SECTIONS)
 SECTION_ORDER = {name: i for i, (name, _) in enumerate(SECTIONS)}
-KINDS = ("expression", "matrix", "vector", "choice", "points", "number", "code")
+KINDS = ("expression", "matrix", "vector", "choice", "points", "number", "steps", "iterates", "code")
 LAYOUTS = ("column", "row", "either", "exact")
 VERIFY_KINDS = ("gradient", "jacobian", "hessian", "differential", "value", "none")
 GENERATORS = ("gradient", "hessian", "jacobian", "critical_points", "newton_step")
@@ -58,6 +59,15 @@ class Part:
     reference: str | None = None
     challenge: str | None = None
     form: Form = Form()  # what the answer may, must and must not be written with (content/form.py)
+    precision: Precision = Precision()  # how close a numeric answer must be (content/precision.py)
+    start: str | None = None  # steps: the expression line 1 must equal
+    differentials: str | None = None  # steps: variable-direction pairs, "x: dx, X: dX"
+    method: str | None = None  # iterates: an optimizer of lab/registry.py
+    objective: object = field(default=None, hash=False)  # iterates: a lab function name, or {A, b, c}
+    lr: float | None = None  # iterates: the step size α (default: the method's)
+    hyperparameters: dict = field(default_factory=dict, hash=False)  # iterates: β, β₁, …
+    x0: tuple[float, ...] = ()  # iterates: the start point (TOML `start = [1, 1]`)
+    count: int | None = None  # iterates: how many iterates are asked (TOML `k`)
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,53 @@ def read_answer(part: Part, text: str, symbols: SymbolTable) -> Reading:
         return _read_points(text)
     if kind in EXPRESSION_KINDS:
         return _read_expression(part, text, symbols)
+    if kind == "steps":
+        return _read_steps(part, text, symbols)
+    if kind == "iterates":
+        return _read_iterates(text)
     return Reading(kind, text, text, error=f"{kind} parts are not read as text")
+
+
+def part_symbols(part: Part, symbols: SymbolTable) -> SymbolTable:
+    """The symbols a part's answer is read with: a steps part adds its differentials (dx, dX).
+    Raises DeclarationError for bad pairs (reported when the bank loads)."""
+    if part.kind == "steps" and part.differentials:
+        from ..mathlang import parse_differentials
+
+        return parse_differentials(part.differentials, symbols)
+    return symbols
+
+
+def _read_steps(part: Part, text: str, symbols: SymbolTable) -> Reading:
+    """Each line as the derivation checker reads it (checking/steps.py); the first unreadable line
+    is named, with its column."""
+    from ..checking.steps import preview_line, split_lines
+
+    try:
+        table = part_symbols(part, symbols)
+    except MathError as exc:
+        return Reading("steps", text, text, error=f"this part's differentials are broken ({exc}); please report it")
+    lines = split_lines(text)
+    if not lines:
+        return Reading("steps", text, text, error="no lines given: write the derivation one step per line")
+    shown = []
+    for number, (_, line) in enumerate(lines, start=1):
+        preview = preview_line(line, table)
+        if preview.error is not None:
+            column = preview.column
+            where = f"line {number}" + ("" if column is None else f", column {column + 1}")
+            caret = MathError(preview.error, column).caret(line) or None
+            return Reading("steps", text, text, error=f"{where}: {preview.error}", column=column, caret=caret)
+        shown.append(preview.interpreted or "")
+    return Reading("steps", text, text, interpreted="\n".join(shown))
+
+
+def _read_iterates(text: str) -> Reading:
+    """One iterate per line; the numbers are read and judged by checking/iterates.py."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return Reading("iterates", text, text, error="no iterates given: write one per line, e.g. (1, 2)")
+    return Reading("iterates", text, text, interpreted="\n".join(lines))
 
 
 def text_problem(text: object) -> str | None:

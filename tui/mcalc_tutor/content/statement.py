@@ -33,4 +33,5 @@ def describe_kind(part: Part) -> str:
     """The prompt of a part that has none of its own, by its kind."""
     return {"choice": "Choose.", "points": "List the critical points, each classified.",
             "number": "Give the value.", "code": "Write the code.", "vector": "Give the vector.",
-            "matrix": "Give the matrix."}.get(part.kind, "Give the expression.")
+            "matrix": "Give the matrix.", "steps": "Write the derivation, one step per line.",
+            "iterates": "Give the iterates, one per line."}.get(part.kind, "Give the expression.")

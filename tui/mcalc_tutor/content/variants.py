@@ -98,6 +98,7 @@ def _build_variant(exercise: Exercise, seed: int) -> Variant:
     parts = []
     for part in exercise.parts:
         math = dict(answer=_sub_answer(part.answer, values), of=substitute(part.of, values, for_math=True),
+                    start=substitute(part.start, values, for_math=True),
                     at=substitute(part.at, values, for_math=True),
                     mistakes=tuple(replace(m, answer=substitute(m.answer, values, for_math=True),
                                            feedback=substitute(m.feedback, values, for_math=False))

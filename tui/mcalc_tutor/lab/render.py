@@ -309,7 +309,7 @@ def draw_path(plt: Any, objective: Objective, runs: Sequence[Run], *,
 
 
 def _figure(width: int, height: int):
-    import plotext as plt  # type: ignore[import-untyped]  # plotext ships no type information
+    import plotext as plt  # plotext ships no type information
 
     plt.clear_figure()
     plt.theme("clear")  # no painted background: readable on light and dark terminals

@@ -15,7 +15,7 @@ class NotLowerable(ValueError):
 
 
 def to_sympy(node: A.Node, symbols: SymbolTable):
-    import sympy as sp  # type: ignore[import-untyped]
+    import sympy as sp
 
     cache: dict[str, object] = {}
 

@@ -1,5 +1,6 @@
-"""The progress store: one SQLite file of attempts, hints and reveals, written in short durable
-transactions so that an attempt shown as checked survives even SIGKILL.
+"""The progress store: one SQLite file of attempts, hints and reveals, and the learner's unchecked
+drafts, written in short durable transactions so that an attempt shown as checked survives even
+SIGKILL.
 
 It must never crash the app over a bad file: a damaged database is moved aside and a fresh one
 started; an unwritable place means an in-memory store and a notice. Imports neither Textual nor
@@ -16,14 +17,14 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 APP_NAME = "mcalc-tutor"
 HOME_ENV = "MCALC_TUTOR_HOME"
 DB_NAME = "progress.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 RECENT_LIMIT = 10
 SOLVED = "correct"  # the Verdict status that solves a part
 BUSY_TIMEOUT_S = 5.0
@@ -54,7 +55,7 @@ def resolve_data_dir(cli_value: str | os.PathLike | None = None) -> Path:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,14 +84,29 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES ('learner_id', ?)", (secrets.token_hex(16),))
 
 
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    # What the learner typed but has not checked, one row per part: kept across Esc and restarts.
+    # A table of its own, so that events stay a log of what was checked; version 1 data is untouched.
+    conn.execute(
+        """CREATE TABLE drafts (
+            exercise TEXT NOT NULL,
+            part TEXT NOT NULL,
+            text TEXT NOT NULL,
+            time TEXT NOT NULL,
+            PRIMARY KEY (exercise, part)
+        )"""
+    )
+
+
 # MIGRATIONS[v] turns a version v-1 database into version v; each runs in its own transaction.
 # To change the schema: add a function here and raise SCHEMA_VERSION.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1, 2: _migrate_to_2}
 
 REQUIRED_COLUMNS = {
     "meta": {"key", "value"},
     "events": {"id", "time", "kind", "exercise", "part", "answer", "status", "score", "diagnostics",
                "hint_index"},
+    "drafts": {"exercise", "part", "text", "time"},
 }
 
 
@@ -250,7 +266,7 @@ def _set_aside(path: Path) -> Path:
     return target
 
 
-def open_store(data_dir: Path | str | None = None) -> tuple["ProgressStore", str | None]:
+def open_store(data_dir: Path | str | None = None) -> tuple[ProgressStore, str | None]:
     """Open the progress database in ``data_dir`` (default: `resolve_data_dir()`).
 
     Returns the store and a notice for the learner, or None. Never raises for a bad file or
@@ -295,7 +311,7 @@ def open_store(data_dir: Path | str | None = None) -> tuple["ProgressStore", str
 
 
 class ProgressStore:
-    """Attempts, hints, reveals and the resume position of one learner. Thread-safe."""
+    """Attempts, hints, reveals, drafts and the resume position of one learner. Thread-safe."""
 
     persistent: bool
     """True while what is recorded goes to a file; False for an in-memory store."""
@@ -314,10 +330,10 @@ class ProgressStore:
         self.problem = None
 
     @classmethod
-    def in_memory(cls) -> "ProgressStore":
+    def in_memory(cls) -> ProgressStore:
         return cls(*_new_memory(), path=None)
 
-    def __enter__(self) -> "ProgressStore":
+    def __enter__(self) -> ProgressStore:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -403,9 +419,33 @@ class ProgressStore:
 
     def record_attempt(self, exercise_id: str, part: str, answer: str, status: str, score: float,
                        diagnostics: Iterable[str] = ()) -> None:
-        """Record a checked answer; it is committed to disk before this returns."""
-        self._insert(kind="attempt", exercise=exercise_id, part=part, answer=answer, status=status,
-                     score=float(score), diagnostics=json.dumps([str(d) for d in diagnostics]))
+        """Record a checked answer; it is committed to disk before this returns. The part's draft
+        goes in the same transaction: what was checked is no longer a draft."""
+        row = (_now(), exercise_id, part, answer, status, float(score),
+               json.dumps([str(d) for d in diagnostics]))
+
+        def write(c: sqlite3.Connection) -> None:
+            c.execute("INSERT INTO events (time, kind, exercise, part, answer, status, score, diagnostics) "
+                      "VALUES (?, 'attempt', ?, ?, ?, ?, ?, ?)", row)
+            c.execute("DELETE FROM drafts WHERE exercise = ? AND part = ?", (exercise_id, part))
+
+        self._run(write, write=True)
+
+    def save_drafts(self, exercise_id: str, drafts: dict[str, str | None]) -> None:
+        """Keep what the learner typed but has not checked, {part: text}, in one transaction; an
+        empty text or None forgets the part's draft."""
+        now = _now()
+
+        def write(c: sqlite3.Connection) -> None:
+            for part, text in drafts.items():
+                if text:
+                    c.execute("INSERT OR REPLACE INTO drafts (exercise, part, text, time) VALUES (?, ?, ?, ?)",
+                              (exercise_id, part, text, now))
+                else:
+                    c.execute("DELETE FROM drafts WHERE exercise = ? AND part = ?", (exercise_id, part))
+
+        if drafts:
+            self._run(write, write=True)
 
     def record_hint(self, exercise_id: str, part: str, hint_index: int) -> None:
         self._insert(kind="hint", exercise=exercise_id, part=part, hint_index=int(hint_index))
@@ -461,6 +501,12 @@ class ProgressStore:
             (exercise_id,)).fetchone(), write=False)
         return bool(row[0])
 
+    def drafts(self, exercise_id: str) -> dict[str, str]:
+        """The unchecked drafts of an exercise's parts, {part: text}."""
+        rows = self._run(lambda c: c.execute(
+            "SELECT part, text FROM drafts WHERE exercise = ?", (exercise_id,)).fetchall(), write=False)
+        return {part: text for part, text in rows}
+
     def last_answer(self, exercise_id: str, part: str) -> str | None:
         row = self._run(lambda c: c.execute(
             "SELECT answer FROM events WHERE exercise = ? AND part = ? AND kind = 'attempt' "
@@ -490,17 +536,17 @@ class ProgressStore:
         solved_by_exercise: dict[str, set[str]] = {}
         for exercise_id, part in solved_parts:
             solved_by_exercise.setdefault(exercise_id, set()).add(part)
-        rows = []
+        rows: list[dict[str, str | int]] = []
         totals = {"solved": 0, "attempted": 0, "new": 0, "total": 0}
         for section, items in sections.items():
-            row = {"section": section, "solved": 0, "attempted": 0, "new": 0, "total": 0}
+            counted = {"solved": 0, "attempted": 0, "new": 0, "total": 0}
             for exercise_id, parts in items:
                 done = solved_by_exercise.get(exercise_id, set())
-                row[_status(parts, done, exercise_id in engaged)] += 1
-                row["total"] += 1
+                counted[_status(parts, done, exercise_id in engaged)] += 1
+                counted["total"] += 1
             for key in totals:
-                totals[key] += row[key]
-            rows.append(row)
+                totals[key] += counted[key]
+            rows.append({"section": section, **counted})
         totals.update(attempts=counts.get("attempt", 0), hints=counts.get("hint", 0),
                       reveals=counts.get("reveal", 0))
         recent = [{"time": time, "kind": kind, "exercise": exercise, "part": part,

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ...content.variants import Variant
     from ...grading.runner import ChallengeResult
 
-__all__ = ["CodeScreen", "python_highlighting", "result_verdict"]
+__all__ = ["CodeScreen", "python_highlighting", "result_verdict", "short_path"]
 
 
 def python_highlighting() -> str | None:
@@ -80,6 +80,18 @@ def render_result(result: ChallengeResult) -> Text:
     return Text("\n").join(lines)
 
 
+def short_path(path: Path, width: int) -> str:
+    """`path` in at most `width` characters: the home directory as ~, then the start elided, so
+    that the file's own name and folder stay readable (a wrapped path showed as an empty line)."""
+    text = str(path)
+    home = str(Path.home())
+    if home not in ("", "/") and text.startswith(home + os.sep):
+        text = "~" + text[len(home):]
+    if len(text) <= width:
+        return text
+    return "…" + text[-(width - 1):]
+
+
 def save_text(path: Path, text: str) -> None:
     """Write atomically: a crash mid-save leaves the old file, never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,7 +127,7 @@ class CodeScreen(Screen["Verdict | None"]):
     ]
 
     DEFAULT_CSS = """
-    CodeScreen #code-info { height: 1; padding: 0 1; color: $text-muted; }
+    CodeScreen #code-info { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; }
     CodeScreen TextArea { height: 1fr; min-height: 6; }
     CodeScreen #results { height: 8; border-top: solid $panel; padding: 0 1; }
     """
@@ -152,12 +164,18 @@ class CodeScreen(Screen["Verdict | None"]):
         self.query_one(TextArea).focus()
 
     def _update_info(self, note: str = "") -> None:
-        where = f"saved to {self.path}" if self.path else "NOT SAVED (no writable data directory)"
         dirty = self.query_one(TextArea).text != self.saved_text
-        text = f"{'● modified · ' if dirty else ''}{where}"
-        if note:
-            text = f"{note} · {text}"
+        head = f"{note + ' · ' if note else ''}{'● modified · ' if dirty else ''}"
+        if self.path is None:
+            text = f"{head}NOT SAVED (no writable data directory)"
+        else:
+            room = max(20, (self.query_one("#code-info").content_region.width or self.app.size.width - 2)
+                       - len(head) - len("saved to "))
+            text = f"{head}saved to {short_path(self.path, room)}"
         self.query_one("#code-info", Static).update(escape(text))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_info)
 
     @on(TextArea.Changed)
     def _edited(self) -> None:

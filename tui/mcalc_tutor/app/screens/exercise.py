@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Markdown, Static
 
@@ -23,13 +24,17 @@ from ..dialogs.solution import SolutionDialog
 from ..typed_app import tutor_app
 from ..widgets.part_view import CodePartView, PartRecord, PartView, make_part_view
 from ..widgets.status import difficulty_text, status_text
+from ..widgets.verdict import has_details
 
 if TYPE_CHECKING:
     from ...checking.verdict import Verdict
     from ...content.model import Part
     from ...content.variants import Variant
 
-__all__ = ["ExerciseScreen"]
+__all__ = ["DRAFT_DELAY_S", "ExerciseScreen"]
+
+DRAFT_DELAY_S = 1.0
+"""How long after the last key a draft is written."""
 
 
 class ExerciseScreen(Screen):
@@ -41,12 +46,18 @@ class ExerciseScreen(Screen):
 - **Enter** (in an answer box): check the answer; the verdict appears under it
 - **Tab / Shift+Tab**: next / previous answer box or button
 - **ctrl+t**: a hint for the part you are in (hints come one at a time, and are counted)
+- **ctrl+f**: the details of a verdict (how your answer was read, every finding), or hide them
 - **ctrl+o**: the worked solution (asks first if you have not solved the exercise)
 - **ctrl+n / ctrl+l**: next / previous exercise
 - **ctrl+e**: open the code editor (code exercises)
 - **Esc**: back to the chapter map
 
+After a right answer the cursor moves on to the next unsolved part. What you type and do not
+check is kept as a draft (also after Esc or quitting); a part whose answer you changed after
+checking it says "edited — check again".
+
 Answers: `x^T A x`, `(A + A^T) x`, `2Ax`, `[1, 2; 3, 4]`, `(1, 1)`, `tr(X)`, `X^{-1}`, `σ(x)`.
+Choices: ↑↓ or a letter, then Enter. Several right: Space or a letter ticks, Enter checks.
 Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
 """
 
@@ -56,6 +67,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         Binding("ctrl+n", "next", "Next"),
         Binding("ctrl+l", "previous", "Prev"),
         Binding("ctrl+e", "editor", "Editor"),
+        Binding("ctrl+f", "details", "Details"),
         Binding("escape", "back", "Map"),
     ]
 
@@ -65,16 +77,21 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         self.variant = variant
         self.current_part: str | None = None
         """The part the learner is working in (the last one focused): hints go to it."""
+        self._drafts: dict[str, str] = {}
+        """Drafts reported by the parts and not yet written ("" forgets a part's draft)."""
+        self._drafts_timer: Timer | None = None
+        self._saved_drafts: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
+        self._saved_drafts = tutor_app(self).store.drafts(self.entry.id)
         yield Header()
         with VerticalScroll(id="exercise-body", can_focus=True):
             yield Static(id="exercise-heading")
             yield Markdown(self.variant.statement, id="statement")
             for part in self.variant.parts:
                 yield make_part_view(self.variant, part, self._record(part))
-            yield Static(id="exercise-end")
-        yield Footer()
+            yield Static(self._variant_note(), id="exercise-end", markup=False)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = self.entry.title
@@ -85,41 +102,65 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             self._mark_current(first)
             self.call_after_refresh(self._place_focus, first)
 
+    def _variant_note(self) -> str:
+        """Under the last part of a randomized exercise: the learner's seed, so that the command
+        line can check an answer against the same numbers."""
+        if not self.variant.exercise.randomized:
+            return ""
+        seed = self.variant.seed
+        return (f"⚄ Your variant is seed {seed}: mcalc-tutor check --seed {seed} "
+                f"{self.entry.id}:PART ANSWER checks it from a shell.")
+
     def _record(self, part: Part) -> PartRecord:
         store = tutor_app(self).store
         return PartRecord(status=store.part_status(self.entry.id, part.name),
                           hints_shown=store.hints_used(self.entry.id, part.name),
-                          last_answer=store.last_answer(self.entry.id, part.name))
+                          last_answer=store.last_answer(self.entry.id, part.name),
+                          draft=self._saved_drafts.get(part.name))
 
     def _place_focus(self, view: PartView) -> None:
         """Focus the first unsolved part's answer if it is on screen with the statement's start;
         otherwise the statement (↓ / PgDn read on, Tab goes to the answers)."""
         body = self.query_one("#exercise-body", VerticalScroll)
         body.scroll_home(animate=False)
-        target = view.answer_widget()
+        target = view.answer_widget() if view.status != "solved" else None  # a solved box is not typed into
         if target is not None and body.can_view_entire(target):
             target.focus(scroll_visible=False)
         else:
             body.focus(scroll_visible=False)
 
     def _update_heading(self) -> None:
+        """Section · difficulty · status · variant · place in the chapter, in one row: when it does
+        not fit, the section title (also on the map) is shortened, never the rest."""
         app = tutor_app(self)
         status = app.store.exercise_status(self.entry.id, list(self.entry.parts))
-        line = Text(f"{section_title(self.entry.section)}", style="dim")
-        line.append("  ·  ")
-        line.append_text(difficulty_text(self.entry.difficulty))
-        line.append("  ·  ")
-        line.append_text(status_text(status))
-        if self.variant.exercise.randomized:
-            line.append("  ·  your own variant", style="dim")
-        n = [e.id for e in app.course.entries]
-        if self.entry.id in n:
-            line.append(f"  ·  {n.index(self.entry.id) + 1}/{len(n)}", style="dim")
-        self.query_one("#exercise-heading", Static).update(line)
+        tail = Text()
+        for piece in (difficulty_text(self.entry.difficulty), status_text(status),
+                      Text("⚄ your own variant", style="dim") if self.variant.exercise.randomized else None):
+            if piece is not None:
+                tail.append(" · ", style="dim").append_text(piece)
+        ids = [e.id for e in app.course.entries]
+        if self.entry.id in ids:
+            tail.append(f" · {ids.index(self.entry.id) + 1}/{len(ids)}", style="dim")
+        heading = self.query_one("#exercise-heading", Static)
+        width = heading.content_region.width or max(40, self.app.size.width - 4)
+        section = Text(section_title(self.entry.section), style="dim")
+        room = width - tail.cell_len
+        if section.cell_len > room:
+            section.truncate(max(1, room - 1))
+            section.append("…", style="dim")
+        heading.update(section.append_text(tail))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_heading)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "editor":
             return any(isinstance(v, CodePartView) for v in self.query(PartView))
+        if action == "details":
+            view = self._part_view()
+            verdict = view.verdict_panel.verdict if view is not None else None
+            return verdict is not None and has_details(verdict)
         if action == "next":
             return True if tutor_app(self).course.neighbour(self.entry.id, 1) else None
         if action == "previous":
@@ -142,6 +183,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
                 other.remove_class("-current")
         view.add_class("-current")
         self.current_part = view.part.name
+        self.refresh_bindings()
 
     def _part_view(self, name: str | None = None) -> PartView | None:
         name = name or self.current_part
@@ -156,12 +198,14 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         event.stop()
         view, verdict = event.part_view, event.verdict
         app = tutor_app(self)
+        self._drafts.pop(view.part.name, None)  # the attempt replaces the draft (the store drops it)
         # Committed before it is shown: what the learner saw checked survives a kill.
         app.store.record_attempt(self.entry.id, view.part.name, event.answer, verdict.status, verdict.score,
                                  [d.code for d in verdict.diagnostics])
         app.store_written()
         view.show_verdict(event.answer, verdict, app.store.part_status(self.entry.id, view.part.name))
         self._update_heading()
+        self.refresh_bindings()
         if verdict.status == "correct" and self._focus_is_in(view):
             self._focus_next_unsolved(view)
 
@@ -184,6 +228,29 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
                 view.focus_answer()
                 return
         self.query_one("#exercise-body", VerticalScroll).focus(scroll_visible=False)
+
+    @on(PartView.DraftChanged)
+    def _draft_changed(self, event: PartView.DraftChanged) -> None:
+        """Drafts are written a second after typing pauses (an fsync per key would lag), and when
+        the learner leaves the exercise or quits."""
+        event.stop()
+        self._drafts[event.part_view.part.name] = event.text
+        if self._drafts_timer is None:
+            self._drafts_timer = self.set_timer(DRAFT_DELAY_S, self.save_drafts)
+
+    def save_drafts(self) -> None:
+        """Write the drafts reported since the last write, in one transaction."""
+        if self._drafts_timer is not None:
+            self._drafts_timer.stop()
+            self._drafts_timer = None
+        if self._drafts:
+            drafts, self._drafts = dict(self._drafts), {}
+            app = tutor_app(self)
+            app.store.save_drafts(self.entry.id, {part: text or None for part, text in drafts.items()})
+            app.store_written()
+
+    def on_unmount(self) -> None:
+        self.save_drafts()  # Esc, next / previous, ctrl+q: the store is closed only after the screens
 
     @on(PartView.HintRequested)
     def _hint_requested(self, event: PartView.HintRequested) -> None:
@@ -213,11 +280,14 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         view = self._part_view()
         if view is None:
             return
+        # said in the part, under its hints: a toast would cover the answer box and the hints
         if not view.part.hints:
-            self.notify(f"Part ({view.part.name}) has no hints.", timeout=3)
+            view.hint_note = f"Part ({view.part.name}) has no hints; ctrl+o shows the worked solution."
         elif not view.request_hint():
-            self.notify(f"That was the last hint for part ({view.part.name}); ctrl+o shows the worked solution.",
-                        timeout=4)
+            view.hint_note = "That was the last hint; ctrl+o shows the worked solution."
+        else:
+            return
+        self.call_after_refresh(view.query_one(".part-hints").scroll_visible, animate=False)
 
     def action_solution(self) -> None:
         store = tutor_app(self).store
@@ -266,6 +336,14 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         view = self._part_view()
         target = view if isinstance(view, CodePartView) else views[0]
         target.open_editor()
+
+    def action_details(self) -> None:
+        """Show or hide the whole verdict of the current part."""
+        view = self._part_view()
+        if view is not None and view.verdict_panel.verdict is not None:
+            panel = view.verdict_panel
+            panel.details = not panel.details
+            self.call_after_refresh(view.scroll_visible, animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -76,6 +76,7 @@ class LabScreen(Screen):
 - **Space** in the optimizer list: select or unselect an optimizer
 - **Enter** in a box, or **ctrl+r**: run and redraw
 - **ctrl+n**: the preset "Newton in one step" on a quadratic: one step lands on the minimizer
+- **ctrl+t**: the other chart, when the terminal has room for only one (loss per step, or paths)
 - **Esc**: back to the chapter map
 
 Leave the step size or steps empty for values suited to the function. κ is the condition number
@@ -85,6 +86,7 @@ of the quadratics (the ratio of the largest to the smallest curvature).
     BINDINGS = [
         Binding("ctrl+r", "run", "Run"),
         Binding("ctrl+n", "newton", "Newton in one step"),
+        Binding("ctrl+t", "other_chart", "Other chart"),
         Binding("escape", "app.map", "Map"),
     ]
 
@@ -100,7 +102,19 @@ of the quadratics (the ratio of the largest to the smallest curvature).
     LabScreen #lab-controls Button { width: 100%; margin-top: 1; }
     LabScreen #lab-charts { width: 1fr; height: 1fr; }
     LabScreen #lab-notes { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    LabScreen #lab-charts.-one-chart LabChart { display: none; }
+    LabScreen #lab-charts.-one-chart.-show-loss #loss-chart { display: block; }
+    LabScreen #lab-charts.-one-chart.-show-path #path-chart { display: block; }
     """
+
+    MIN_CHART_ROWS = 12
+    """Below this many rows a chart's legend hides its curves: then one chart is shown at a time."""
+
+    one_chart = False
+    """Whether only one chart fits (ctrl+t switches between them)."""
+
+    shown_chart = "loss"
+    """Which chart is shown when only one fits: "loss" or "path"."""
 
     @dataclass
     class Ran(Message):
@@ -186,9 +200,38 @@ of the quadratics (the ratio of the largest to the smallest curvature).
         return loss.size.width, path.size.width, path.size.height, loss.size.height
 
     def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_charts)
         # a chart is drawn for its size: draw the last runs again once the new layout is known
         if self._last_runs is not None:
             self.call_after_refresh(self._replot)
+
+    def _fit_charts(self) -> None:
+        """One chart at a time when two would not each get MIN_CHART_ROWS."""
+        room = self.query_one("#lab-charts").size.height - self.query_one("#lab-notes").size.height
+        self._show_charts(room < 2 * self.MIN_CHART_ROWS, self.shown_chart)
+
+    def _show_charts(self, one_chart: bool, shown: str) -> None:
+        if (one_chart, shown) == (self.one_chart, self.shown_chart) and self.is_mounted and self._fitted:
+            return
+        self._fitted = True
+        self.one_chart, self.shown_chart = one_chart, shown
+        charts = self.query_one("#lab-charts")
+        charts.set_class(one_chart, "-one-chart")
+        charts.set_class(shown == "loss", "-show-loss")
+        charts.set_class(shown == "path", "-show-path")
+        self.refresh_bindings()
+        if self._last_runs is not None:
+            self.call_after_refresh(self._replot)  # a chart is drawn for its size
+
+    _fitted = False
+
+    def action_other_chart(self) -> None:
+        self._show_charts(self.one_chart, "path" if self.shown_chart == "loss" else "loss")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "other_chart":
+            return self.one_chart
+        return True
 
     def _replot(self) -> None:
         if self._last_runs is not None:

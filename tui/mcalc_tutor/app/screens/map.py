@@ -1,5 +1,6 @@
 """The chapter map: the first screen. Sections in chapter order with their progress, exercises with
-status and difficulty, and the exercise the learner was on last time under the cursor."""
+status and difficulty (a legend says what the marks mean), and under the cursor the exercise `c`
+continues with: the one the learner was on, or the next unsolved one after it."""
 from __future__ import annotations
 
 from textual import on
@@ -11,7 +12,10 @@ from textual.widgets import Footer, Header, Static
 from ..typed_app import tutor_app
 from ..widgets.chapter_list import ChapterList
 
-__all__ = ["MapScreen"]
+__all__ = ["LEGEND", "MapScreen"]
+
+LEGEND = "●○○…●●● difficulty · ⚄ your own numbers · ✓ solved · • attempted · ○ new"
+"""What the marks of the list mean (one row at 80 columns)."""
 
 
 class MapScreen(Screen):
@@ -22,7 +26,7 @@ class MapScreen(Screen):
 
 - **↑ ↓ PgUp PgDn Home End**: move between exercises
 - **Enter**: open the exercise under the cursor
-- **c**: continue where you left off
+- **c**: continue: the exercise you were on, or the next unsolved one after it
 - **l**: the optimizer lab
 - **p**: your progress
 """
@@ -36,10 +40,15 @@ class MapScreen(Screen):
 
     AUTO_FOCUS = "ChapterList"
 
+    DEFAULT_CSS = """
+    MapScreen #map-legend { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; }
+    """
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="resume-line")
         yield ChapterList(id="chapter")
+        yield Static(LEGEND, id="map-legend", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -56,16 +65,36 @@ class MapScreen(Screen):
 
     _resumed = False
 
+    _statuses: dict[str, str] = {}
+
+    def continue_target(self) -> str | None:
+        """The exercise `c` opens: the one the learner was on unless it is solved, else the first
+        unsolved one after it in chapter order (wrapping round); the first exercise for a newcomer."""
+        app = tutor_app(self)
+        ids = [e.id for e in app.course.entries]
+        if not ids:
+            return None
+        position = app.store.position()
+        start = ids.index(position) if position in ids else 0
+        for exercise_id in ids[start:] + ids[:start]:
+            if self._statuses.get(exercise_id) != "solved":
+                return exercise_id
+        return ids[start]
+
     def refresh_map(self, place_cursor: bool = False) -> None:
         """Redraw statuses and progress bars from the store (and the bank once it has loaded)."""
         app = tutor_app(self)
         chapter = self.query_one(ChapterList)
-        statuses = chapter.populate(app.course, app.store)
+        statuses = self._statuses = chapter.populate(app.course, app.store)
         position = app.store.position()
-        entry = app.course.entry(position) if position else None
+        target = self.continue_target() if position else None
+        entry = app.course.entry(target) if target else None
         line = self.query_one("#resume-line", Static)
         if entry is not None:
-            line.update(f"[b]c[/b] continues where you left off: [b]{_escape(entry.title)}[/b]")
+            if entry.id == position:
+                line.update(f"[b]c[/b] continues where you left off: [b]{_escape(entry.title)}[/b]")
+            else:
+                line.update(f"[b]c[/b] continues with the next unsolved: [b]{_escape(entry.title)}[/b]")
         elif app.course.entries:
             line.update("Welcome! Pick an exercise and press [b]Enter[/b] — or [b]c[/b] to start at the first one.")
         else:
@@ -77,13 +106,9 @@ class MapScreen(Screen):
         self.title = f"Chapter map · {solved}/{len(app.course.entries)} solved"
 
     def action_resume(self) -> None:
-        app = tutor_app(self)
-        position = app.store.position()
-        target = position if position and app.course.entry(position) else None
-        if target is None and app.course.entries:
-            target = app.course.entries[0].id
+        target = self.continue_target()
         if target is not None:
-            app.open_exercise(target)
+            tutor_app(self).open_exercise(target)  # which opens at its first unsolved part
 
     @on(ChapterList.Opened)
     def _opened(self, event: ChapterList.Opened) -> None:

@@ -2,8 +2,8 @@
 points, or a code file), the live preview, the hints shown so far and the verdict.
 
 A part view never touches the progress store: it posts what happened (an answer checked, a hint
-asked for, the editor wanted) and the exercise screen records it, durably, and only then tells the
-view to show it. Checking runs in a thread worker.
+asked for, the draft changed, the editor wanted) and the exercise screen records it, durably, and
+only then tells the view to show it. Checking runs in a thread worker.
 """
 from __future__ import annotations
 
@@ -55,7 +55,9 @@ class PartRecord:
     hints_shown: int = 0
     """How many hints the learner has already seen."""
     last_answer: str | None = None
-    """The last answer checked, put back in the box."""
+    """The last answer checked."""
+    draft: str | None = None
+    """What the learner typed and did not check (put back in the box in place of the last answer)."""
 
 
 class PartView(Vertical):
@@ -85,6 +87,13 @@ class PartView(Vertical):
     """Whether the answer now differs from the last one checked: the header says so until it is
     checked again (a ✓ must not sit beside text that is no longer the answer it was given for)."""
 
+    hint_note: reactive[str] = reactive("")
+    """A line under the hints, such as "that was the last hint" (in the part, not a toast that
+    would cover the answer box)."""
+
+    _draft_reported: str | None = None
+    """The draft last reported to the screen (a draft is reported once per change, not per key)."""
+
     @dataclass
     class AnswerChecked(Message):
         """The checker's verdict on an answer (posted from the worker): record it, then call
@@ -93,6 +102,17 @@ class PartView(Vertical):
         part_view: PartView
         answer: str
         verdict: Verdict
+
+        @property
+        def control(self) -> PartView:
+            return self.part_view
+
+    @dataclass
+    class DraftChanged(Message):
+        """The unchecked answer changed: `text` is to be kept as the part's draft ("" forgets it)."""
+
+        part_view: PartView
+        text: str
 
         @property
         def control(self) -> PartView:
@@ -137,21 +157,35 @@ class PartView(Vertical):
     def on_mount(self) -> None:
         self.status = self.record.status
         self.hints_shown = min(self.record.hints_shown, len(self.part.hints))
-        self.restore(self.record.last_answer)
+        self._draft_reported = self.record.draft or ""  # what the store holds already
+        self.restore(self.record.draft or self.record.last_answer)
+        self.note_edit()
         self._update_header()
 
     def restore(self, last_answer: str | None) -> None:
         """Put the learner's last answer back (after a restart, or coming back to the exercise)."""
+
+    @property
+    def verdict_panel(self) -> VerdictPanel:
+        return self.query_one(VerdictPanel)
 
     def current_answer(self) -> str | None:
         """The answer as it stands now, to compare with the last one checked (None: no such text)."""
         return None
 
     def note_edit(self) -> None:
-        """Call when the answer changes: marks the part edited when it differs from the checked one."""
+        """Call when the answer changes: marks the part edited when it differs from the checked one,
+        and reports the draft to keep (none when it is the answer checked)."""
         current = self.current_answer()
-        self.edited = (self.checked_answer is not None and current is not None
-                       and current.strip() != self.checked_answer.strip())
+        if current is None:
+            return
+        checked = (self.checked_answer or "").strip()
+        self.edited = self.checked_answer is not None and current.strip() != checked
+        draft = "" if current.strip() == checked else current
+        if draft != self._draft_reported:
+            self._draft_reported = draft
+            if self.is_mounted:
+                self.post_message(self.DraftChanged(self, draft))
 
     def answer_widget(self) -> Widget | None:
         """The first control of this part's answer (where focus goes to answer it)."""
@@ -173,20 +207,25 @@ class PartView(Vertical):
     def watch_edited(self) -> None:
         self._update_header()
 
-    def watch_hints_shown(self, shown: int) -> None:
+    def watch_hints_shown(self) -> None:
+        self._draw_hints()
+        self._update_header()
+
+    def watch_hint_note(self) -> None:
+        self._draw_hints()
+
+    def _draw_hints(self) -> None:
         hints = self.query(".part-hints")
         if not hints:
             return
         panel = hints.first(Static)
-        panel.set_class(shown > 0, "-shown")
-        text = Text()
-        for i, hint in enumerate(self.part.hints[:shown]):
-            if i:
-                text.append("\n")
-            text.append(f"Hint {i + 1}: ", style="bold")
-            text.append(hint)
-        panel.update(text)
-        self._update_header()
+        lines = []
+        for i, hint in enumerate(self.part.hints[:self.hints_shown]):
+            lines.append(Text.assemble((f"Hint {i + 1}: ", "bold"), hint))
+        if self.hint_note:
+            lines.append(Text(self.hint_note, style="italic"))
+        panel.set_class(bool(lines), "-shown")
+        panel.update(Text("\n").join(lines))
 
     def _update_header(self) -> None:
         headers = self.query(".part-header")
@@ -243,10 +282,11 @@ class PartView(Vertical):
         self.last_verdict = verdict
         self.checked_answer = answer
         self.status = status
+        self._draft_reported = ""  # the store dropped the draft with the attempt
         self.note_edit()
-        panel = self.query_one(VerdictPanel)
-        panel.show_verdict(verdict, self.part.points)
-        self.call_after_refresh(panel.scroll_visible)
+        self.query_one(VerdictPanel).show_verdict(verdict, self.part.points)
+        # the whole part, from its prompt down to the verdict (its top first if it does not fit)
+        self.call_after_refresh(self.scroll_visible, animate=False)
 
 
 class ExpressionPartView(PartView):

@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from app_helpers import SIZE, make_app, open_exercise, palette_hits, part_view, settle, type_answer, wait_until
 
+
 def run(coro):
     import asyncio
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from app_helpers import SIZE, make_app, open_exercise, part_view, screen_text, settle, type_answer
 from textual.widgets import Input
+
+from app_helpers import SIZE, make_app, open_exercise, part_view, screen_text, settle, type_answer
 
 
 def run(coro):
@@ -218,9 +219,10 @@ def test_an_unreadable_answer_gets_its_message_and_caret_in_three_lines(tmp_path
 
 
 def test_a_long_message_is_cut_with_an_ellipsis_not_lost_off_screen(tmp_path):
+    from rich.console import Console
+
     from mcalc_tutor.app.widgets.verdict import render_brief
     from mcalc_tutor.checking.verdict import Verdict
-    from rich.console import Console
 
     long = Verdict("incorrect", 0.0, "word " * 200)
     console = Console(width=60, record=True)

@@ -53,7 +53,7 @@ def test_two_layer_bias_gradient_composed_matches_finite_differences():
         W2, b2 = rng.standard_normal((k, h)), rng.standard_normal((k, 1))
         x, g = rng.standard_normal((d, 1)), rng.standard_normal((k, 1))
 
-        def loss(bias):
+        def loss(bias, g=g, W2=W2, W1=W1, x=x, b2=b2):
             return (g.T @ s2[0](W2 @ s1[0](W1 @ x + bias) + b2)).item()
 
         eps = 1e-6

@@ -36,10 +36,14 @@ hints = ["linear"]
 BAD_FILES = {
     "gradients/broken-toml.toml": ("toml", 'id = "broken-toml"\ntitle = '),
     "gradients/no-title.toml": ("title", 'id = "no-title"\nsection = "gradients"\nsource = "x"\nstatement = "s"\n'),
-    "gradients/bad-kind.toml": ("parts[0].kind", GOOD.replace('"grad-good"', '"bad-kind"').replace('kind = "vector"', 'kind = "essay"')),
-    "gradients/bad-answer.toml": ("parts.a.answer", GOOD.replace('"grad-good"', '"bad-answer"').replace('answer = "{k} a"', 'answer = "{k} a +"')),
-    "gradients/bad-source.toml": ("source", GOOD.replace('"grad-good"', '"bad-source"').replace("seed000:gradient-examples", "seed999:nope")),
-    "gradients/bad-symbols.toml": ("symbols", GOOD.replace('"grad-good"', '"bad-symbols"').replace('x = "n"', 'x = "n×m symmetric"')),
+    "gradients/bad-kind.toml": ("parts[0].kind", GOOD.replace('"grad-good"', '"bad-kind"')
+                                .replace('kind = "vector"', 'kind = "essay"')),
+    "gradients/bad-answer.toml": ("parts.a.answer", GOOD.replace('"grad-good"', '"bad-answer"')
+                                  .replace('answer = "{k} a"', 'answer = "{k} a +"')),
+    "gradients/bad-source.toml": ("source", GOOD.replace('"grad-good"', '"bad-source"')
+                                  .replace("seed000:gradient-examples", "seed999:nope")),
+    "gradients/bad-symbols.toml": ("symbols", GOOD.replace('"grad-good"', '"bad-symbols"')
+                                   .replace('x = "n"', 'x = "n×m symmetric"')),
     "jacobians/wrong-folder.toml": ("section", GOOD.replace('"grad-good"', '"wrong-folder"')),
     "gradients/bad-params.toml": ("params.k", GOOD.replace('"grad-good"', '"bad-params"').replace("[2, 5]", "[5, 2]")),
     "gradients/bad-definition.toml": ("definitions.x", GOOD.replace('"grad-good"', '"bad-definition"').replace(

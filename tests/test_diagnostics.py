@@ -3,6 +3,7 @@ does not (adding a detector without a row here fails test_every_detector_has_a_r
 from __future__ import annotations
 
 import pytest
+
 from mcalc_tutor.checking.diagnostics import DETECTORS, Context, Mistake
 from mcalc_tutor.checking.equivalence import diagnostic_context
 from mcalc_tutor.mathlang import parse_declarations, read

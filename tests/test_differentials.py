@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from mcalc_tutor.checking.equivalence import check_answer
 from mcalc_tutor.checking.sampling import sample_instance, size_assignments
 from mcalc_tutor.mathlang import DeclarationError, ParseError, parse_declarations, read

@@ -118,7 +118,8 @@ def finite_difference(identity: Identity, f, values: dict) -> np.ndarray:
         for i, ci in enumerate(coords):
             for j, cj in enumerate(coords):
                 hess[i, j] = (f(_shifted(values, (ci, h), (cj, h))) - f(_shifted(values, (ci, h), (cj, -h)))
-                              - f(_shifted(values, (ci, -h), (cj, h))) + f(_shifted(values, (ci, -h), (cj, -h))))[0, 0] / (4 * h * h)
+                              - f(_shifted(values, (ci, -h), (cj, h)))
+                              + f(_shifted(values, (ci, -h), (cj, -h))))[0, 0] / (4 * h * h)
         return hess
     h = 1e-6
     columns = [((f(_shifted(values, (c, h))) - f(_shifted(values, (c, -h)))) / (2 * h)).ravel() for c in coords]

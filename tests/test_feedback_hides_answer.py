@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+
 from mcalc_tutor.checking.equivalence import check_answer
 from mcalc_tutor.checking.reference import evaluate_all, reference
 from mcalc_tutor.checking.withhold import normalize

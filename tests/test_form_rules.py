@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from mcalc_tutor.app.widgets.preview import preview_text
 from mcalc_tutor.content.answers import check_part
 from mcalc_tutor.content.loader import load_exercise

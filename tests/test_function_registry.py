@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+
 from mcalc_tutor.mathlang import ast as A
 from mcalc_tutor.mathlang import parse_declarations, read
 from mcalc_tutor.mathlang.evaluate import DomainError, evaluate
@@ -120,6 +121,7 @@ def test_each_spelling_parses_types_evaluates_prints_and_reparses(name, spelling
 @pytest.mark.parametrize("name", [spec.name for spec in REGISTRY if spec.sympy is not None])
 def test_sympy_lowering_agrees_with_the_evaluator(name):
     import sympy as sp
+
     from mcalc_tutor.mathlang.to_sympy import to_sympy
 
     symbols = parse_declarations("s: scalar")
@@ -133,6 +135,7 @@ def test_sympy_lowering_agrees_with_the_evaluator(name):
 @pytest.mark.parametrize("name", [spec.name for spec in REGISTRY if spec.sympy_head is not None])
 def test_generators_print_the_sympy_head_back_as_the_function(name):
     import sympy as sp
+
     from mcalc_tutor.content.generators import to_text
 
     spec = spec_of(name)

@@ -4,7 +4,8 @@ thousands of examples per property (see conftest.py)."""
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, note, strategies as st
+from hypothesis import given, note
+from hypothesis import strategies as st
 
 from mcalc_tutor.checking.equivalence import Mistake, check_answer
 from mcalc_tutor.checking.sampling import sample_instance, size_assignments

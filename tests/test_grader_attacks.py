@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from mcalc_tutor.grading.batch import grade_many
 from mcalc_tutor.grading.grader import NOT_GRADED, grade_path
 from mcalc_tutor.grading.runner import NEEDS_BUBBLEWRAP, NO_BWRAP_ENV, sandbox_mode

@@ -5,16 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from mcalc_tutor.grading.batch import grade_many
 from mcalc_tutor.grading.grader import grade_path
-from mcalc_tutor.grading.reports import class_report_data, csv_report, gradescope_report, json_report
+from mcalc_tutor.grading.reports import class_report_data, json_report
 from mcalc_tutor.grading.submission import find_submissions, read_submission
 from mcalc_tutor.grading.template import template
 

@@ -19,7 +19,6 @@ from mcalc_tutor.lab.optimizers import (
 )
 from mcalc_tutor.lab.runs import newton_in_one_step, run_optimizer
 
-
 # --- Newton --------------------------------------------------------------------------------------
 
 @settings(max_examples=40, deadline=None)

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from mcalc_tutor.lab.objectives import make_objective
 from mcalc_tutor.lab.render import (
     downsample_indices,
     draw_loss,
@@ -17,7 +18,6 @@ from mcalc_tutor.lab.render import (
     render_path,
 )
 from mcalc_tutor.lab.runs import run_lab, run_optimizer
-from mcalc_tutor.lab.objectives import make_objective
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PLOTTING = {"plot", "scatter", "title", "xlabel", "ylabel", "xlim", "ylim", "xticks", "yticks"}
@@ -99,7 +99,7 @@ def test_a_diverged_run_is_drawn_without_nonfinite_points_and_labelled():
     plt = RecordingPlt()
     draw_loss(plt, runs)
     draw_path(plt, obj, runs)
-    for _, args, kwargs in plt.named("plot"):
+    for _, args, _kwargs in plt.named("plot"):
         assert all(math.isfinite(v) for series in args for v in series)
     labels = [kw.get("label") for _, _, kw in plt.named("plot")]
     assert f"gd (diverged at step {runs[0].diverged_at})" in labels

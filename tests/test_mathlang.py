@@ -7,8 +7,16 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from mcalc_tutor.mathlang import (DeclarationError, MathError, ParseError, ShapeError, canonical_name,
-                                  parse_declarations, read, tree_depth)
+from mcalc_tutor.mathlang import (
+    DeclarationError,
+    MathError,
+    ParseError,
+    ShapeError,
+    canonical_name,
+    parse_declarations,
+    read,
+    tree_depth,
+)
 from mcalc_tutor.mathlang import ast as A
 from mcalc_tutor.mathlang.evaluate import DomainError, evaluate
 from mcalc_tutor.mathlang.lexer import tokenize

@@ -7,6 +7,7 @@ second table holds readings that must stay distinct from a tempting neighbour.
 from __future__ import annotations
 
 import pytest
+
 from mcalc_tutor.checking.equivalence import check_answer
 from mcalc_tutor.mathlang import parse_declarations, read
 from mcalc_tutor.mathlang.pretty import pretty

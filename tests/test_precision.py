@@ -3,6 +3,7 @@ rel_tol / abs_tol), entry by entry; the default is what the bank always did."""
 from __future__ import annotations
 
 import pytest
+
 from mcalc_tutor.content.answers import check_part
 from mcalc_tutor.content.loader import load_exercise
 from mcalc_tutor.content.precision import precision_label

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from mcalc_tutor.cli import main
 from mcalc_tutor.progress import store as store_module
 from mcalc_tutor.progress.report import render_text

@@ -4,6 +4,7 @@ a number part whose answer is a vector) are read the same way by both."""
 from __future__ import annotations
 
 import pytest
+
 from mcalc_tutor.app.widgets.preview import preview_text
 from mcalc_tutor.content.answers import check_part
 from mcalc_tutor.content.loader import load_bank

@@ -21,10 +21,9 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS))
 
-from test_bad_input import ARGV_LIMIT, BAD_INPUTS, EXPECTED, NOT_IN_ARGV, SYMBOLS, _argv, _command  # noqa: E402
-
 from mcalc_tutor.checking.equivalence import check_answer  # noqa: E402
 from mcalc_tutor.mathlang import parse_declarations  # noqa: E402
+from test_bad_input import ARGV_LIMIT, BAD_INPUTS, EXPECTED, NOT_IN_ARGV, SYMBOLS, _argv, _command  # noqa: E402
 
 GOAL_S = 1.0
 ORDINARY = "y + A x"

@@ -34,7 +34,6 @@ TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS))
 
 from equivalence_cases import CASES, CORRECT, INCORRECT, INVALID  # noqa: E402
-
 from mcalc_tutor.checking import equivalence  # noqa: E402
 from mcalc_tutor.checking.equivalence import Mistake, check_answer  # noqa: E402
 from mcalc_tutor.mathlang import parse_declarations  # noqa: E402
@@ -247,10 +246,10 @@ def main() -> None:
     print(f"  per check, first answer to a part : {summary(first)}")
     print(f"  per check, expected answer cached : {summary(cached)}")
     print(f"  agreement with the table          : {ok}/{len(CASES)} = {100 * ok / len(CASES):.1f}%")
-    for case, good in zip(CASES, agreement):
+    for case, good in zip(CASES, agreement, strict=True):
         if not good:
             print(f"    DISAGREES: {case.id}")
-    slowest = sorted(zip(first, CASES), key=lambda p: -p[0])[:3]
+    slowest = sorted(zip(first, CASES, strict=True), key=lambda p: -p[0])[:3]
     print("  slowest: " + "; ".join(f"{ms:.1f} ms {c.answer!r}" for ms, c in slowest))
 
     results = measure_baseline(args.timeout)

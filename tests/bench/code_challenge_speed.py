@@ -12,8 +12,9 @@ import argparse
 import statistics
 import sys
 import time
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from mcalc_tutor.grading.runner import run_challenge, sandbox_status
 

@@ -107,10 +107,11 @@ def main() -> None:
           f"{'path chart':>11} {'run+loss':>9} {'run+path':>9}  goal<{GOAL_MS:.0f}ms  end")
     for name in OPTIMIZERS:
         lr, params = resolve_settings(obj, name)
-        run_ms, run = best_of(args.repeat, lambda: run_optimizer(obj, name, steps=args.steps, tol=-1.0))
-        bare_ms, _ = best_of(args.repeat, lambda: bare(name, obj.x0.copy(), lr, params, run.steps, 0))
-        loss_ms, _ = best_of(args.repeat, lambda: render_loss([run], args.width, args.height))
-        path_ms, _ = best_of(args.repeat, lambda: render_path(obj, [run], args.width, args.height))
+        run_ms, run = best_of(args.repeat, lambda name=name: run_optimizer(obj, name, steps=args.steps, tol=-1.0))
+        bare_ms, _ = best_of(args.repeat, lambda name=name, lr=lr, params=params, run=run:
+                             bare(name, obj.x0.copy(), lr, params, run.steps, 0))
+        loss_ms, _ = best_of(args.repeat, lambda run=run: render_loss([run], args.width, args.height))
+        path_ms, _ = best_of(args.repeat, lambda run=run: render_path(obj, [run], args.width, args.height))
         worst = run_ms + max(loss_ms, path_ms)
         end = f"{run.stopped} after {run.steps}" + (f" (diverged at {run.diverged_at})" if run.diverged_at else "")
         print(f"{name:16} {run_ms:8.1f} {bare_ms:8.1f} {run_ms / bare_ms:6.2f} {loss_ms:11.1f} "

@@ -167,7 +167,7 @@ def _probe_bwrap() -> tuple[str, str | None]:
     try:
         probe = subprocess.run(
             _bwrap_argv(bwrap, [sys.executable, "-I", "-B", "-c", "import numpy"]),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, capture_output=True,
             env=_scrubbed_env("/"), timeout=30, start_new_session=True, cwd="/",
         )
     except (OSError, subprocess.SubprocessError) as exc:
@@ -702,7 +702,7 @@ def _format_output(capture: _Capture) -> str:
 
 def _result(spec: Challenge, tests: list[HiddenTest], outcomes: list[TestOutcome], output: str, mode: str,
             warning: str | None, error: str | None, started: float, run_id: str) -> ChallengeResult:
-    score = sum(t.points for t, o in zip(tests, outcomes) if o.passed)
+    score = sum(t.points for t, o in zip(tests, outcomes, strict=False) if o.passed)
     return ChallengeResult(
         challenge=spec.name, tests=outcomes, score=float(score), max_score=float(sum(t.points for t in tests)),
         output=output, mode=mode, warning=warning, error=error, seconds=time.monotonic() - started, run_id=run_id,

@@ -9,10 +9,11 @@ from __future__ import annotations
 import importlib
 import math
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

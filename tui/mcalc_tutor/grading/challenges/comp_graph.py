@@ -57,7 +57,7 @@ def _random_graph(rng: np.random.Generator, n_inputs: int, n_ops: int) -> list:
         ops: list = [["input", float(np.round(rng.uniform(0.2, 1.5) * rng.choice([-1, 1]), 3))] for _ in range(n_inputs)]
         for _ in range(n_ops):
             k = len(ops)
-            pick = lambda: int(k - 1 - min(k - 1, rng.geometric(0.25) - 1))  # noqa: E731 - mostly recent nodes
+            pick = lambda k=k: int(k - 1 - min(k - 1, rng.geometric(0.25) - 1))  # noqa: E731 - mostly recent nodes
             kind = rng.choice(["add", "mul", "relu", "add_const", "const_mul"], p=[0.35, 0.3, 0.2, 0.075, 0.075])
             if kind in ("add", "mul"):
                 ops.append([str(kind), pick(), int(rng.integers(k))])
@@ -110,11 +110,11 @@ def judge(test: HiddenTest, output: Any) -> tuple[bool, str]:
     if len(output["data"]) != len(want_data) or len(output["grads"]) != len(want_grads):
         raise OutputError("the harness output is malformed")
     ops = test.payload["ops"]
-    for i, (got, want) in enumerate(zip(output["data"], want_data)):
+    for i, (got, want) in enumerate(zip(output["data"], want_data, strict=True)):
         got = as_number(got, what=f"node {i}'s value")
         if not abs(got - want) <= 1e-9 * max(1.0, abs(want)):
             return False, f"forward pass: node {i} ({ops[i][0]}) has value {got:.6g}, expected {want:.6g}"
-    for k, (got, want) in enumerate(zip(output["grads"], want_grads)):
+    for k, (got, want) in enumerate(zip(output["grads"], want_grads, strict=True)):
         got = as_number(got, what="a gradient")
         if not abs(got - want) <= 1e-9 * max(1.0, abs(want)):
             return False, f"backward pass: input {k + 1} has grad {got:.6g}, expected {want:.6g}"

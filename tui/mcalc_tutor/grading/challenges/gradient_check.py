@@ -4,7 +4,8 @@ The truth is computed here from closed-form gradients; nothing the submission re
 counts, and no closed-form gradient is in the sandbox while numerical_gradient runs. The method is
 graded too: the harness reports every point where f is evaluated, and a right estimate must come
 with f evaluated at x ± eps·eᵢ for every entry i. Each gradient_check test hands over a right and a
-wrong gradient (of fresh instances), so a constant answer fails it. A forward difference is off by about eps·f''/2 ≈ 1e-5 relative, far above the 1e-7
+wrong gradient (of fresh instances), so a constant answer fails it. A forward difference is off by about
+eps·f''/2 ≈ 1e-5 relative, far above the 1e-7
 allowed, so a one-sided estimate fails while a centered one (error ≈ eps²) passes.
 """
 from __future__ import annotations
@@ -133,7 +134,7 @@ def judge(test: HiddenTest, output: Any, trace: list) -> tuple[bool, str]:
     if call == "relative_error":
         if not isinstance(output, list) or len(output) != len(test.expected):
             raise OutputError("relative_error did not return one number per pair")
-        for index, (got, want) in enumerate(zip(output, test.expected)):
+        for index, (got, want) in enumerate(zip(output, test.expected, strict=True)):
             got = as_number(got, what=f"relative_error for pair {index + 1}")
             if not abs(got - want) <= 1e-9 + 1e-6 * abs(want):
                 return False, (f"relative_error for pair {index + 1} is {got:.6g}, expected {want:.6g} "

@@ -138,7 +138,7 @@ def judge(test: HiddenTest, output: Any, trace: list) -> tuple[bool, str]:
         values, grads = output.get("values"), output.get("gradients")
         if not isinstance(values, list) or not isinstance(grads, list) or len(values) != 4 or len(grads) != 4:
             raise OutputError("the harness output is malformed")
-        for i, (value, grad) in enumerate(zip(values, grads)):
+        for i, (value, grad) in enumerate(zip(values, grads, strict=True)):
             want_f, want_g = test.expected["values"][i], test.expected["gradients"][i]
             got_f = as_number(value, what="rosenbrock(x)")
             if not abs(got_f - want_f) <= 1e-9 * max(1.0, abs(want_f)):
@@ -152,7 +152,8 @@ def judge(test: HiddenTest, output: Any, trace: list) -> tuple[bool, str]:
     steps = test.payload["kwargs"]["steps"]
     shape = output.get("shape")
     if shape != [steps + 1, 2]:
-        return False, f"{call} should return the {steps + 1} iterates x₀ … x_{steps} as a ({steps + 1}, 2) array, got shape {shape}"
+        return False, (f"{call} should return the {steps + 1} iterates x₀ … x_{steps} as a ({steps + 1}, 2) array, "
+                       f"got shape {shape}")
     after = as_array(output.get("x0_after"), (2,), what="x0 after the call")
     if not np.array_equal(after, test.expected["x0"]):
         return False, f"{call} changed the starting point x0 it was given; work on a copy"

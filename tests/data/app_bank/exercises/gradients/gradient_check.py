@@ -3,7 +3,6 @@
 Fill in the three functions below. Use numpy only. The grader calls them on its own test
 functions, among them one whose input is a matrix, and on gradients that are deliberately wrong.
 """
-import numpy as np
 
 
 def numerical_gradient(f, x, eps=1e-5):

@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    command = 'python3 -m venv .venv && . .venv/bin/activate && pip install -e ".[test]" && pytest -q'
+    command = 'python3 -m venv .venv && . .venv/bin/activate && pip install -e ".[test]" && ruff check && mypy && pytest -q -n 2'
     assert command in readme
     assert command in ci.splitlines()
 

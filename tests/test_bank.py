@@ -7,8 +7,9 @@ import pytest
 
 from mcalc_tutor.checking.verdict import CORRECT
 from mcalc_tutor.content.answers import check_part
-from mcalc_tutor.content.loader import known_sources, load_bank, solutions_dir
+from mcalc_tutor.content.loader import known_sources, load_bank
 from mcalc_tutor.content.model import SECTIONS
+from mcalc_tutor.content.paths import solutions_dir
 from mcalc_tutor.content.solutions import solution_answers
 from mcalc_tutor.content.variants import make_variant
 from mcalc_tutor.content.verify import verify_exercise

@@ -85,7 +85,8 @@ def test_template_round_trip_with_the_worked_solutions(tmp_path):
     """A template filled in with the worked solutions' answers gets full marks."""
     import re
 
-    from mcalc_tutor.content.loader import load_bank, solutions_dir
+    from mcalc_tutor.content.loader import load_bank
+    from mcalc_tutor.content.paths import solutions_dir
 
     ids = ["grad-quadratic-form", "hess-cubic-critical-points"]
     bank = load_bank()

@@ -119,7 +119,7 @@ class Course:
 
     def __init__(self, exercises_root: Path | None = None, solutions_root: Path | None = None, *,
                  cache_file: Path | None = None) -> None:
-        from ..content.loader import exercises_dir, solutions_dir
+        from ..content.paths import exercises_dir, solutions_dir
 
         self.exercises_root = Path(exercises_root) if exercises_root is not None else exercises_dir()
         self.solutions_root = Path(solutions_root) if solutions_root is not None else solutions_dir()

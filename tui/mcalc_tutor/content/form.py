@@ -15,24 +15,9 @@ from functools import cache
 from ..mathlang import MathError, SymbolTable, canonical_name, parse_declarations, read
 from ..mathlang import ast as A
 from ..mathlang.pretty import display_name
+from .model import Form
 
 LITERALS = ("any", "column", "row")
-
-
-@dataclass(frozen=True)
-class Form:
-    """A part's form rules, as the author wrote them (names resolved against the variant's symbols)."""
-
-    forbid: tuple[str, ...] = ()    # symbols, defined names or functions that may not appear
-    only: tuple[str, ...] = ()      # if given, the only declared symbols that may appear
-    free_of: tuple[str, ...] = ()   # variables the answer must not contain, even through a definition
-    require: tuple[str, ...] = ()   # symbols or functions that must appear
-    literal: str = "any"            # "column": a flat row literal [1, 2] is refused, not read as the column
-    asks: str | None = None         # the quantity the part asks for: its name may not be the answer
-
-    @property
-    def empty(self) -> bool:
-        return self == Form()
 
 
 @dataclass(frozen=True)

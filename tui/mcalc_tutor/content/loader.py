@@ -24,26 +24,10 @@ from .model import (
     Part,
     Problem,
 )
+from .paths import content_root, exercises_dir
 from .precision import Precision
 
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-def content_root() -> Path:
-    """Where exercises/ and solutions/ live: inside the installed wheel, or in the checkout."""
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "_content"
-    if (packaged / "exercises").is_dir():
-        return packaged
-    return here.parent.parent  # tui/mcalc_tutor → repository root
-
-
-def exercises_dir() -> Path:
-    return content_root() / "exercises"
-
-
-def solutions_dir() -> Path:
-    return content_root() / "solutions"
 
 
 @dataclass

@@ -7,8 +7,37 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .form import Form
-from .precision import Precision
+
+@dataclass(frozen=True)
+class Form:
+    """A part's form rules, as the author wrote them (names resolved against the variant's symbols)."""
+
+    forbid: tuple[str, ...] = ()    # symbols, defined names or functions that may not appear
+    only: tuple[str, ...] = ()      # if given, the only declared symbols that may appear
+    free_of: tuple[str, ...] = ()   # variables the answer must not contain, even through a definition
+    require: tuple[str, ...] = ()   # symbols or functions that must appear
+    literal: str = "any"            # "column": a flat row literal [1, 2] is refused, not read as the column
+    asks: str | None = None         # the quantity the part asks for: its name may not be the answer
+
+    @property
+    def empty(self) -> bool:
+        return self == Form()
+
+
+MODES = ("tolerance", "exact", "sigfigs", "decimals")
+DEFAULT_REL_TOL = 1e-6
+EXACT_RTOL = 1e-9  # equal as computed in floating point: an exact form that is the answer
+
+
+@dataclass(frozen=True)
+class Precision:
+    mode: str = "tolerance"
+    digits: int = 0               # for sigfigs / decimals
+    rel_tol: float = DEFAULT_REL_TOL
+    abs_tol: float = DEFAULT_REL_TOL * 1e-3
+    stated: bool = False          # False: the bank's old unstated default (nothing shown with the prompt)
+
+
 
 SECTIONS = (
     ("gradients", "Gradients and directional derivatives"),

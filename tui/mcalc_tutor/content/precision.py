@@ -15,23 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..mathlang import ast as A
+from .model import EXACT_RTOL, Precision
 
 if TYPE_CHECKING:  # numpy is not imported with the data model: the app's first screen comes before it
     import numpy as np
-
-MODES = ("tolerance", "exact", "sigfigs", "decimals")
-DEFAULT_REL_TOL = 1e-6
-EXACT_RTOL = 1e-9  # equal as computed in floating point: an exact form that is the answer
-
-
-@dataclass(frozen=True)
-class Precision:
-    mode: str = "tolerance"
-    digits: int = 0               # for sigfigs / decimals
-    rel_tol: float = DEFAULT_REL_TOL
-    abs_tol: float = DEFAULT_REL_TOL * 1e-3
-    stated: bool = False          # False: the bank's old unstated default (nothing shown with the prompt)
-
 
 def precision_label(part: object) -> str | None:
     """The policy of a part (or a Precision) as shown with the prompt ("exact, or 3 significant

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .loader import solutions_dir
+from .paths import solutions_dir
 from .variants import Variant, substitute
 
 ANSWER_LINE = re.compile(r"\*\*Answer \(([^)]+)\):\*\*\s*`([^`]+)`")

@@ -171,7 +171,7 @@ def build_wheel(dest: Path) -> Path:
     metadata copied from the installed distribution."""
     import importlib.metadata as md
 
-    from ..content.loader import content_root
+    from ..content.paths import content_root
 
     package = Path(__file__).resolve().parent.parent
     try:

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "lab",         # lab
     "grade",       # grade
     "progress",    # progress
+    "review",      # review
     "serve",       # serve
     "steps",       # steps
 )

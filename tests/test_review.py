@@ -13,6 +13,8 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
+from app_helpers import SIZE, make_app, settle
 from mcalc_tutor.cli import main
 from mcalc_tutor.progress import store as store_module
 from mcalc_tutor.progress.store import DB_NAME, open_store
@@ -214,3 +216,82 @@ def test_review_command_lists_what_is_due(tmp_path, capsys):
     assert main(["--data-dir", str(tmp_path), "review"]) == 0
     out = capsys.readouterr().out
     assert "ex:b" in out and "ex:a" not in out and "1 due of 2 cards" in out
+
+
+# --- the Review screen (80×24) ---------------------------------------------------------------------
+
+
+
+def _run(coro):
+    import asyncio
+
+    asyncio.run(coro)
+
+
+def _seed_due(tmp_path, parts=("b",)):
+    """Wrong answers recorded a day ago, so that their cards are due now."""
+    s, _ = open_store(tmp_path)
+    s.clock = Clock(datetime.now(UTC) - timedelta(days=1))
+    for part in parts:
+        s.record_attempt("grad-quadratic-form", part, "2 A x", "incorrect", 0.0)
+    s.close()
+
+
+def test_review_screen_from_the_map_answers_a_card(tmp_path):
+    _seed_due(tmp_path)
+
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.screen.title.endswith("1 due (r)")
+            footer_keys = {b.key for _, b, enabled, _ in app.screen.active_bindings.values() if b.show}
+            assert "r" in footer_keys
+            await pilot.press("r")
+            await settle(pilot)
+            screen = app.screen
+            assert type(screen).__name__ == "ReviewScreen" and screen.title == "Review · 1 due"
+            assert screen.card["part"] == "b"
+            from textual.widgets import Input
+
+            box = screen.query_one("#part-b Input", Input)
+            assert box.has_focus
+            box.value = "(A + A^T) x"
+            await pilot.pause()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert screen.query_one("#part-b").last_verdict.status == "correct"
+            assert screen.title == "Review · 0 due", "answering right takes the card off the due list"
+            assert "comes back" in str(screen.query_one("#review-note").render())
+            assert [r["rating"] for r in app.store.export_json()["reviews"]] == ["again", "good"]
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+            assert screen.card is None
+            assert "Nothing is due" in str(screen.query_one("#review-heading").render())
+            await pilot.press("escape")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "MapScreen"
+            assert app.screen.title.endswith("solved"), "no due count once nothing is due"
+
+    _run(go())
+
+
+def test_review_wrong_answer_and_hint_keep_the_card_and_next_passes_over(tmp_path):
+    _seed_due(tmp_path, parts=("a", "b"))
+
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("r")
+            await settle(pilot)
+            screen = app.screen
+            first = screen.card["part"]
+            await pilot.press("ctrl+t")
+            await settle(pilot)
+            assert app.store.hints_used("grad-quadratic-form", first) == 1
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+            assert screen.card["part"] != first and screen.title == "Review · 2 due"
+
+    _run(go())

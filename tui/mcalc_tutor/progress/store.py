@@ -1,6 +1,6 @@
 """The progress store: one SQLite file of attempts, hints and reveals, the learner's unchecked
-drafts and the spaced-review cards (FSRS) of parts that went wrong, written in short durable transactions so that an attempt shown as checked survives even
-SIGKILL.
+drafts and the spaced-review cards (FSRS) of parts that went wrong, written in short durable
+transactions so that an attempt shown as checked, and the card it rated, survive even SIGKILL.
 
 It must never crash the app over a bad file: a damaged database is moved aside and a fresh one
 started; an unwritable place means an in-memory store and a notice. Imports neither Textual nor

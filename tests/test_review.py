@@ -295,3 +295,25 @@ def test_review_wrong_answer_and_hint_keep_the_card_and_next_passes_over(tmp_pat
             assert screen.card["part"] != first and screen.title == "Review · 2 due"
 
     _run(go())
+
+
+def test_a_randomized_card_comes_back_in_a_fresh_variant(tmp_path, monkeypatch):
+    exercise_id = "grad-quadratic-numeric"  # randomized ([params]) in the real bank
+    s, _ = open_store(tmp_path)
+    learner_seed = s.learner_seed(exercise_id)
+    s.clock = Clock(datetime.now(UTC) - timedelta(days=1))
+    s.record_attempt(exercise_id, "a", "[1, 2]", "incorrect", 0.0)
+    s.close()
+    fresh = (learner_seed + 12345) % (1 << 31)
+    monkeypatch.setattr("mcalc_tutor.app.screens.review.secrets.randbelow", lambda n: fresh)
+
+    async def go():
+        app = make_app(tmp_path, real_bank=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("r")
+            await settle(pilot)
+            view = app.screen.query_one("#part-a")
+            assert view.variant.exercise.randomized and view.variant.seed == fresh != learner_seed
+
+    _run(go())

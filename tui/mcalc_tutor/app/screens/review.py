@@ -98,17 +98,17 @@ within a minute of the card appearing, spaces the card out furthest.
             self.query_one("#review-note", Static).update("Esc: back to the chapter map.")
             return
         self.card = waiting[0]
-        app = tutor_app(self)
-        entry = app.course.entry(self.card["exercise"])
-        exercise = app.course.exercise(self.card["exercise"]) if entry is not None else None
-        seed = secrets.randbelow(1 << 31) if exercise is not None and exercise.randomized else \
-            app.store.learner_seed(self.card["exercise"])
-        self._prepare(self.card, seed)
+        self._prepare(self.card, tutor_app(self).store.learner_seed(self.card["exercise"]))
 
     @work(thread=True, exclusive=True, group="review-card", exit_on_error=False)
-    def _prepare(self, card: dict, seed: int) -> None:
+    def _prepare(self, card: dict, learner_seed: int) -> None:
+        """Make the card's variant (loading the bank may need sympy): a fresh seed when the
+        exercise is randomized, so that the numbers are not simply remembered."""
+        course = tutor_app(self).course
         try:
-            variant, error = tutor_app(self).course.variant(card["exercise"], seed), None
+            exercise = course.exercise(card["exercise"])
+            seed = secrets.randbelow(1 << 31) if exercise is not None and exercise.randomized else learner_seed
+            variant, error = course.variant(card["exercise"], seed), None
         except Exception as exc:  # an authoring fault must not take the app down
             variant, error = None, f"{type(exc).__name__}: {exc}"
         self.post_message(self.CardPrepared(card, variant, error))

@@ -454,7 +454,7 @@ def test_a_version_1_database_opens_unchanged_and_gains_drafts(tmp_path):
     s, notice = open_store(tmp_path)
     try:
         assert notice is None and s.persistent and s.path == path  # not moved aside, not in memory
-        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
         assert s._conn.execute("SELECT * FROM events ORDER BY id").fetchall() == events_before
         assert s._conn.execute("SELECT * FROM meta ORDER BY key").fetchall() == meta_before
         assert s.part_status("ex", "a") == "solved" and s.hints_used("ex", "b") == 1 and s.position() == "ex"

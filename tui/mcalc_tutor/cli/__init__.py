@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "grade",       # grade
     "key",         # key
     "progress",    # progress
+    "review",      # review
     "serve",       # serve
     "steps",       # steps
 )

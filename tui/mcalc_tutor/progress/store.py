@@ -1,6 +1,6 @@
-"""The progress store: one SQLite file of attempts, hints and reveals, and the learner's unchecked
-drafts, written in short durable transactions so that an attempt shown as checked survives even
-SIGKILL.
+"""The progress store: one SQLite file of attempts, hints and reveals, the learner's unchecked
+drafts and the spaced-review cards (FSRS) of parts that went wrong, written in short durable
+transactions so that an attempt shown as checked, and the card it rated, survive even SIGKILL.
 
 It must never crash the app over a bad file: a damaged database is moved aside and a fresh one
 started; an unwritable place means an in-memory store and a notice. Imports neither Textual nor
@@ -24,7 +24,12 @@ from typing import TypeVar
 APP_NAME = "mcalc-tutor"
 HOME_ENV = "MCALC_TUTOR_HOME"
 DB_NAME = "progress.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+QUICK_S = 60.0
+"""A right first try within this many seconds of the part being shown is "quick"; two quick ones
+in a row on a review card rate Easy (the exercise screen passes no time, so it never rates Easy)."""
+STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}  # fsrs.State values, without importing it
+RATINGS = {1: "again", 2: "hard", 3: "good", 4: "easy"}  # fsrs.Rating values
 RECENT_LIMIT = 10
 SOLVED = "correct"  # the Verdict status that solves a part
 BUSY_TIMEOUT_S = 5.0
@@ -54,8 +59,13 @@ def resolve_data_dir(cli_value: str | os.PathLike | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    """A UTC time as stored: to the second, ``Z``-suffixed, so that text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,15 +108,47 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    # Spaced review: one FSRS card per part that went wrong, needed hints or the solution, and
+    # the log of its reviews. New tables only: version 2 data is untouched (no backfill: cards
+    # start with the first outcome recorded by this version).
+    conn.execute(
+        """CREATE TABLE cards (
+            exercise TEXT NOT NULL,
+            part TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            due TEXT NOT NULL,
+            card TEXT NOT NULL,
+            last_event INTEGER NOT NULL,
+            PRIMARY KEY (exercise, part)
+        )"""
+    )
+    conn.execute("CREATE INDEX cards_by_due ON cards (due)")
+    conn.execute(
+        """CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            exercise TEXT NOT NULL,
+            part TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+            quick INTEGER NOT NULL DEFAULT 0,
+            event INTEGER NOT NULL
+        )"""
+    )
+
+
 # MIGRATIONS[v] turns a version v-1 database into version v; each runs in its own transaction.
 # To change the schema: add a function here and raise SCHEMA_VERSION.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1, 2: _migrate_to_2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1, 2: _migrate_to_2,
+                                                                3: _migrate_to_3}
 
 REQUIRED_COLUMNS = {
     "meta": {"key", "value"},
     "events": {"id", "time", "kind", "exercise", "part", "answer", "status", "score", "diagnostics",
                "hint_index"},
     "drafts": {"exercise", "part", "text", "time"},
+    "cards": {"exercise", "part", "state", "due", "card", "last_event"},
+    "reviews": {"id", "time", "exercise", "part", "rating", "quick", "event"},
 }
 
 
@@ -311,7 +353,8 @@ def open_store(data_dir: Path | str | None = None) -> tuple[ProgressStore, str |
 
 
 class ProgressStore:
-    """Attempts, hints, reveals, drafts and the resume position of one learner. Thread-safe."""
+    """Attempts, hints, reveals, drafts, review cards and the resume position of one learner.
+    Thread-safe. Every time it records comes from ``clock`` (UTC), so that a test can set it."""
 
     persistent: bool
     """True while what is recorded goes to a file; False for an in-memory store."""
@@ -320,7 +363,12 @@ class ProgressStore:
     problem: str | None
     """Set when saving failed mid-session (the store then carries on in memory)."""
 
-    def __init__(self, conn: sqlite3.Connection, learner_id: str, path: Path | None = None):
+    clock: Callable[[], datetime]
+    """Now, as an aware datetime: what every recorded time and review is stamped with."""
+
+    def __init__(self, conn: sqlite3.Connection, learner_id: str, path: Path | None = None,
+                 clock: Callable[[], datetime] = _utc_now):
+        self.clock = clock
         self._conn = conn
         self._learner_id = learner_id
         self._lock = threading.RLock()
@@ -391,7 +439,7 @@ class ProgressStore:
         self.problem = f"Progress cannot be saved: {self.path} failed ({exc})."
 
     def _insert(self, **row) -> None:
-        row["time"] = _now()
+        row["time"] = _stamp(self.clock())
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         sql = f"INSERT INTO events ({columns}) VALUES ({marks})"
@@ -418,23 +466,30 @@ class ProgressStore:
         return self._learner_id
 
     def record_attempt(self, exercise_id: str, part: str, answer: str, status: str, score: float,
-                       diagnostics: Iterable[str] = ()) -> None:
+                       diagnostics: Iterable[str] = (), *, seconds: float | None = None) -> None:
         """Record a checked answer; it is committed to disk before this returns. The part's draft
-        goes in the same transaction: what was checked is no longer a draft."""
-        row = (_now(), exercise_id, part, answer, status, float(score),
+        and its review card go in the same transaction: what was checked is no longer a draft, and
+        the card is never out of step with the attempt that rated it. ``seconds``: how long after
+        the part was shown it was answered (None when unknown: never "quick")."""
+        now = self.clock()
+        row = (_stamp(now), exercise_id, part, answer, status, float(score),
                json.dumps([str(d) for d in diagnostics]))
 
         def write(c: sqlite3.Connection) -> None:
-            c.execute("INSERT INTO events (time, kind, exercise, part, answer, status, score, diagnostics) "
-                      "VALUES (?, 'attempt', ?, ?, ?, ?, ?, ?)", row)
+            event = c.execute(
+                "INSERT INTO events (time, kind, exercise, part, answer, status, score, diagnostics) "
+                "VALUES (?, 'attempt', ?, ?, ?, ?, ?, ?)", row).lastrowid
             c.execute("DELETE FROM drafts WHERE exercise = ? AND part = ?", (exercise_id, part))
+            rating, quick = _attempt_rating(c, exercise_id, part, status, seconds)
+            if rating is not None:
+                _review(c, exercise_id, part, rating, quick, int(event or 0), now)
 
         self._run(write, write=True)
 
     def save_drafts(self, exercise_id: str, drafts: dict[str, str | None]) -> None:
         """Keep what the learner typed but has not checked, {part: text}, in one transaction; an
         empty text or None forgets the part's draft."""
-        now = _now()
+        now = _stamp(self.clock())
 
         def write(c: sqlite3.Connection) -> None:
             for part, text in drafts.items():
@@ -450,8 +505,22 @@ class ProgressStore:
     def record_hint(self, exercise_id: str, part: str, hint_index: int) -> None:
         self._insert(kind="hint", exercise=exercise_id, part=part, hint_index=int(hint_index))
 
-    def record_reveal(self, exercise_id: str) -> None:
-        self._insert(kind="reveal", exercise=exercise_id, part="")
+    def record_reveal(self, exercise_id: str, parts: Iterable[str] = ()) -> None:
+        """Record that the worked solution was shown. Each of ``parts`` not yet solved is rated
+        Again in the same transaction; and the next right answer to any part of the exercise is
+        rated Again too (it was right after seeing the solution)."""
+        now = self.clock()
+        names = list(parts)
+
+        def write(c: sqlite3.Connection) -> None:
+            event = c.execute("INSERT INTO events (time, kind, exercise, part) VALUES (?, 'reveal', ?, '')",
+                              (_stamp(now), exercise_id)).lastrowid
+            for part in names:
+                if not c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? AND part = ? "
+                                 "AND kind = 'attempt' AND status = ?)", (exercise_id, part, SOLVED)).fetchone()[0]:
+                    _review(c, exercise_id, part, _AGAIN, False, int(event or 0), now)
+
+        self._run(write, write=True)
 
     def set_position(self, exercise_id: str) -> None:
         """Remember the exercise the learner is on, to resume there."""
@@ -555,6 +624,24 @@ class ProgressStore:
                   for time, kind, exercise, part, status, hint_index in recent_rows]
         return {"sections": rows, "totals": totals, "recent": recent}
 
+    def review_cards(self, due_by: datetime | None = None) -> list[dict]:
+        """The review cards, soonest due first: all of them, or those due by ``due_by``. Each is
+        {exercise, part, due, state, reviews}."""
+        def query(c: sqlite3.Connection):
+            sql = ("SELECT c.exercise, c.part, c.due, c.state, (SELECT count(*) FROM reviews r "
+                   "WHERE r.exercise = c.exercise AND r.part = c.part) FROM cards c")
+            if due_by is None:
+                return c.execute(sql + " ORDER BY c.due, c.exercise, c.part").fetchall()
+            return c.execute(sql + " WHERE c.due <= ? ORDER BY c.due, c.exercise, c.part",
+                             (_stamp(due_by),)).fetchall()
+
+        return [{"exercise": e, "part": p, "due": due, "state": STATE_NAMES.get(state, str(state)),
+                 "reviews": n} for e, p, due, state, n in self._run(query, write=False)]
+
+    def due_cards(self) -> list[dict]:
+        """The cards due now (by ``clock``), soonest first."""
+        return self.review_cards(self.clock())
+
     def export_json(self) -> dict:
         """Everything recorded, as one JSON-ready document."""
         def query(c: sqlite3.Connection):
@@ -562,7 +649,18 @@ class ProgressStore:
                 "SELECT time, kind, exercise, part, answer, status, score, diagnostics, hint_index "
                 "FROM events ORDER BY id").fetchall()
 
+        def review_query(c: sqlite3.Connection):
+            cards = c.execute("SELECT exercise, part, state, due, card FROM cards "
+                              "ORDER BY due, exercise, part").fetchall()
+            reviews = c.execute("SELECT time, exercise, part, rating, quick FROM reviews ORDER BY id").fetchall()
+            return cards, reviews
+
         rows = self._run(query, write=False)
+        card_rows, review_rows = self._run(review_query, write=False)
+        cards = [{"exercise": e, "part": p, "state": STATE_NAMES.get(state, str(state)), "due": due,
+                  "fsrs": json.loads(card)} for e, p, state, due, card in card_rows]
+        reviews = [{"time": time, "exercise": e, "part": p, "rating": RATINGS.get(rating, str(rating)),
+                    "quick": bool(quick)} for time, e, p, rating, quick in review_rows]
         attempts, hints, reveals = [], [], []
         for time, kind, exercise, part, answer, status, score, diagnostics, hint_index in rows:
             if kind == "attempt":
@@ -574,8 +672,9 @@ class ProgressStore:
             else:
                 reveals.append({"time": time, "exercise": exercise})
         return {"format": "mcalc-tutor-progress", "schema_version": SCHEMA_VERSION,
-                "exported": _now(), "learner_id": self._learner_id, "position": self.position(),
-                "attempts": attempts, "hints": hints, "reveals": reveals}
+                "exported": _stamp(self.clock()), "learner_id": self._learner_id, "position": self.position(),
+                "attempts": attempts, "hints": hints, "reveals": reveals, "cards": cards,
+                "reviews": reviews}
 
     def close(self) -> None:
         with self._lock:
@@ -585,6 +684,71 @@ class ProgressStore:
                     self._conn.close()
                 except sqlite3.Error as exc:  # closing must not crash the app on its way out
                     log.warning("closing progress database: %s", exc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spaced review: the rating an outcome earns, and the FSRS step, inside the recording transaction
+
+_AGAIN, _HARD, _GOOD, _EASY = 1, 2, 3, 4  # fsrs.Rating values
+
+
+def _attempt_rating(c: sqlite3.Connection, exercise_id: str, part: str, status: str,
+                    seconds: float | None) -> tuple[int | None, bool]:
+    """The rating an attempt (just inserted) earns its part's card, and whether it was quick.
+
+    Wrong → Again; right after the solution was shown → Again; right after a hint → Hard; right
+    first try → Good, or Easy when quick twice in a row. "Since" means since the card's last
+    review (ever, for a part without a card). A part right first time with no hint and no card
+    gets none (None): it is known, and a Good card would only bring it back for no reason. An
+    unreadable answer rates nothing (it never counts against the learner)."""
+    if status == "invalid":
+        return None, False
+    card = c.execute("SELECT last_event FROM cards WHERE exercise = ? AND part = ?",
+                     (exercise_id, part)).fetchone()
+    since = card[0] if card else 0
+    if status != SOLVED:
+        return _AGAIN, False
+    if c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE id > ? AND exercise = ? AND kind = 'reveal')",
+                 (since, exercise_id)).fetchone()[0]:
+        return _AGAIN, False
+    if c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE id > ? AND exercise = ? AND part = ? "
+                 "AND kind = 'hint')", (since, exercise_id, part)).fetchone()[0]:
+        return _HARD, False
+    if card is None:
+        return None, False
+    quick = seconds is not None and 0 <= seconds <= QUICK_S
+    last = c.execute("SELECT quick FROM reviews WHERE exercise = ? AND part = ? ORDER BY id DESC LIMIT 1",
+                     (exercise_id, part)).fetchone()
+    return (_EASY if quick and last is not None and last[0] else _GOOD), quick
+
+
+def _card_id(exercise_id: str, part: str) -> int:
+    digest = hashlib.sha256(f"{exercise_id}\0{part}".encode()).digest()
+    return int.from_bytes(digest[:6], "big")
+
+
+def _scheduler():
+    # Fuzzing off: with it FSRS draws a random interval, and the schedule must follow from the
+    # review times alone. Imported here: fsrs is not needed to open the store.
+    from fsrs import Scheduler
+
+    return Scheduler(enable_fuzzing=False)
+
+
+def _review(c: sqlite3.Connection, exercise_id: str, part: str, rating: int, quick: bool, event: int,
+            now: datetime) -> None:
+    """Apply one FSRS review at ``now`` to the part's card (made if missing) and log it."""
+    from fsrs import Card, Rating
+
+    moment = now.astimezone(UTC).replace(microsecond=0)
+    row = c.execute("SELECT card FROM cards WHERE exercise = ? AND part = ?", (exercise_id, part)).fetchone()
+    card = Card.from_dict(json.loads(row[0])) if row else Card(card_id=_card_id(exercise_id, part), due=moment)
+    card, _ = _scheduler().review_card(card, Rating(rating), moment)
+    c.execute("INSERT OR REPLACE INTO cards (exercise, part, state, due, card, last_event) "
+              "VALUES (?, ?, ?, ?, ?, ?)",
+              (exercise_id, part, int(card.state), _stamp(card.due), json.dumps(card.to_dict()), event))
+    c.execute("INSERT INTO reviews (time, exercise, part, rating, quick, event) VALUES (?, ?, ?, ?, ?, ?)",
+              (_stamp(moment), exercise_id, part, rating, int(quick), event))
 
 
 def _status(parts: list[str], solved: set[str], engaged: bool) -> str:

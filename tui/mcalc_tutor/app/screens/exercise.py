@@ -304,7 +304,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
     def _confirmed(self, yes: bool | None) -> None:
         if yes:
             app = tutor_app(self)
-            app.store.record_reveal(self.entry.id)
+            app.store.record_reveal(self.entry.id, list(self.entry.parts))  # unsolved parts come back for review
             app.store_written()
             self._update_heading()
             self._show_solution()

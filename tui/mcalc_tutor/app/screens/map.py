@@ -29,12 +29,14 @@ class MapScreen(Screen):
 - **c**: continue: the exercise you were on, or the next unsolved one after it
 - **l**: the optimizer lab
 - **p**: your progress
+- **r**: review the parts that are due (the title says how many)
 """
 
     BINDINGS = [
         Binding("c", "resume", "Continue"),
         Binding("l", "app.lab", "Lab"),
         Binding("p", "app.progress", "Progress"),
+        Binding("r", "review", "Review"),
         Binding("ctrl+q", "app.quit", "Quit"),  # shown on the map only; it works everywhere
     ]
 
@@ -103,7 +105,14 @@ class MapScreen(Screen):
             chapter.select_exercise(entry.id)
         solved = sum(1 for status in statuses.values() if status == "solved")
         self.sub_title = None
-        self.title = f"Chapter map · {solved}/{len(app.course.entries)} solved"
+        due = len(app.store.due_cards())
+        self.title = f"Chapter map · {solved}/{len(app.course.entries)} solved" + (f" · {due} due (r)" if due else "")
+
+    def action_review(self) -> None:
+        """The spaced-review screen: the due cards one by one."""
+        from .review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
 
     def action_resume(self) -> None:
         target = self.continue_target()

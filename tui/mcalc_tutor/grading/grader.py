@@ -4,9 +4,11 @@ the same bytes out.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -92,17 +94,49 @@ def mark_duplicates(results: list[SubmissionResult]) -> list[SubmissionResult]:
     return results
 
 
+class PartCache:
+    """Math-part results already given in a batch, per (exercise variant, part, answer text).
+
+    Many students type the same answer, and a math part's result depends on nothing else. The
+    variant is keyed by its parameter values, not by the seed: students whose seeds draw the same
+    values (every student, for an exercise without parameters) share one entry. Code parts are
+    never cached (their instances depend on the student).
+    """
+
+    def __init__(self, limit: int = 200_000):
+        self.limit = limit
+        self.hits = 0
+        self._results: dict[tuple, PartResult] = {}
+
+    def result(self, key: tuple, compute: Callable[[], PartResult]) -> PartResult:
+        """The cached result for `key` (a fresh copy), computing and keeping it on a miss."""
+        found = self._results.get(key)
+        if found is None:
+            found = compute()
+            if len(self._results) < self.limit:
+                self._results[key] = found
+        else:
+            self.hits += 1
+        return PartResult(found.exercise, found.part, found.status, found.score, found.max_score, found.feedback,
+                          list(found.diagnostics), found.interpreted)
+
+
+def _variant_key(ex, variant) -> tuple:
+    return (ex.id, str(ex.path), repr(sorted(variant.values.items())))
+
+
 def grade_path(path: Path, exercises: list[str] | None = None, *, unsandboxed: bool = False,
-               secret: bytes | None = None) -> SubmissionResult:
+               secret: bytes | None = None, cache: PartCache | None = None) -> SubmissionResult:
     """Read and grade one submission; never raises.
 
     Code parts run only inside bubblewrap unless ``unsandboxed`` (code you trust); ``secret`` (the
     course secret) makes each student's hidden-test instances unguessable from the package.
+    ``cache`` (shared by a batch) reuses the results of math answers already checked.
     """
     start = time.perf_counter()
     try:
         sub = read_submission(path)
-        result = grade_submission(sub, exercises, unsandboxed=unsandboxed, secret=secret)
+        result = grade_submission(sub, exercises, unsandboxed=unsandboxed, secret=secret, cache=cache)
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
         result = SubmissionResult(str(path), path.stem, 0, [], error=f"internal error: {type(exc).__name__}")
     result.seconds = time.perf_counter() - start
@@ -110,7 +144,7 @@ def grade_path(path: Path, exercises: list[str] | None = None, *, unsandboxed: b
 
 
 def grade_submission(sub: Submission, exercises: list[str] | None = None, *, unsandboxed: bool = False,
-                     secret: bytes | None = None) -> SubmissionResult:
+                     secret: bytes | None = None, cache: PartCache | None = None) -> SubmissionResult:
     from ..content.loader import load_bank
 
     bank = load_bank()
@@ -123,7 +157,7 @@ def grade_submission(sub: Submission, exercises: list[str] | None = None, *, uns
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
                                            f"unknown exercise {exercise_id!r}"))
             continue
-        result.parts.extend(_grade_exercise(ex, given, sub, _CodePolicy(unsandboxed, secret)))
+        result.parts.extend(_grade_exercise(ex, given, sub, _CodePolicy(unsandboxed, secret), cache))
     if exercises:  # answers to exercises outside the assignment are reported, not graded
         for exercise_id in sorted(set(sub.answers) - set(exercises)):
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
@@ -147,11 +181,12 @@ class _CodePolicy:
     secret: bytes | None = None
 
 
-def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy) -> list[PartResult]:
-    from ..content.answers import check_part
+def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy,
+                    cache: PartCache | None = None) -> list[PartResult]:
     from ..content.variants import make_variant
 
     variant = make_variant(ex, sub.seed)
+    variant_key = None if cache is None else _variant_key(ex, variant)
     out = []
     known = {p.name for p in variant.parts}
     for part in variant.parts:
@@ -169,13 +204,23 @@ def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy) -> li
             out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points,
                                   "the answer must be a string (in quotes)"))
             continue
-        verdict = check_part(variant, part, str(answer))
-        out.append(PartResult(ex.id, part.name, verdict.status, verdict.score, part.points,
-                              _feedback(verdict), [d.code for d in verdict.diagnostics], verdict.interpreted))
+        if cache is None:
+            out.append(_check_math(ex, variant, part, str(answer)))
+        else:
+            key = (variant_key, part.name, str(answer))
+            out.append(cache.result(key, functools.partial(_check_math, ex, variant, part, str(answer))))
     for name in sorted(set(given) - known):
         out.append(PartResult(ex.id, name or "*", INVALID, 0.0, 0.0,
                               f"{ex.id} has no part {name!r} (parts: {', '.join(sorted(known))})"))
     return out
+
+
+def _check_math(ex, variant, part, answer: str) -> PartResult:
+    from ..content.answers import check_part
+
+    verdict = check_part(variant, part, answer)
+    return PartResult(ex.id, part.name, verdict.status, verdict.score, part.points,
+                      _feedback(verdict), [d.code for d in verdict.diagnostics], verdict.interpreted)
 
 
 def _feedback(verdict) -> str:

@@ -33,6 +33,10 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--timing", action="store_true", help="include execution_time in Gradescope output")
     p.add_argument("--unsandboxed", action="store_true", help="run code parts even without bubblewrap "
                    "(resource limits only: for code you trust)")
+    p.add_argument("--shard", metavar="K/N", help="grade only shard K of N of the submissions (a fixed share, "
+                   "by path); combine the shards' --format json outputs with --merge")
+    p.add_argument("--merge", nargs="+", metavar="FILE", help="instead of grading: combine shards' JSON results "
+                   "into --format (the same bytes as grading all submissions in one go)")
     p.set_defaults(run=run)
 
 
@@ -60,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
         write_bundle(Path(args.gradescope_bundle), ids)
         print(f"wrote {args.gradescope_bundle}")
         return 0
+    if args.merge:
+        return _merge(args)
     if not args.paths:
         return usage_error("give submission files or folders to grade")
     from ..grading.batch import grade_many, unknown_ids
@@ -75,7 +81,26 @@ def run(args: argparse.Namespace) -> int:
         usage_error(e)
     if errors and not paths:
         return 2
+    if args.shard:
+        from ..grading.shard import ShardError, parse_shard, select_shard
+
+        try:
+            paths = select_shard(paths, args.paths, *parse_shard(args.shard))
+        except ShardError as exc:
+            return usage_error(str(exc))
     results = grade_many(paths, args.exercises, args.jobs, unsandboxed=args.unsandboxed)
+    return _emit(results, args)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from ..grading.shard import ShardError, merge_results
+
+    if args.paths or args.shard:
+        return usage_error("--merge takes the shards' JSON files only (no PATH, no --shard)")
+    try:
+        results = merge_results([Path(f) for f in args.merge])
+    except ShardError as exc:
+        return usage_error(str(exc))
     return _emit(results, args)
 
 

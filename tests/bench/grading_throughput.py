@@ -3,7 +3,8 @@ bank; a mix of right, wrong and invalid answers, 7 variants) graded in one run:
 
 - per part, as the app checks one answer (no verdict cache; the expected answers warm): p50/p95;
 - per part inside a batch (the batch's PartCache: repeated answers are looked up): p50/p95/mean;
-- the whole batch, `grade FOLDER --jobs 1` and `--jobs 2` (fresh processes), extrapolated to 1000;
+- the whole batch, grade_many at --jobs 1 and --jobs 2 (each in a fresh process), extrapolated to
+  1000 submissions, and `grade FOLDER --format csv --jobs 2` end to end;
 - the Gradescope model: one fresh process per submission (`grade FILE --format gradescope`), which
   is also the time to grade one submission cold, and its ratio to the batch's cost per submission;
 - identity: the first M submissions graded by main's code (a `git worktree` of main, in a child
@@ -112,7 +113,31 @@ def graded_by(ref: str, folder: Path, tmp: Path) -> str:
         subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=True)
 
 
+def _batch_in_child(folder: Path, jobs: int, tmp: Path) -> tuple[float, str]:
+    """grade_many(folder, jobs) timed in a fresh process (bank loaded first, as `grade` does);
+    returns the seconds and the results as `--format json`."""
+    out = tmp / f"jobs{jobs}.json"
+    run = subprocess.run([sys.executable, __file__, "--child", str(folder), str(jobs), str(out)],
+                         check=True, capture_output=True, text=True)
+    return float(run.stdout), out.read_text(encoding="utf-8")
+
+
+def _child(folder: str, jobs: str, out: str) -> None:
+    load_bank()
+    paths = sorted(Path(folder).glob("*.toml"))
+    start = time.perf_counter()
+    results = grade_many(paths, None, int(jobs))
+    elapsed = time.perf_counter() - start
+    for r in results:
+        r.seconds = 0.0
+    Path(out).write_text(json_report(results), encoding="utf-8")
+    print(elapsed)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        _child(*sys.argv[2:5])
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("n", nargs="?", type=int, default=200)
     ap.add_argument("--compare", type=int, default=100, metavar="M", help="submissions graded by --against too")
@@ -139,17 +164,16 @@ def main() -> None:
               f"({misses} distinct answers checked, {cache.hits} looked up)")
 
         rates, outputs = {}, {}
-        for jobs in (1, 2):  # a fresh `grade` process each: start-up and cold caches included
-            out = tmp / f"jobs{jobs}.json"
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "mcalc_tutor", "grade", str(folder), "--format", "json",
-                            "--jobs", str(jobs), "--out", str(out)], check=True)
-            elapsed = time.perf_counter() - start
+        for jobs in (1, 2):  # a fresh process each: cold caches, as the issue's baseline was measured
+            elapsed, outputs[jobs] = _batch_in_child(folder, jobs, tmp)
             rates[jobs] = n / elapsed
-            outputs[jobs] = out.read_text(encoding="utf-8")
-            print(f"grade --jobs {jobs}: {elapsed:.2f} s for {n} submissions ({n * parts} parts): "
+            print(f"grade_many --jobs {jobs}: {elapsed:.2f} s for {n} submissions ({n * parts} parts): "
                   f"{rates[jobs]:.1f} submissions/s → 1000 submissions in {1000 / rates[jobs]:.1f} s")
         print(f"speed-up jobs 2 / jobs 1: {rates[2] / rates[1]:.2f}x; same bytes: {outputs[1] == outputs[2]}")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "mcalc_tutor", "grade", str(folder), "--format", "csv", "--jobs", "2",
+                        "--out", str(tmp / "grades.csv")], check=True)
+        print(f"`mcalc-tutor grade FOLDER --jobs 2 --format csv` end to end: {time.perf_counter() - start:.2f} s")
 
         if args.gradescope:
             cold = gradescope_model(paths[:args.gradescope])

@@ -51,6 +51,10 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--timing", action="store_true", help="include execution_time in Gradescope output")
     p.add_argument("--unsandboxed", action="store_true", help="run code parts even without bubblewrap "
                    "(resource limits only: for code you trust)")
+    p.add_argument("--shard", metavar="K/N", help="grade only shard K of N of the submissions (a fixed share, "
+                   "by path); combine the shards' --format json outputs with --merge")
+    p.add_argument("--merge", nargs="+", metavar="FILE", help="instead of grading: combine shards' JSON results "
+                   "into --format (the same bytes as grading all submissions in one go)")
     p.set_defaults(run=run)
 
 
@@ -66,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         return _templates(args, course)
     if args.gradescope_bundle:
         return _bundle(args, course)
+    if args.merge:
+        return _merge(args, course)
     if not args.paths:
         return usage_error("give submission files or folders to grade")
     from ..grading.batch import unknown_ids
@@ -80,6 +86,13 @@ def run(args: argparse.Namespace) -> int:
         usage_error(e)
     if errors and not paths:
         return 2
+    if args.shard:
+        from ..grading.shard import ShardError, parse_shard, select_shard
+
+        try:
+            paths = select_shard(paths, args.paths, *parse_shard(args.shard))
+        except ShardError as exc:
+            return usage_error(str(exc))
     results = _grade(paths, args, course)
     if course.assignment is None and not args.exercises:
         from ..grading.grader import max_score_warning
@@ -87,6 +100,19 @@ def run(args: argparse.Namespace) -> int:
         warning = max_score_warning(results)
         if warning:
             print(f"mcalc-tutor: warning: {warning}", file=sys.stderr)
+    return _emit(results, args, course)
+
+
+def _merge(args: argparse.Namespace, course: _Course) -> int:
+    """`--merge F...`: the shards' JSON results, in one-go order, written in any format."""
+    from ..grading.shard import ShardError, merge_results
+
+    if args.paths or args.shard:
+        return usage_error("--merge takes the shards' JSON files only (no PATH, no --shard)")
+    try:
+        results = merge_results([Path(f) for f in args.merge])
+    except ShardError as exc:
+        return usage_error(str(exc))
     return _emit(results, args, course)
 
 

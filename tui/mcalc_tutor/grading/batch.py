@@ -1,5 +1,9 @@
 """Grading many submissions at once (in worker processes when asked), and checking an
-assignment's exercise ids before any grading starts."""
+assignment's exercise ids before any grading starts.
+
+A batch shares one PartCache per process: an answer many students typed is checked once. The
+results are the same bytes as grading each submission on its own (tests/test_speed_identical.py).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -7,8 +11,11 @@ from functools import partial
 from pathlib import Path
 
 from .assignment import Assignment
-from .grader import SubmissionResult, grade_assigned, grade_path
+from .grader import PartCache, SubmissionResult, grade_assigned, grade_path
 from .roster import Roster
+
+_worker_cache: PartCache | None = None
+"""The PartCache of this worker process (set by _warm)."""
 
 
 def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *, unsandboxed: bool = False,
@@ -23,9 +30,10 @@ def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *,
     else:
         grade = partial(grade_path, exercises=exercises, unsandboxed=unsandboxed, secret=secret)
     if jobs == 1 or len(paths) < 2:
+        cache = PartCache()
         out = []
         for p in paths:
-            out.append(grade(p))
+            out.append(grade(p, cache=cache))
             if on_result:
                 on_result(out[-1])
         return out
@@ -33,7 +41,7 @@ def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *,
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
         results = []
-        for result in pool.map(grade, paths, chunksize=max(1, len(paths) // (jobs * 8))):
+        for result in pool.map(partial(_in_worker, grade), paths, chunksize=max(1, len(paths) // (jobs * 8))):
             results.append(result)
             if on_result:
                 on_result(result)
@@ -41,10 +49,17 @@ def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *,
 
 
 def _warm() -> None:
-    """Each worker loads the bank once, before its first submission."""
+    """Each worker loads the bank once, before its first submission, and starts its cache."""
+    global _worker_cache
     from ..content.loader import load_bank
 
     load_bank()
+    _worker_cache = PartCache()
+
+
+def _in_worker(grade: Callable[..., SubmissionResult], path: Path) -> SubmissionResult:
+    """Grade in a worker process with that worker's cache."""
+    return grade(path, cache=_worker_cache)
 
 
 def unknown_ids(ids: Sequence[str]) -> str | None:

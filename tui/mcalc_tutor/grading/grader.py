@@ -4,11 +4,13 @@ the same bytes out.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
 import time
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL
@@ -37,8 +39,10 @@ class PartResult:
     misconceptions: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        return data
+        """The fields in declaration order (what dataclasses.asdict gives, without its deep copy)."""
+        return {"exercise": self.exercise, "part": self.part, "status": self.status, "score": self.score,
+                "max_score": self.max_score, "feedback": self.feedback, "diagnostics": list(self.diagnostics),
+                "interpreted": self.interpreted, "misconceptions": list(self.misconceptions)}
 
 
 @dataclass
@@ -99,17 +103,49 @@ def mark_duplicates(results: list[SubmissionResult]) -> list[SubmissionResult]:
     return results
 
 
+class PartCache:
+    """Math-part results already given in a batch, per (exercise variant, part, answer text).
+
+    Many students type the same answer, and a math part's result depends on nothing else. The
+    variant is keyed by its parameter values, not by the seed: students whose seeds draw the same
+    values (every student, for an exercise without parameters) share one entry. Code parts are
+    never cached (their instances depend on the student).
+    """
+
+    def __init__(self, limit: int = 200_000):
+        self.limit = limit
+        self.hits = 0
+        self._results: dict[tuple, PartResult] = {}
+
+    def result(self, key: tuple, compute: Callable[[], PartResult]) -> PartResult:
+        """The cached result for `key` (a fresh copy), computing and keeping it on a miss."""
+        found = self._results.get(key)
+        if found is None:
+            found = compute()
+            if len(self._results) < self.limit:
+                self._results[key] = found
+        else:
+            self.hits += 1
+        return PartResult(found.exercise, found.part, found.status, found.score, found.max_score, found.feedback,
+                          list(found.diagnostics), found.interpreted, list(found.misconceptions))
+
+
+def _variant_key(ex, variant) -> tuple:
+    return (ex.id, str(ex.path), repr(sorted(variant.values.items())))
+
+
 def grade_path(path: Path, exercises: list[str] | None = None, *, unsandboxed: bool = False,
-               secret: bytes | None = None) -> SubmissionResult:
+               secret: bytes | None = None, cache: PartCache | None = None) -> SubmissionResult:
     """Read and grade one submission; never raises.
 
     Code parts run only inside bubblewrap unless ``unsandboxed`` (code you trust); ``secret`` (the
     course secret) makes each student's hidden-test instances unguessable from the package.
+    ``cache`` (shared by a batch) reuses the results of math answers already checked.
     """
     start = time.perf_counter()
     try:
         sub = read_submission(path)
-        result = grade_submission(sub, exercises, unsandboxed=unsandboxed, secret=secret)
+        result = grade_submission(sub, exercises, unsandboxed=unsandboxed, secret=secret, cache=cache)
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
         result = SubmissionResult(str(path), path.stem, 0, [], error=f"internal error: {type(exc).__name__}")
     result.seconds = time.perf_counter() - start
@@ -117,7 +153,7 @@ def grade_path(path: Path, exercises: list[str] | None = None, *, unsandboxed: b
 
 
 def grade_submission(sub: Submission, exercises: list[str] | None = None, *, unsandboxed: bool = False,
-                     secret: bytes | None = None) -> SubmissionResult:
+                     secret: bytes | None = None, cache: PartCache | None = None) -> SubmissionResult:
     from ..content.loader import load_bank
 
     bank = load_bank()
@@ -130,7 +166,7 @@ def grade_submission(sub: Submission, exercises: list[str] | None = None, *, uns
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
                                            f"unknown exercise {exercise_id!r}"))
             continue
-        result.parts.extend(_grade_exercise(ex, given, sub, _CodePolicy(unsandboxed, secret)))
+        result.parts.extend(_grade_exercise(ex, given, sub, _CodePolicy(unsandboxed, secret), cache))
     if exercises:  # answers to exercises outside the assignment are reported, not graded
         for exercise_id in sorted(set(sub.answers) - set(exercises)):
             result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
@@ -154,11 +190,12 @@ class _CodePolicy:
     secret: bytes | None = None
 
 
-def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy) -> list[PartResult]:
-    from ..content.answers import check_part
+def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy,
+                    cache: PartCache | None = None) -> list[PartResult]:
     from ..content.variants import make_variant
 
     variant = make_variant(ex, sub.seed)
+    variant_key = None if cache is None else _variant_key(ex, variant)
     out = []
     known = {p.name for p in variant.parts}
     for part in variant.parts:
@@ -176,14 +213,24 @@ def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy) -> li
             out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points,
                                   "the answer must be a string (in quotes)"))
             continue
-        verdict = check_part(variant, part, str(answer))
-        out.append(PartResult(ex.id, part.name, verdict.status, verdict.score, part.points,
-                              _feedback(verdict), [d.code for d in verdict.diagnostics], verdict.interpreted,
-                              _misconceptions(ex, part, verdict)))
+        if cache is None:
+            out.append(_check_math(ex, variant, part, str(answer)))
+        else:
+            key = (variant_key, part.name, str(answer))
+            out.append(cache.result(key, functools.partial(_check_math, ex, variant, part, str(answer))))
     for name in sorted(set(given) - known):
         out.append(PartResult(ex.id, name or "*", INVALID, 0.0, 0.0,
                               f"{ex.id} has no part {name!r} (parts: {', '.join(sorted(known))})"))
     return out
+
+
+def _check_math(ex, variant, part, answer: str) -> PartResult:
+    from ..content.answers import check_part
+
+    verdict = check_part(variant, part, answer)
+    return PartResult(ex.id, part.name, verdict.status, verdict.score, part.points,
+                      _feedback(verdict), [d.code for d in verdict.diagnostics], verdict.interpreted,
+                      _misconceptions(ex, part, verdict))
 
 
 def _feedback(verdict) -> str:
@@ -245,8 +292,8 @@ def _misconceptions(ex, part, verdict) -> list[str]:
 
 
 def grade_assigned(path: Path, assignment: Assignment, key: bytes | None = None,
-                   student: str | None = None, *, unsandboxed: bool = False, roster: Roster | None = None
-                   ) -> SubmissionResult:
+                   student: str | None = None, *, unsandboxed: bool = False, roster: Roster | None = None,
+                   cache: PartCache | None = None) -> SubmissionResult:
     """Grade one submission against an assignment: its exercises and parts in its order, its points,
     and the student's own variant: the seed comes from the student id under the assignment's `key`
     (seeds.assignment_key), never from the file.
@@ -261,7 +308,7 @@ def grade_assigned(path: Path, assignment: Assignment, key: bytes | None = None,
     if known is not None:
         sub.student = known.id
     try:
-        result = _grade_assigned(sub, assignment, key, _CodePolicy(unsandboxed, key))
+        result = _grade_assigned(sub, assignment, key, _CodePolicy(unsandboxed, key), cache)
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
         result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"internal error: {type(exc).__name__}")
     result.seconds = time.perf_counter() - start
@@ -269,7 +316,7 @@ def grade_assigned(path: Path, assignment: Assignment, key: bytes | None = None,
 
 
 def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None,
-                    policy: _CodePolicy) -> SubmissionResult:
+                    policy: _CodePolicy, cache: PartCache | None = None) -> SubmissionResult:
     from ..content.loader import load_bank
 
     bank = load_bank()
@@ -287,7 +334,7 @@ def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None,
             result.parts.extend(PartResult(assigned.id, p.name, INVALID, 0.0, p.points,
                                            f"unknown exercise {assigned.id!r}") for p in assigned.parts)
             continue
-        graded = {p.part: p for p in _grade_exercise(ex, given, sub, policy)}
+        graded = {p.part: p for p in _grade_exercise(ex, given, sub, policy, cache)}
         bank_points = {p.name: p.points for p in ex.parts}
         for part in assigned.parts:
             p = graded.pop(part.name)

@@ -60,67 +60,77 @@ class _Evaluator:
         return int(self.sizes[d])
 
     def eval(self, node: A.Node) -> np.ndarray:
-        if isinstance(node, A.Num):
-            return np.array([[float(node.value)]])
-        if isinstance(node, A.Const):
-            return np.array([[math.pi if node.name == "pi" else math.e]])
-        if isinstance(node, A.Sym):
-            return np.asarray(self.values[node.name], dtype=float)
-        if isinstance(node, A.Entry):
-            vector = np.asarray(self.values[node.name], dtype=float)
-            if node.index > vector.shape[0]:
-                raise DomainError(f"{node.name} has no entry {node.index} at this size")
-            return vector[node.index - 1:node.index, :1]
-        if isinstance(node, A.Identity):
-            rows, _ = self.typed.shape_of(node)
-            return np.eye(self.size(rows))
-        if isinstance(node, A.Neg):
-            return -self.eval(node.arg)
-        if isinstance(node, A.Add):
-            return self.eval(node.left) + self.eval(node.right)
-        if isinstance(node, A.Sub):
-            return self.eval(node.left) - self.eval(node.right)
-        if isinstance(node, A.Hadamard):
-            return self.eval(node.left) * self.eval(node.right)
-        if isinstance(node, A.HadamardDiv):
-            right = self.eval(node.right)
-            if np.any(right == 0):
-                raise DomainError("division by zero")
-            return self.eval(node.left) / right
-        if isinstance(node, A.Mul):
-            left, right = self.eval(node.left), self.eval(node.right)
-            if left.shape == (1, 1) or right.shape == (1, 1):
-                return left * right
-            if node.dot and left.shape == right.shape and 1 in left.shape:
-                return np.array([[float(np.sum(left * right))]])
-            return left @ right
-        if isinstance(node, A.Div):
-            right = self.eval(node.right)
-            if np.any(right == 0):
-                raise DomainError("division by zero")
-            return self.eval(node.left) / right
-        if isinstance(node, A.Pow):
-            return self.power(node)
-        if isinstance(node, A.Transpose):
-            return self.eval(node.arg).T
-        if isinstance(node, A.Inverse):
-            return self.inverse(self.eval(node.arg))
-        if isinstance(node, A.Call):
-            return self.call(node)
-        if isinstance(node, A.Apply):
-            funcs = self.functions.get(node.func)
-            if funcs is None or node.order >= len(funcs):
-                raise DomainError(f"no instance for function {node.func}")
-            return funcs[node.order](self.eval(node.arg))
-        if isinstance(node, A.Norm):
-            return self.norm(node)
-        if isinstance(node, A.Differential):
-            from .forward import differential
+        rule = _RULES.get(type(node))
+        if rule is None:
+            raise DomainError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
+        return rule(self, node)
 
-            return differential(self, node)
-        if isinstance(node, A.Matrix):
-            return np.array([[self.eval(e)[0, 0] for e in row] for row in node.rows], dtype=float)
-        raise DomainError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
+    # One method per node type, found by the node's exact type (every AST class derives from Node
+    # directly): a dictionary look-up per node instead of a chain of isinstance tests.
+    def num(self, node: A.Num) -> np.ndarray:
+        return np.array([[float(node.value)]])
+
+    def const(self, node: A.Const) -> np.ndarray:
+        return np.array([[math.pi if node.name == "pi" else math.e]])
+
+    def sym(self, node: A.Sym) -> np.ndarray:
+        return np.asarray(self.values[node.name], dtype=float)
+
+    def entry(self, node: A.Entry) -> np.ndarray:
+        vector = np.asarray(self.values[node.name], dtype=float)
+        if node.index > vector.shape[0]:
+            raise DomainError(f"{node.name} has no entry {node.index} at this size")
+        return vector[node.index - 1:node.index, :1]
+
+    def identity(self, node: A.Identity) -> np.ndarray:
+        rows, _ = self.typed.shape_of(node)
+        return np.eye(self.size(rows))
+
+    def neg(self, node: A.Neg) -> np.ndarray:
+        return -self.eval(node.arg)
+
+    def add(self, node: A.Add) -> np.ndarray:
+        return self.eval(node.left) + self.eval(node.right)
+
+    def sub(self, node: A.Sub) -> np.ndarray:
+        return self.eval(node.left) - self.eval(node.right)
+
+    def hadamard(self, node: A.Hadamard) -> np.ndarray:
+        return self.eval(node.left) * self.eval(node.right)
+
+    def divide(self, node: A.Div | A.HadamardDiv) -> np.ndarray:
+        right = self.eval(node.right)
+        if np.any(right == 0):
+            raise DomainError("division by zero")
+        return self.eval(node.left) / right
+
+    def mul(self, node: A.Mul) -> np.ndarray:
+        left, right = self.eval(node.left), self.eval(node.right)
+        if left.shape == (1, 1) or right.shape == (1, 1):
+            return left * right
+        if node.dot and left.shape == right.shape and 1 in left.shape:
+            return np.array([[float(np.sum(left * right))]])
+        return left @ right
+
+    def transpose(self, node: A.Transpose) -> np.ndarray:
+        return self.eval(node.arg).T
+
+    def inverse_of(self, node: A.Inverse) -> np.ndarray:
+        return self.inverse(self.eval(node.arg))
+
+    def apply(self, node: A.Apply) -> np.ndarray:
+        funcs = self.functions.get(node.func)
+        if funcs is None or node.order >= len(funcs):
+            raise DomainError(f"no instance for function {node.func}")
+        return funcs[node.order](self.eval(node.arg))
+
+    def differential(self, node: A.Differential) -> np.ndarray:
+        from .forward import differential
+
+        return differential(self, node)
+
+    def matrix(self, node: A.Matrix) -> np.ndarray:
+        return np.array([[self.eval(e)[0, 0] for e in row] for row in node.rows], dtype=float)
 
     @staticmethod
     def inverse(m: np.ndarray) -> np.ndarray:
@@ -184,3 +194,12 @@ def norm_value(x: np.ndarray, p: str) -> np.ndarray:
         value = np.linalg.norm(x, order)
     return np.array([[value]])
 
+
+_RULES: dict[type, Callable[[_Evaluator, Any], np.ndarray]] = {
+    A.Num: _Evaluator.num, A.Const: _Evaluator.const, A.Sym: _Evaluator.sym, A.Entry: _Evaluator.entry,
+    A.Identity: _Evaluator.identity, A.Neg: _Evaluator.neg, A.Add: _Evaluator.add, A.Sub: _Evaluator.sub,
+    A.Hadamard: _Evaluator.hadamard, A.HadamardDiv: _Evaluator.divide, A.Mul: _Evaluator.mul,
+    A.Div: _Evaluator.divide, A.Pow: _Evaluator.power, A.Transpose: _Evaluator.transpose,
+    A.Inverse: _Evaluator.inverse_of, A.Call: _Evaluator.call, A.Apply: _Evaluator.apply,
+    A.Norm: _Evaluator.norm, A.Differential: _Evaluator.differential, A.Matrix: _Evaluator.matrix,
+}

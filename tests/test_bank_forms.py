@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from mcalc_tutor.content.answers import check_part
 from mcalc_tutor.content.loader import load_bank
 from mcalc_tutor.content.variants import make_variant

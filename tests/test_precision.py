@@ -30,6 +30,8 @@ PARTS = {
     "pair": 'kind = "number"\nanswer = "(sqrt(101), 1/3)"\nsigfigs = 3',
     "grid": 'kind = "matrix"\nanswer = "[1/3, 2; 0, 1]"\ndecimals = 2',
     "vec": 'kind = "vector"\nanswer = "(1/3, 2/3)"\nsigfigs = 2',
+    "misread": ('kind = "number"\nanswer = "80/3"\nsigfigs = 3\n'
+                '[[parts.mistakes]]\nanswer = "80"\nfeedback = "That is the numerator alone: divide by the count."'),
 }
 
 
@@ -72,6 +74,9 @@ ROWS = [
     ("pair", "(10, 0.333)", "invalid", "entry 1 has fewer than 3"),
     ("grid", "[0.33, 2; 0, 1]", "correct", None), ("grid", "[0.34, 2; 0, 1]", "incorrect", "entry (1, 1) is off"),
     ("vec", "(0.33, 0.67)", "correct", None), ("vec", "(0.33, 0.66)", "incorrect", "entry 2 is off"),
+    # a listed misconception is named before any complaint about digits; others still get the digits
+    ("misread", "80", "incorrect", "numerator alone"), ("misread", "80.0", "incorrect", "numerator alone"),
+    ("misread", "27", "invalid", "2 significant figures"), ("misread", "26.7", "correct", None),
 ]
 
 

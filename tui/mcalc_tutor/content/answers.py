@@ -197,24 +197,30 @@ def _judge_numbers(part: Part, reading: Reading, value: np.ndarray, expected: np
     if judged.correct:
         return Verdict(CORRECT, 1.0, "Correct.", interpreted=interpreted, method="numeric")
     several = value.size > 1
-    if judged.not_exact or judged.too_few:
-        verdict = invalid(_digits_message(judged, precision, literals, value.shape, several))
-        verdict.interpreted = interpreted
-        return verdict
 
     def agrees(other: np.ndarray) -> bool:
         return other.shape == value.shape and judge_entries(value, other, literals, precision).correct
 
-    diagnostics = []
+    def is_listed(other: np.ndarray) -> bool:  # the value itself, however many digits it was given with
+        return agrees(other) or (other.shape == value.shape and bool(np.allclose(value, other, rtol=1e-9, atol=0)))
+
+    # A listed misconception is named before any complaint about digits: "80" for a part asking 3
+    # significant figures is that mistake, not a rounding problem.
+    diagnostics, listed = [], False
     for m in part.mistakes:
         try:
-            if agrees(evaluate(read(m.answer, SymbolTable()), {}, {})):
+            if is_listed(evaluate(read(m.answer, SymbolTable()), {}, {})):
+                listed = True
                 feedback = m.feedback if reveal else withhold(m.feedback, answer_forms(str(part.answer), SymbolTable()))
                 if feedback:
                     diagnostics.append(Diagnostic("mistake", feedback))
                 break
         except (MathError, DomainError):
             continue
+    if not listed and (judged.not_exact or judged.too_few):
+        verdict = invalid(_digits_message(judged, precision, literals, value.shape, several))
+        verdict.interpreted = interpreted
+        return verdict
     if not diagnostics and agrees(-expected) and np.any(expected != 0):
         diagnostics.append(Diagnostic("sign", "Check the sign."))
     off = [i for i, right in enumerate(judged.right) if not right]

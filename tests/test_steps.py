@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mcalc_tutor._toml import tomllib
 from mcalc_tutor.checking.steps import check_steps, expression_texts, preview_line
 from mcalc_tutor.cli import main
 from mcalc_tutor.content.answers import check_part

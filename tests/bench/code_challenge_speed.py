@@ -14,8 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-import tomllib
-
+from mcalc_tutor._toml import tomllib
 from mcalc_tutor.grading.runner import run_challenge, sandbox_status
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,12 +25,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for class_folder
 
 from class_folder import synthesize  # noqa: E402
+from mcalc_tutor._toml import tomllib
 from mcalc_tutor.content.answers import check_part  # noqa: E402
 from mcalc_tutor.content.loader import load_bank  # noqa: E402
 from mcalc_tutor.content.variants import make_variant  # noqa: E402

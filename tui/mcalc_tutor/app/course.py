@@ -211,7 +211,8 @@ class Course:
             except OSError:
                 continue
             if text is None or code.strip()[:200] not in text:
-                text = (text or f"# {exercise.title}\n") + f"\n\n**Reference code** (`{part.reference}`):\n\n```python\n{code}\n```\n"
+                text = (text or f"# {exercise.title}\n") + (
+                    f"\n\n**Reference code** (`{part.reference}`):\n\n```python\n{code}\n```\n")
         return text
 
     @staticmethod

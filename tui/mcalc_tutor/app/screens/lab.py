@@ -16,8 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
-from ..widgets.check_list import CheckList
 from ...lab.registry import DEFAULT_FUNCTION, DEFAULT_OPTIMIZERS, FUNCTION_NAMES, MAX_KAPPA, OPTIMIZER_NAMES
+from ..widgets.check_list import CheckList
 
 __all__ = ["LabScreen", "LabSettings", "read_settings"]
 

@@ -34,18 +34,23 @@ def template(ids: list[str], seed: int | None) -> str:
             lines.append(f"#   {line}" if line.strip() else "#")
         lines.append(f"[answers.{ex.id}]")
         for part in variant.parts:
-            prompt = " ".join((part.prompt or part.kind).split())
-            lines.append(f"# ({part.name}) {prompt}")
-            for i, choice in enumerate(part.choices):
-                lines.append(f"#     {chr(ord('a') + i)}) {choice}")
-            if part.kind == "code":
-                lines.append(f'{part.name} = "{part.stub}"   # put your {part.stub} next to this file')
-            else:
-                lines.append(f'{part.name} = ""')
+            lines += _part_lines(part, part.name)
         lines.append("")
     return "\n".join(lines)
 
 
+
+
+def _part_lines(part, label: str) -> list[str]:
+    """A part in a template: its prompt and options as comments, then its blank answer line."""
+    prompt = " ".join((part.prompt or part.kind).split())
+    lines = [f"# ({label}) {prompt}"]
+    lines += [f"#     {chr(ord('a') + i)}) {choice}" for i, choice in enumerate(part.choices)]
+    if part.kind == "code":
+        lines.append(f'{part.name} = "{part.stub}"   # put your {part.stub} next to this file')
+    else:
+        lines.append(f'{part.name} = ""')
+    return lines
 
 
 def _num(x: float) -> str:
@@ -79,14 +84,7 @@ def student_template(assignment: Assignment, seed: int, student: str = "") -> st
             part = variant.part(assigned_part.name)
             if part is None:
                 raise ValueError(f"{ex.id} has no part {assigned_part.name!r}")
-            prompt = " ".join((part.prompt or part.kind).split())
-            lines.append(f"# ({part.name}, {_points(assigned_part.points)}) {prompt}")
-            for i, choice in enumerate(part.choices):
-                lines.append(f"#     {chr(ord('a') + i)}) {choice}")
-            if part.kind == "code":
-                lines.append(f'{part.name} = "{part.stub}"   # put your {part.stub} next to this file')
-            else:
-                lines.append(f'{part.name} = ""')
+            lines += _part_lines(part, f"{part.name}, {_points(assigned_part.points)}")
         lines.append("")
     return "\n".join(lines)
 

@@ -116,7 +116,8 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         return PartRecord(status=store.part_status(self.entry.id, part.name),
                           hints_shown=store.hints_used(self.entry.id, part.name),
                           last_answer=store.last_answer(self.entry.id, part.name),
-                          draft=self._saved_drafts.get(part.name))
+                          draft=self._saved_drafts.get(part.name),
+                          revealed=store.revealed(self.entry.id))
 
     def _place_focus(self, view: PartView) -> None:
         """Focus the first unsolved part's answer if it is on screen with the statement's start;
@@ -306,6 +307,8 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             app = tutor_app(self)
             app.store.record_reveal(self.entry.id, list(self.entry.parts))  # unsolved parts come back for review
             app.store_written()
+            for view in self.query(PartView):
+                view.revealed = True  # recorded: feedback may now state the expected answer
             self._update_heading()
             self._show_solution()
 

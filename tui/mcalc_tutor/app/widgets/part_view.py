@@ -58,6 +58,8 @@ class PartRecord:
     """The last answer checked."""
     draft: str | None = None
     """What the learner typed and did not check (put back in the box in place of the last answer)."""
+    revealed: bool = False
+    """Whether the learner has seen the exercise's worked solution (feedback may then state the answer)."""
 
 
 class PartView(Vertical):
@@ -141,6 +143,8 @@ class PartView(Vertical):
         """The last answer checked (and recorded) for this part."""
         self.last_verdict: Verdict | None = None
         """The most recent verdict shown (tests read it)."""
+        self.revealed = self.record.revealed
+        """Whether the solution has been seen: until then feedback never states the expected answer."""
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -269,7 +273,7 @@ class PartView(Vertical):
         from ...content.answers import check_part
 
         try:
-            verdict = check_part(self.variant, self.part, answer)
+            verdict = check_part(self.variant, self.part, answer, reveal=self.revealed)
         except Exception as exc:  # the engine promises not to raise; if it does, say so, do not crash
             from ...checking.verdict import invalid
 

@@ -79,3 +79,64 @@ def test_one_corrupted_line_is_named(name):
     assert verdict.status != "correct"
     lines = steps_verdict(variant, variant.part(name), "\n".join(bad))
     assert lines.first_broken == at, lines.message
+
+
+# --- iterates: references produced by the lab's own update rules -----------------------------------
+
+from mcalc_tutor.lab.optimizers import adam_step, gd_step, momentum_step  # noqa: E402
+
+ROTATED = np.array([[50.5, 49.5], [49.5, 50.5]])
+SCALES = np.array([[100.0, 0.0], [0.0, 0.01]])
+
+
+def _fmt(v: np.ndarray) -> str:
+    return "(" + ", ".join(f"{float(c):.6g}" for c in v) + ")"
+
+
+def _run(name: str, k: int, wrong_at: int | None = None) -> str:
+    """k iterates by the lab's rule; at step `wrong_at` the step is taken with the opposite sign."""
+    lines = []
+    if name == "adam":
+        x, m, v = np.array([1.0, 1.0]), np.zeros(2), np.zeros(2)
+        for t in range(1, k + 1):
+            g = SCALES @ x
+            x, m, v = adam_step(x, m, v, -g if t == wrong_at else g, t, 0.1, 0.9, 0.999, 1e-8)
+            lines.append(f"m = {_fmt(m)}, v = {_fmt(v)}, x = {_fmt(x)}")
+        return "\n".join(lines)
+    x, vel = np.array([1.0, 0.0]), np.zeros(2)
+    for t in range(1, k + 1):
+        g = ROTATED @ x
+        g = -g if t == wrong_at else g
+        x, vel = (gd_step(x, g, 0.019), vel) if name == "gd" else momentum_step(x, vel, g, 0.019, 0.5)
+        lines.append(_fmt(x))
+    return "\n".join(lines)
+
+
+ITERATES = {"a": ("gd", 3), "c": ("momentum", 3), "d": ("adam", 2)}
+
+
+@pytest.mark.parametrize("part", sorted(ITERATES))
+def test_lab_iterates_are_accepted(part):
+    name, k = ITERATES[part]
+    variant = _variant("optimizers", "opt-trajectories-ill-conditioned")
+    verdict = check_part(variant, variant.part(part), _run(name, k))
+    assert verdict.status == "correct", verdict.message
+
+
+@pytest.mark.parametrize("part", sorted(ITERATES))
+def test_a_wrong_step_is_named_at_that_step(part):
+    name, k = ITERATES[part]
+    variant = _variant("optimizers", "opt-trajectories-ill-conditioned")
+    verdict = check_part(variant, variant.part(part), _run(name, k, wrong_at=2))
+    assert verdict.status in ("partial", "incorrect")
+    assert verdict.message.startswith("Step 2 "), verdict.message
+    assert verdict.status == "partial" or k == 1
+
+
+def test_the_gd_iterates_zig_zag_along_the_steep_direction():
+    """The choice part's claim, checked on the lab's iterates: the (1, 1) component flips sign."""
+    x, signs = np.array([1.0, 0.0]), []
+    for _ in range(3):
+        x = gd_step(x, ROTATED @ x, 0.019)
+        signs.append(np.sign(x[0] + x[1]))
+    assert signs == [-1.0, 1.0, -1.0]

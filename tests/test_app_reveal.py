@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from app_helpers import make_app, open_exercise, part_view, settle, type_answer
 
 # grad-basic-identities (b): the listed mistake `x` has feedback ending "so ∇‖x‖² = 2x",

@@ -10,12 +10,16 @@ from mcalc_tutor.content.answers import check_part
 from mcalc_tutor.content.loader import load_bank
 from mcalc_tutor.content.model import Part
 from mcalc_tutor.content.reading import read_answer
-from mcalc_tutor.content.variants import make_variant
+from mcalc_tutor.content.solutions import solution_answers
+from mcalc_tutor.content.variants import Variant, make_variant
 from mcalc_tutor.mathlang import parse_declarations
 
 
-def solution_text(part: Part) -> str:
-    """The part's own answer, written as a learner would type it."""
+def solution_text(variant: Variant, part: Part) -> str:
+    """The part's own answer, written as a learner would type it: a derivation or a list of iterates
+    is the worked solution's answer line (the part's `answer` holds only the chain's end)."""
+    if part.kind in ("steps", "iterates"):
+        return solution_answers(variant)[part.name]
     if part.kind == "points":
         return "; ".join(f"{p['at']} {p['type']}" for p in part.answer)
     return str(part.answer)
@@ -31,7 +35,7 @@ def _bank_parts():
 
 @pytest.mark.parametrize("variant, part", list(_bank_parts()))
 def test_preview_and_checker_read_the_solution_alike(variant, part):
-    text = solution_text(part)
+    text = solution_text(variant, part)
     reading = read_answer(part, text, variant.symbols)
     assert reading.ok, reading.error
     verdict = check_part(variant, part, text)

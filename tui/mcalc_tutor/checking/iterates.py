@@ -203,10 +203,11 @@ class IteratesVerdict:
     first_wrong: int | None = None
     steps: list[IterateStep] = field(default_factory=list)
 
-    def as_verdict(self) -> Verdict:
-        """The Verdict the grader and the app show: one diagnostic per wrong step."""
+    def as_verdict(self, read_as: str | None = None) -> Verdict:
+        """The Verdict the grader and the app show: one diagnostic per wrong step; `read_as` is the
+        iterates as the reader saw them (the preview's reading), else a count of the right steps."""
         diagnostics = [Diagnostic(s.cause or "value", s.message) for s in self.steps if not s.ok]
-        shown = f"{sum(s.ok for s in self.steps)} of {len(self.steps)} steps right" if self.steps else None
+        shown = read_as or (f"{sum(s.ok for s in self.steps)} of {len(self.steps)} steps right" if self.steps else None)
         return Verdict(self.status, self.score, self.message, interpreted=shown, diagnostics=diagnostics)
 
 

@@ -100,7 +100,7 @@ def _check_iterates(part: Part, answer: str) -> Verdict:
     if not reading.ok:
         return _unreadable(reading)
     try:
-        return iterates_verdict(part, answer).as_verdict()
+        return iterates_verdict(part, answer).as_verdict(read_as=reading.interpreted)
     except ValueError as exc:
         return _broken(exc)
 

@@ -164,7 +164,7 @@ def _free_of(answer: _Answer) -> Violation | None:
             if through is not None:
                 via = f" (through {names.show(piece.key)})" if through else ""
                 return Violation(f"your answer still contains {names.show(key or '', item)}{via}; simplify it "
-                                 f"until {names.join(form.free_of)} no longer appears", piece.col)
+                                 f"until it no longer contains {names.join(form.free_of)}", piece.col)
     return None
 
 

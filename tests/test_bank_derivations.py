@@ -23,7 +23,7 @@ from mcalc_tutor.mathlang.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parents[1] / "exercises"
 RNG = np.random.default_rng(1111)
-SIZES = {"n": 3, "m": 4, "h": 3, "k": 2}
+SIZES = {"n": 3, "m": 4, "h": 3, "k": 2, "N": 5}
 
 
 def _sig(u: np.ndarray) -> np.ndarray:
@@ -60,7 +60,7 @@ class Case:
     broken: str
 
 
-n, m, h, k = SIZES["n"], SIZES["m"], SIZES["h"], SIZES["k"]
+n, m, h, k, N = SIZES["n"], SIZES["m"], SIZES["h"], SIZES["k"], SIZES["N"]
 Xinv = _mat(n, n) + 4 * np.eye(n)  # safely invertible
 
 CASES = [
@@ -95,6 +95,9 @@ CASES = [
          {"δ₂": _col(k), "W₂": _mat(k, h), "z₁": _col(h), "b₂": _col(k)},
          lambda v: _s(v["δ₂"].T @ (v["W₂"] @ _sig(v["z₁"]) + v["b₂"])),
          4, "= (W₂^T δ₂)^T dz₁"),  # the σ' gate dropped
+    Case("backprop", "bp-derive-by-differentials", "d", "W", {"W": _mat(m, n), "X": _mat(n, N), "Y": _mat(m, N)},
+         lambda v: _s(0.5 * np.sum((v["W"] @ v["X"] - v["Y"]) ** 2)),
+         4, "= 2 tr((W X - Y)^T dW X)"),  # the two equal traces counted without the ½
     Case("convexity", "cvx-logistic-hessian-derivation", "a", "w",
          {"w": _col(n), "x": _col(n), "u": _col(n), "t": np.array([[0.3]])},
          lambda v: _s(v["u"].T @ ((_sig(v["w"].T @ v["x"]) - v["t"]) * v["x"])),

@@ -201,6 +201,16 @@ def expression_texts(lines: str | Sequence[str]) -> list[str]:
     return out
 
 
+
+def final_expression(lines: str | Sequence[str], symbols: SymbolTable) -> tuple[int, Segment] | None:
+    """The derivation's last expression (its 1-based line number and segment), the one a part's form
+    rules apply to; None when no line is written or a line cannot be read."""
+    try:
+        read_lines = _read_all(lines, symbols)
+    except _Unreadable:
+        return None
+    return (read_lines[-1].number, read_lines[-1].segments[-1]) if read_lines else None
+
 # --- the live preview ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -118,7 +118,31 @@ def _read_steps(part: Part, text: str, symbols: SymbolTable) -> Reading:
             caret = MathError(preview.error, column).caret(line) or None
             return Reading("steps", text, text, error=f"{where}: {preview.error}", column=column, caret=caret)
         shown.append(preview.interpreted or "")
-    return Reading("steps", text, text, interpreted="\n".join(shown))
+    interpreted = "\n".join(shown)
+    violation = _final_line_form(part, text, table)
+    if violation is not None:
+        return Reading("steps", text, text, interpreted=interpreted, error=violation[0], column=violation[1],
+                       caret=violation[2], form_error=True)
+    return Reading("steps", text, text, interpreted=interpreted)
+
+
+def _final_line_form(part: Part, text: str, table: SymbolTable) -> tuple[str, int | None, str | None] | None:
+    """A derivation ends in the form the part asks for: its rules apply to the last line's last
+    expression only (the lines before it are the working). (message, column in that line, caret)."""
+    if part.form.empty:
+        return None
+    from ..checking.steps import final_expression, split_lines
+
+    last = final_expression(text, table)
+    if last is None:
+        return None
+    number, segment = last
+    violation = check_form(part.form, segment.typed.tree, table)
+    if violation is None:
+        return None
+    column = None if violation.column is None else violation.column + segment.offset
+    caret = MathError(violation.message, column).caret(split_lines(text)[-1][1]) or None
+    return f"line {number}: {violation.message}", column, caret
 
 
 def _read_iterates(text: str) -> Reading:

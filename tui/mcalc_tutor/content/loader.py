@@ -53,11 +53,26 @@ def load_bank(root: Path | None = None, banks: Sequence[Path] | None = None) -> 
     package's; none otherwise), sorted by section order, then difficulty and id."""
     if banks is None:
         banks = active_banks() if root is None else ()
-    return _load_banks(Path(root) if root is not None else exercises_dir(), tuple(Path(b) for b in banks))
+    extra = tuple(Path(b) for b in banks)
+    return _load_banks(Path(root) if root is not None else exercises_dir(), extra, _stamp(extra))
+
+
+def _stamp(banks: tuple[Path, ...]) -> tuple:
+    """What a course bank's loaded form depends on (its files' names, sizes and times): an
+    instructor editing their bank between two loads in one process gets the new version."""
+    out = []
+    for folder in banks:
+        for path in [folder / "sources.toml", *sorted((folder / "exercises").glob("*/*"))]:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4)
-def _load_banks(root: Path, banks: tuple[Path, ...]) -> Bank:
+def _load_banks(root: Path, banks: tuple[Path, ...], stamp: tuple) -> Bank:
     bank = Bank()
     seen: dict[str, str] = {}
     _load_folder(bank, root, known_sources(), seen, course_bank=False)

@@ -150,6 +150,7 @@ def test_grade_a_class_with_the_bank_also_in_worker_processes(bank, tmp_path, ca
     assert code == 0 and "ridge-unique-minimizer:a" in report and "A need not be square" in report
     code, _, err = cli(capsys, "grade", subs, *ids)
     assert code == 2 and "unknown exercise id(s): ridge-gradient, ridge-unique-minimizer" in err
+    assert "for a course bank's exercise, give --bank DIR" in err
 
 
 def test_spawned_workers_are_handed_the_banks(bank, tmp_path, monkeypatch):
@@ -297,3 +298,30 @@ def test_the_app_with_bank_shows_the_exercise_on_the_map(bank, tmp_path, monkeyp
     assert ids.index("section:gradients") < ids.index("ridge-unique-minimizer") < ids.index("section:jacobians")
     assert seen["heading"].startswith("Least squares") and seen["parts"] == ["part-a", "part-b"]
     assert seen["path"] == bank.resolve() / "exercises" / "least-squares" / "ridge-gradient.toml"
+
+
+def test_the_authoring_walk_through_in_exercises_readme_is_true(tmp_path, capsys):
+    """exercises/README.md's course-bank section: its sources, exercise and solution, written to
+    a folder of their own, validate deeply and check as the walk-through shows."""
+    import re
+
+    from mcalc_tutor.content.loader import load_bank
+    from mcalc_tutor.content.solutions import solution_answers
+    from mcalc_tutor.content.variants import make_variant
+
+    readme = (EXAMPLE_BANK.parent.parent.parent / "exercises" / "README.md").read_text(encoding="utf-8")
+    walk = readme[readme.index("## Your own course bank"):]
+    sources, exercise, solution = (text for _, text in re.findall(r"```(toml|markdown)\n(.*?)```", walk, re.S))
+    folder = tmp_path / "my-course"
+    for rel, text in (("sources.toml", sources), ("exercises/least-squares/ridge-gradient.toml", exercise),
+                      ("solutions/least-squares/ridge-gradient.md", solution)):
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+    code, out, _ = cli(capsys, "validate", "--bank", folder, "--deep")
+    assert code == 0 and out.strip() in walk
+    code, out, _ = cli(capsys, "check", "ridge-gradient:b", "2 A^T (A x - b) + 2 λ x", "--bank", folder)
+    assert code == 0 and out.splitlines()[0] in walk
+    code, out, _ = cli(capsys, "check", "ridge-gradient:b", "2 A^T (A x - b)", "--bank", folder)
+    assert code == 1 and out.splitlines()[0] in walk
+    variant = make_variant(load_bank(banks=[folder]).get("ridge-gradient"), 0)
+    assert solution_answers(variant) == {"b": "2 A^T (A x - b) + 2 λ x"}

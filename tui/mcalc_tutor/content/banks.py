@@ -76,6 +76,13 @@ def active_banks() -> tuple[Path, ...]:
     return _active
 
 
+def unknown_exercise_hint() -> str:
+    """What to add to "unknown exercise": where ids are looked up, and how to add a course bank."""
+    if _active:
+        return f" (not in the package's bank or the {len(_active)} course bank(s) given)"
+    return " (not in the package's bank: for a course bank's exercise, give --bank DIR)"
+
+
 def bank_root(exercise_path: Path | None) -> Path | None:
     """The bank folder an exercise file belongs to: `<bank>/exercises/<section>/<id>.toml`."""
     if exercise_path is None or len(exercise_path.parents) < 3:
@@ -93,4 +100,4 @@ def solutions_folder(exercise_path: Path | None, section: str) -> Path:
 
 
 __all__ = ["ENV_VAR", "BankError", "active_banks", "bank_root", "banks_from_env", "check_ids", "resolve_banks",
-           "solutions_folder", "use_banks"]
+           "solutions_folder", "unknown_exercise_hint", "use_banks"]

@@ -74,4 +74,6 @@ def unknown_ids(ids: Sequence[str]) -> str | None:
 
     bank = load_bank()
     unknown = [i for i in ids if bank.get(i) is None]
-    return f"unknown exercise id(s): {', '.join(unknown)}" if unknown else None
+    from ..content.banks import unknown_exercise_hint
+
+    return f"unknown exercise id(s): {', '.join(unknown)}{unknown_exercise_hint()}" if unknown else None

@@ -105,6 +105,7 @@ def test_a_bank_exercise_shows_its_own_worked_solution(bank):
 def test_validate_deep_checks_the_bank_and_only_the_bank(bank, capsys):
     code, out, _ = cli(capsys, "validate", "--bank", bank, "--deep")
     assert code == 0 and out.strip() == "2 exercises, 3 parts, 0 problems"
+    assert cli(capsys, "validate", bank) == (0, out, "")  # a bank's folder as the path: the same
     toml = bank / "exercises" / "least-squares" / "ridge-gradient.toml"
     toml.write_text(toml.read_text().replace(f'answer = "{GRADIENT}"', 'answer = "2 A^T (A x - b) + λ x"'))
     code, out, _ = cli(capsys, "validate", "--bank", bank)  # shallow: the wrong gradient still parses

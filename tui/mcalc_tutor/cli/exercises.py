@@ -34,7 +34,8 @@ def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser("validate", help="validate exercise files (for authors)",
                               description="Validate exercise files: a file or folder, else the course banks "
                                           "given (--bank, MCALC_TUTOR_BANK), else the package's bank.")
-    p.add_argument("path", nargs="?", help="a file or folder (default: the course banks given, else the whole bank)")
+    p.add_argument("path", nargs="?", help="a file, a folder or a course bank's folder (default: the course banks "
+                   "given, else the whole bank)")
     p.add_argument("--deep", action="store_true", help="also verify expected answers by finite differences")
     p.set_defaults(run=run_validate)
 
@@ -130,20 +131,27 @@ def _in_banks(path, banks) -> bool:
 def run_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..content.banks import active_banks
+    from ..content.banks import BankError, active_banks, resolve_banks, use_banks
     from ..content.loader import load_bank, load_exercise, sources_for
+    from ..content.paths import exercises_dir
 
     problems = []
     exercises = []
     banks = active_banks()
-    if args.path:
-        path = Path(args.path)
-        if not path.exists():
-            return usage_error(f"no such file or folder: {path}")
+    path = Path(args.path) if args.path else None
+    if path is not None and not path.exists():
+        return usage_error(f"no such file or folder: {path}")
+    if path is not None and path.is_dir() and (path / "exercises").is_dir():  # a course bank's folder
+        try:
+            use_banks(resolve_banks([*banks, path]))
+        except BankError as exc:
+            return usage_error(str(exc))
+        banks, path = (path.resolve(),), None
+    if path is not None:
         files = [path] if path.is_file() else sorted(path.rglob("*.toml"))
-        for f in files:
-            in_bank = any(f.resolve().is_relative_to(b) for b in banks)
-            ex, found = load_exercise(f, sources_for(f), course_bank=in_bank)
+        package = exercises_dir().resolve()
+        for f in files:  # a file outside the package's bank is a course bank's: it may open a section
+            ex, found = load_exercise(f, sources_for(f), course_bank=not f.resolve().is_relative_to(package))
             problems += found
             if ex is not None:
                 exercises.append(ex)

@@ -49,7 +49,8 @@ def resolve_banks(folders: Iterable[str | Path]) -> tuple[Path, ...]:
         path = path.resolve()
         if path not in out and path != exercises_dir().resolve().parent:
             out.append(path)
-    check_ids([exercises_dir(), *(b / "exercises" for b in out)])
+    if out:
+        check_ids([exercises_dir(), *(b / "exercises" for b in out)])
     return tuple(out)
 
 

@@ -1,8 +1,8 @@
 """A simulated Gradescope run, end to end: the package installed non-editably (`pip install .`) in a
-fresh venv builds an offline bundle; a folder laid out like /autograder runs its setup.sh with no
-package index, then run_autograder on a good, a broken and an empty submission. Each must leave a
-results.json that follows Gradescope's documented format (gradescope-autograders.readthedocs.io,
-"Autograder Specifications")."""
+fresh venv builds an offline bundle (carrying a course bank from outside the package); a folder
+laid out like /autograder runs its setup.sh with no package index, then run_autograder on a good,
+a broken and an empty submission. Each must leave a results.json that follows Gradescope's
+documented format (gradescope-autograders.readthedocs.io, "Autograder Specifications")."""
 from __future__ import annotations
 
 import json
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from mcalc_tutor.content.banks import use_banks
 from mcalc_tutor.grading.assignment import load_assignment
 from mcalc_tutor.grading.seeds import student_seed
 from mcalc_tutor.grading.template import answer_key, student_template
@@ -48,6 +49,11 @@ TOP_KEYS = {"score", "execution_time", "output", "output_format", "test_output_f
 TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format",
              "tags", "visibility", "extra_data"}
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+
+
+BANK = ROOT / "examples" / "course" / "bank"
+"""A course bank outside the package: the simulated run's assignment uses one of its exercises."""
+WITH_BANK = ASSIGNMENT + '\n[[exercises]]\nid = "ridge-gradient"\n'
 
 
 def check_results_schema(data: dict) -> None:
@@ -99,17 +105,18 @@ def test_simulated_gradescope_run(tmp_path):
 
     course = tmp_path / "course"
     course.mkdir()
-    (course / "assignment.toml").write_text(ASSIGNMENT)
+    (course / "assignment.toml").write_text(WITH_BANK)
     (course / "secret").write_text(SECRET)
     (course / "secret").chmod(0o600)
     bundle = tmp_path / "autograder.zip"
     build = [str(py), "-m", "mcalc_tutor", "grade", "--gradescope-bundle", str(bundle), "--assignment",
              str(course / "assignment.toml"), "--secret-file", str(course / "secret"), "--offline",
-             "--python-version", version]
+             "--python-version", version, "--bank", str(BANK)]
     _run(build, cwd=tmp_path)  # (that the same inputs give the same bytes: test_bundle_is_reproducible)
     with zipfile.ZipFile(bundle) as zf:
         names = zf.namelist()
         assert {"setup.sh", "run_autograder", "assignment.toml", "assignment.key"} <= set(names)
+        assert "banks/01-bank/exercises/least-squares/ridge-gradient.toml" in names  # the bank travels along
         assert any(n.startswith("wheelhouse/numpy-") for n in names)
         assert SECRET.strip() not in b"".join(zf.read(n) for n in names if not n.endswith(".whl")).decode()
         # 2. /autograder laid out as Gradescope does
@@ -122,11 +129,16 @@ def test_simulated_gradescope_run(tmp_path):
     env = _clean_env(AUTOGRADER_ROOT=str(ag), MCALC_NO_APT="1", MCALC_PYTHON=str(target), PIP_NO_COMPILE="1")
     _run(["bash", str(ag / "source" / "setup.sh")], env=env, cwd=ag)  # pip runs with --no-index: offline
 
-    assignment = load_assignment(course / "assignment.toml")
-    seed = student_seed(SECRET.strip().encode(), assignment.id, "s1")
-    key = answer_key(assignment, seed)
+    use_banks([BANK])  # the instructor's side: their key and template know the bank's exercise
+    try:
+        assignment = load_assignment(course / "assignment.toml")
+        seed = student_seed(SECRET.strip().encode(), assignment.id, "s1")
+        key = answer_key(assignment, seed)
+        good = student_template(assignment, seed, "s1")
+    finally:
+        use_banks(())
     answers = {(p["exercise"], p["part"]): p["answer"] for p in key["parts"]}
-    good = student_template(assignment, seed, "s1")
+    assert ("ridge-gradient", "b") in answers
     for (ex, part), answer in answers.items():
         good = good.replace(f"[answers.{ex}]\n", f"[answers.{ex}]\n{part} = {json.dumps(answer)}\n", 1) \
             if ex != "code-gradient-check" else good
@@ -152,14 +164,15 @@ def test_simulated_gradescope_run(tmp_path):
         data = json.loads((ag / "results" / "results.json").read_text())
         check_results_schema(data)
         seen[case] = data
-    assert seen["good"]["score"] == assignment.max_score == 7, seen["good"]
+    assert seen["good"]["score"] == assignment.max_score == 10, seen["good"]  # 3 of them from the bank
+    assert any(t["name"].startswith("ridge-gradient") and t["score"] == 2 for t in seen["good"]["tests"])
     assert seen["good"]["visibility"] == "after_due_date" and seen["good"]["stdout_visibility"] == "hidden"
     assert {t["visibility"] for t in seen["good"]["tests"]} == {"after_due_date"}
     assert seen["broken"]["score"] == 0 and "line 2" in seen["broken"]["output"]
     assert seen["empty"]["score"] == 0 and "empty" in seen["empty"]["output"]
     assert seen["pdf"]["score"] == 0 and "homework.pdf" in seen["pdf"]["output"]
     for case in ("broken", "empty", "pdf"):
-        assert sum(t["max_score"] for t in seen[case]["tests"]) == 7  # the same maximum for every student
+        assert sum(t["max_score"] for t in seen[case]["tests"]) == 10  # the same maximum for every student
 
 
 # --- the same code in-process: every kind of upload leaves a results.json -----------------------

@@ -11,11 +11,12 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .._toml import tomllib
-from ..content.model import SECTION_ORDER, SECTION_TITLES, SECTIONS
+from ..content.model import SECTION_ORDER, SECTIONS, section_key, section_title
 
 __all__ = ["Course", "Entry", "section_title"]
 
@@ -40,21 +41,18 @@ class Entry:
         return "code" in self.kinds
 
 
-def section_title(section: str) -> str:
-    return SECTION_TITLES.get(section, section)
-
-
 def _sort_key(entry: Entry) -> tuple:
-    return (SECTION_ORDER.get(entry.section, 99), entry.difficulty, entry.id)
+    return (section_key(entry.section), entry.difficulty, entry.id)
 
 
-def read_catalog(root: Path) -> list[Entry]:
-    """The exercises under `root` as the map lists them, without validating anything.
+def read_catalog(roots: Sequence[Path]) -> list[Entry]:
+    """The exercises under each exercises folder (the package's, then course banks') as the map
+    lists them, without validating anything.
 
     A file that cannot be read is left out here; the bank's loader reports it properly.
     """
     entries: dict[str, Entry] = {}
-    for path in sorted(root.glob("*/*.toml")):
+    for path in (p for root in roots for p in sorted(root.glob("*/*.toml"))):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
             parts = [p for p in data.get("parts", []) if isinstance(p, dict)]
@@ -69,36 +67,36 @@ def read_catalog(root: Path) -> list[Entry]:
     return sorted(entries.values(), key=_sort_key)
 
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: the catalogue of several exercises folders (course banks)
 
 
-def fingerprint(root: Path) -> list[list]:
+def fingerprint(roots: Sequence[Path]) -> list[list]:
     """What the catalogue depends on: every exercise file's path, modification time and size."""
     out = []
-    for path in sorted(root.glob("*/*.toml")):
+    for path in (p for root in roots for p in sorted(root.glob("*/*.toml"))):
         try:
             st = path.stat()
         except OSError:
             continue
-        out.append([str(path.relative_to(root)), st.st_mtime_ns, st.st_size])
+        out.append([str(path), st.st_mtime_ns, st.st_size])
     return out
 
 
-def read_cached_catalog(cache_file: Path, root: Path) -> list[Entry] | None:
+def read_cached_catalog(cache_file: Path, roots: Sequence[Path]) -> list[Entry] | None:
     """The catalogue saved by the last run, if no exercise file changed since; else None."""
     try:
         data = json.loads(cache_file.read_text(encoding="utf-8"))
-        if data.get("version") != CACHE_VERSION or data.get("root") != str(root) \
-                or data.get("files") != fingerprint(root):
+        if data.get("version") != CACHE_VERSION or data.get("roots") != [str(r) for r in roots] \
+                or data.get("files") != fingerprint(roots):
             return None
         return [Entry(**{**e, "parts": tuple(e["parts"]), "kinds": tuple(e["kinds"])}) for e in data["entries"]]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
 
-def write_cached_catalog(cache_file: Path, root: Path, files: list[list], entries: list[Entry]) -> None:
+def write_cached_catalog(cache_file: Path, roots: Sequence[Path], files: list[list], entries: list[Entry]) -> None:
     """Save the validated catalogue for the next start; silently skipped when it cannot be written."""
-    data = {"version": CACHE_VERSION, "root": str(root), "files": files, "entries": [asdict(e) for e in entries]}
+    data = {"version": CACHE_VERSION, "roots": [str(r) for r in roots], "files": files, "entries": [asdict(e) for e in entries]}
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
@@ -118,15 +116,20 @@ class Course:
     """Exercises in chapter order; the slow parts (bank, variants) are safe to call from a worker."""
 
     def __init__(self, exercises_root: Path | None = None, solutions_root: Path | None = None, *,
-                 cache_file: Path | None = None) -> None:
+                 cache_file: Path | None = None, banks: Sequence[Path] | None = None) -> None:
+        from ..content.banks import active_banks
         from ..content.paths import exercises_dir, solutions_dir
 
         self.exercises_root = Path(exercises_root) if exercises_root is not None else exercises_dir()
         self.solutions_root = Path(solutions_root) if solutions_root is not None else solutions_dir()
+        self.banks = tuple(Path(b) for b in (banks if banks is not None else active_banks()))
+        """Course bank folders (`--bank`, MCALC_TUTOR_BANK): their exercises join the map, their own
+        sections after the package's, titled after the folder name."""
+        self.roots = [self.exercises_root, *(b / "exercises" for b in self.banks)]
         self.cache_file = cache_file
         """Where the validated catalogue is kept between runs (reading ~60 TOML files costs ~70 ms)."""
-        cached = read_cached_catalog(cache_file, self.exercises_root) if cache_file is not None else None
-        self.entries: list[Entry] = cached if cached is not None else read_catalog(self.exercises_root)
+        cached = read_cached_catalog(cache_file, self.roots) if cache_file is not None else None
+        self.entries: list[Entry] = cached if cached is not None else read_catalog(self.roots)
         """What the map shows: the quick catalogue until the bank has loaded, then the bank's own list."""
         self.problems: list[str] = []
         """Exercises the loader rejected (for the log; a learner never sees a broken one)."""
@@ -168,13 +171,13 @@ class Course:
             if self._bank is None:
                 from ..content.loader import load_bank
 
-                files = fingerprint(self.exercises_root)  # before reading: a later edit invalidates
-                bank = load_bank(self.exercises_root)
+                files = fingerprint(self.roots)  # before reading: a later edit invalidates
+                bank = load_bank(self.exercises_root, self.banks)
                 self.problems = [str(p) for p in bank.problems]
                 self.entries = [_entry_from_exercise(e) for e in bank.exercises]
                 self._bank = bank
                 if self.cache_file is not None:
-                    write_cached_catalog(self.cache_file, self.exercises_root, files, self.entries)
+                    write_cached_catalog(self.cache_file, self.roots, files, self.entries)
             return self._bank
 
     def exercise(self, exercise_id: str):
@@ -195,6 +198,10 @@ class Course:
         for code parts is appended when the Markdown does not already show it."""
         exercise = variant.exercise
         folder = self.solutions_root / exercise.section
+        if exercise.path is not None and any(exercise.path.is_relative_to(b) for b in self.banks):
+            from ..content.banks import solutions_folder
+
+            folder = solutions_folder(exercise.path, exercise.section)  # a course bank's own solutions/
         try:
             text = (folder / f"{exercise.id}.md").read_text(encoding="utf-8")
         except OSError:

@@ -12,7 +12,16 @@ import importlib
 import os
 import sys
 
-from ._common import _Parser, protect_negative_answers, unprotect_answers, usage_error
+from ._common import (
+    BANK_COMMANDS,
+    _command_of,
+    _Parser,
+    activate_banks,
+    add_bank_option,
+    protect_negative_answers,
+    unprotect_answers,
+    usage_error,
+)
 
 __all__ = ["main", "build_parser", "usage_error"]
 
@@ -33,10 +42,13 @@ COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mcalc-tutor", description="Matrix calculus and optimization tutor.")
     parser.add_argument("--data-dir", help="where progress is stored (default: user data dir, or $MCALC_TUTOR_HOME)")
+    add_bank_option(parser, dest="app_bank")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(sub)
+    for name in BANK_COMMANDS:
+        add_bank_option(sub.choices[name])
     return parser
 
 
@@ -47,20 +59,30 @@ def _version() -> str:
 
 
 def _app_only_parser() -> argparse.ArgumentParser:
-    """Plain `mcalc-tutor [--data-dir D]` starts the app: no need to register every subcommand."""
+    """Plain `mcalc-tutor [--data-dir D] [--bank DIR]…` starts the app: no need to register every
+    subcommand."""
     parser = _Parser(prog="mcalc-tutor")
     parser.add_argument("--data-dir")
+    add_bank_option(parser, dest="app_bank")
     parser.set_defaults(command=None)
     return parser
 
 
+def _starts_app(argv: list[str]) -> bool:
+    """Only the app's own options (--data-dir, --bank), and no command or --help/--version."""
+    return _command_of(argv) is None and all(
+        a.split("=", 1)[0] in ("--data-dir", "--bank") or (i > 0 and argv[i - 1] in ("--data-dir", "--bank"))
+        for i, a in enumerate(argv))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    starts_app = argv in ([], ["--data-dir"]) or (len(argv) == 2 and argv[0] == "--data-dir") or \
-        (len(argv) == 1 and argv[0].startswith("--data-dir="))
-    parser = _app_only_parser() if starts_app else build_parser()
+    parser = _app_only_parser() if _starts_app(argv) else build_parser()
     args = parser.parse_args(protect_negative_answers(argv))
     unprotect_answers(args)
+    problem = activate_banks(args)
+    if problem:
+        return usage_error(problem)
     if args.command is None:
         # no terminal and no other driver (TEXTUAL_DRIVER: e.g. `serve`'s web driver): say so, do not hang
         if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("TEXTUAL_DRIVER"):

@@ -31,8 +31,11 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(run=run_check)
 
-    p = subparsers.add_parser("validate", help="validate exercise files (for authors)")
-    p.add_argument("path", nargs="?", help="a file or folder (default: the whole bank)")
+    p = subparsers.add_parser("validate", help="validate exercise files (for authors)",
+                              description="Validate exercise files: a file or folder, else the course banks "
+                                          "given (--bank, MCALC_TUTOR_BANK), else the package's bank.")
+    p.add_argument("path", nargs="?", help="a file, a folder or a course bank's folder (default: the course banks "
+                   "given, else the whole bank)")
     p.add_argument("--deep", action="store_true", help="also verify expected answers by finite differences")
     p.set_defaults(run=run_validate)
 
@@ -50,12 +53,13 @@ def exercise_summary(ex) -> dict:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from ..content.model import SECTION_TITLES
+    from ..content.model import section_title
 
     bank = _bank()
     exercises = [e for e in bank.exercises if not args.section or e.section == args.section]
-    if args.section and args.section not in SECTION_TITLES:
-        return usage_error(f"unknown section {args.section!r} (known: {', '.join(SECTION_TITLES)})")
+    known = list(dict.fromkeys(e.section for e in bank.exercises))
+    if args.section and args.section not in known:
+        return usage_error(f"unknown section {args.section!r} (known: {', '.join(known)})")
     if args.json:
         print(json.dumps([exercise_summary(e) for e in exercises], ensure_ascii=False, indent=1))
         return 0
@@ -63,7 +67,7 @@ def run_list(args: argparse.Namespace) -> int:
     for ex in exercises:
         if ex.section != current:
             current = ex.section
-            print(f"\n{SECTION_TITLES[current]}")
+            print(f"\n{section_title(current)}")
         stars = "★" * ex.difficulty
         parts = ",".join(p.name for p in ex.parts)
         print(f"  {ex.id:<34} {stars:<3} {ex.title}  [{parts}]")
@@ -116,26 +120,47 @@ def run_check(args: argparse.Namespace) -> int:
     return emit(check_part(variant, part, args.answer), args.json)
 
 
+def _in_banks(path, banks) -> bool:
+    """Whether a file (as a problem names it: relative to the package's content, or absolute) is in these banks."""
+    from ..content.paths import content_root
+
+    path = (path if path.is_absolute() else content_root() / path).resolve()
+    return any(path.is_relative_to(b) for b in banks)
+
+
 def run_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..content.loader import known_sources, load_bank, load_exercise
+    from ..content.banks import BankError, active_banks, resolve_banks, use_banks
+    from ..content.loader import load_bank, load_exercise, sources_for
+    from ..content.paths import exercises_dir
 
     problems = []
     exercises = []
-    if args.path:
-        path = Path(args.path)
-        if not path.exists():
-            return usage_error(f"no such file or folder: {path}")
+    banks = active_banks()
+    path = Path(args.path) if args.path else None
+    if path is not None and not path.exists():
+        return usage_error(f"no such file or folder: {path}")
+    if path is not None and path.is_dir() and (path / "exercises").is_dir():  # a course bank's folder
+        try:
+            use_banks(resolve_banks([*banks, path]))
+        except BankError as exc:
+            return usage_error(str(exc))
+        banks, path = (path.resolve(),), None
+    if path is not None:
         files = [path] if path.is_file() else sorted(path.rglob("*.toml"))
-        for f in files:
-            ex, found = load_exercise(f, known_sources())
+        package = exercises_dir().resolve()
+        for f in files:  # a file outside the package's bank is a course bank's: it may open a section
+            ex, found = load_exercise(f, sources_for(f), course_bank=not f.resolve().is_relative_to(package))
             problems += found
             if ex is not None:
                 exercises.append(ex)
-    else:
+    else:  # the course banks given (an author checks their own), else the package's bank
         bank = load_bank()
         problems, exercises = list(bank.problems), bank.exercises
+        if banks:
+            exercises = [e for e in exercises if e.path is not None and any(e.path.is_relative_to(b) for b in banks)]
+            problems = [p for p in problems if _in_banks(Path(p.file), banks)]
     from ..content.model import Problem
     from ..content.variants import make_variant
 

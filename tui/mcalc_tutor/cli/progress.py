@@ -63,15 +63,15 @@ def _str(path) -> str | None:
 def _sections() -> tuple[dict[str, str], dict[str, list[tuple[str, list[str]]]]]:
     """Section titles, and each section's exercises with their part names, in course order."""
     from ..content.loader import load_bank
-    from ..content.model import SECTIONS
+    from ..content.model import SECTIONS, section_title
 
-    titles = dict(SECTIONS)
     sections: dict[str, list[tuple[str, list[str]]]] = {}
     for name, _ in SECTIONS:
         sections[name] = []
     for exercise in load_bank().exercises:
         sections.setdefault(exercise.section, []).append(
             (exercise.id, [part.name for part in exercise.parts]))
+    titles = {name: section_title(name) for name in sections}  # a course bank's own sections too
     return titles, {name: items for name, items in sections.items() if items}
 
 

@@ -69,10 +69,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def app_command(data_dir: Path) -> str:
-    """The shell command textual-serve runs per connection: this Python, this package's app."""
+    """The shell command textual-serve runs per connection: this Python, this package's app, with
+    the course banks this command was given."""
     import shlex
 
-    return shlex.join([sys.executable, "-m", "mcalc_tutor", "--data-dir", str(data_dir)])
+    from ..content.banks import active_banks
+
+    banks = [arg for bank in active_banks() for arg in ("--bank", str(bank))]
+    return shlex.join([sys.executable, "-m", "mcalc_tutor", "--data-dir", str(data_dir), *banks])
 
 
 def offline_page(upstream: str) -> str:

@@ -4,13 +4,14 @@ and the rest of the bank still loads.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .._toml import tomllib
 from ..mathlang import SymbolTable
+from .banks import active_banks, bank_root
 from .form import LITERALS, Form
 from .model import (
     GENERATORS,
@@ -23,6 +24,7 @@ from .model import (
     MistakeSpec,
     Part,
     Problem,
+    section_key,
 )
 from .paths import content_root, exercises_dir
 from .precision import Precision
@@ -45,15 +47,47 @@ class Bank:
         return out
 
 
+def load_bank(root: Path | None = None, banks: Sequence[Path] | None = None) -> Bank:
+    """Load every exercise under `root` (default: the package's bank) and under each extra bank
+    folder (default: this process's course banks, banks.active_banks(), when `root` is the
+    package's; none otherwise), sorted by section order, then difficulty and id."""
+    if banks is None:
+        banks = active_banks() if root is None else ()
+    extra = tuple(Path(b) for b in banks)
+    return _load_banks(Path(root) if root is not None else exercises_dir(), extra, _stamp(extra))
+
+
+def _stamp(banks: tuple[Path, ...]) -> tuple:
+    """What a course bank's loaded form depends on (its files' names, sizes and times): an
+    instructor editing their bank between two loads in one process gets the new version."""
+    out = []
+    for folder in banks:
+        for path in [folder / "sources.toml", *sorted((folder / "exercises").glob("*/*"))]:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 @lru_cache(maxsize=4)
-def load_bank(root: Path | None = None) -> Bank:
-    """Load every exercise under `root` (default: the bank), sorted by section order, then id."""
-    root = Path(root) if root is not None else exercises_dir()
+def _load_banks(root: Path, banks: tuple[Path, ...], stamp: tuple) -> Bank:
     bank = Bank()
-    sources = known_sources()
     seen: dict[str, str] = {}
+    _load_folder(bank, root, known_sources(), seen, course_bank=False)
+    for folder in banks:
+        sources, problems = bank_sources(folder)
+        bank.problems.extend(problems)
+        _load_folder(bank, folder / "exercises", sources, seen, course_bank=True)
+    bank.exercises.sort(key=lambda e: (section_key(e.section), e.difficulty, e.id))
+    return bank
+
+
+def _load_folder(bank: Bank, root: Path, sources: dict[str, str], seen: dict[str, str], *, course_bank: bool) -> None:
+    """Add the exercises of one bank's exercises/ folder; an id already loaded is a problem naming both files."""
     for path in sorted(root.glob("*/*.toml")):
-        exercise, problems = load_exercise(path, sources)
+        exercise, problems = load_exercise(path, sources, course_bank=course_bank)
         bank.problems.extend(problems)
         if exercise is None:
             continue
@@ -62,8 +96,6 @@ def load_bank(root: Path | None = None) -> Bank:
             continue
         seen[exercise.id] = _rel(path)
         bank.exercises.append(exercise)
-    bank.exercises.sort(key=lambda e: (SECTION_ORDER.get(e.section, 99), e.difficulty, e.id))
-    return bank
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +105,32 @@ def known_sources() -> dict[str, str]:
         return {k: str(v) for k, v in tomllib.load(fh).items()}
 
 
+def bank_sources(folder: Path) -> tuple[dict[str, str], list[Problem]]:
+    """What a course bank's exercises may cite: the package's chapter items and the bank's own
+    `sources.toml` (key = "description"; optional). A broken file is a problem, not a crash."""
+    sources = dict(known_sources())
+    path = folder / "sources.toml"
+    if not path.is_file():
+        return sources, []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return sources, [Problem(str(path), "sources", f"cannot read: {exc}")]
+    bad = sorted(k for k, v in data.items() if not isinstance(v, str))
+    if bad:
+        return sources, [Problem(str(path), "sources", f"give each source as key = \"description\" (not: {', '.join(bad)})")]
+    sources.update(data)
+    return sources, []
+
+
+def sources_for(path: Path) -> dict[str, str]:
+    """The sources an exercise file may cite: its course bank's when it is in one, else the package's."""
+    root = bank_root(path.resolve())
+    if root is not None and root != exercises_dir().resolve().parent and (root / "sources.toml").is_file():
+        return bank_sources(root)[0]
+    return known_sources()
+
+
 def _rel(path: Path) -> str:
     try:
         return str(path.relative_to(content_root()))
@@ -80,8 +138,10 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def load_exercise(path: Path, sources: dict[str, str] | None = None) -> tuple[Exercise | None, list[Problem]]:
-    """Read and validate one file. Returns (exercise or None, problems)."""
+def load_exercise(path: Path, sources: dict[str, str] | None = None, *,
+                  course_bank: bool = False) -> tuple[Exercise | None, list[Problem]]:
+    """Read and validate one file. Returns (exercise or None, problems). A `course_bank` exercise
+    may open a section of its own (the package's bank keeps to the known ones)."""
     name = _rel(path)
     problems: list[Problem] = []
 
@@ -101,7 +161,7 @@ def load_exercise(path: Path, sources: dict[str, str] | None = None) -> tuple[Ex
             bad(key, "missing or not a string")
     if problems:
         return None, problems
-    _check_header(data, path, sources, bad)
+    _check_header(data, path, sources, bad, course_bank)
     difficulty = data.get("difficulty", 1)
     if not isinstance(difficulty, int) or not 1 <= difficulty <= 3:
         bad("difficulty", "must be 1, 2 or 3")
@@ -117,19 +177,22 @@ def load_exercise(path: Path, sources: dict[str, str] | None = None) -> tuple[Ex
     return (exercise if not problems else None), problems
 
 
-def _check_header(data: dict, path: Path, sources: dict[str, str] | None, bad: Bad) -> None:
+def _check_header(data: dict, path: Path, sources: dict[str, str] | None, bad: Bad, course_bank: bool) -> None:
     """The id matches the file, the section its folder, and the source is a known chapter item."""
     ex_id = data["id"]
     if not _ID_RE.match(ex_id):
         bad("id", "use lowercase letters, digits and hyphens")
     if path.stem != ex_id:
         bad("id", f"does not match the file name {path.name}")
-    if data["section"] not in SECTION_ORDER:
+    if course_bank and not _ID_RE.match(data["section"]):
+        bad("section", "name a section with lowercase letters, digits and hyphens")
+    elif not course_bank and data["section"] not in SECTION_ORDER:
         bad("section", f"unknown section {data['section']!r} (known: {', '.join(SECTION_ORDER)})")
     elif path.parent.name != data["section"]:
         bad("section", f"file is in folder {path.parent.name!r}")
     if sources is not None and data["source"] not in sources:
-        bad("source", f"unknown chapter item {data['source']!r} (add it to content/sources.toml)")
+        where = "the bank's sources.toml" if course_bank else "content/sources.toml"
+        bad("source", f"unknown chapter item {data['source']!r} (add it to {where})")
 
 
 def _read_symbols(data: dict, bad: Bad) -> dict:

@@ -52,6 +52,19 @@ SECTIONS = (
 )
 SECTION_TITLES = dict(SECTIONS)
 SECTION_ORDER = {name: i for i, (name, _) in enumerate(SECTIONS)}
+
+
+def section_title(section: str) -> str:
+    """A section's heading; a section only a course bank has is titled after its folder
+    (`linear-models` → "Linear models")."""
+    return SECTION_TITLES.get(section) or section.replace("-", " ").replace("_", " ").capitalize()
+
+
+def section_key(section: str) -> tuple[int, str]:
+    """Chapter order: the package's sections first, then a course bank's own, alphabetically."""
+    return (SECTION_ORDER[section], "") if section in SECTION_ORDER else (len(SECTION_ORDER), section)
+
+
 KINDS = ("expression", "matrix", "vector", "choice", "points", "number", "steps", "iterates", "code")
 LAYOUTS = ("column", "row", "either", "exact")
 VERIFY_KINDS = ("gradient", "jacobian", "hessian", "differential", "value", "none")

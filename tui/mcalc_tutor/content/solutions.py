@@ -1,10 +1,10 @@
-"""Worked solutions: `solutions/<section>/<id>.md`, with the variant's parameters filled in, and
-the `**Answer (part):** `…`` lines that tests and the grader's examples check with the engine."""
+"""Worked solutions: `solutions/<section>/<id>.md` in the exercise's own bank, with the variant's
+parameters filled in, and the `**Answer (part):** `…`` lines that tests and the grader's examples check with the engine."""
 from __future__ import annotations
 
 import re
 
-from .paths import solutions_dir
+from .banks import solutions_folder
 from .variants import Variant, substitute
 
 ANSWER_LINE = re.compile(r"\*\*Answer \(([^)]+)\):\*\*\s*`([^`]+)`")
@@ -13,7 +13,7 @@ ANSWER_LINE = re.compile(r"\*\*Answer \(([^)]+)\):\*\*\s*`([^`]+)`")
 def solution_markdown(variant: Variant) -> str | None:
     """The worked solution for this variant ({a} placeholders replaced), or None if there is none."""
     ex = variant.exercise
-    path = solutions_dir() / ex.section / f"{ex.id}.md"
+    path = solutions_folder(ex.path, ex.section) / f"{ex.id}.md"
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import SECTION_TITLES, Part
+from .model import Part, section_title
 
 if TYPE_CHECKING:
     from .variants import Variant
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 def render_statement(variant: Variant) -> str:
     """Plain-text statement for a terminal: title, statement, symbols, then each part's prompt."""
     ex = variant.exercise
-    lines = [f"{ex.title}  ({ex.id}, {SECTION_TITLES[ex.section]}, difficulty {ex.difficulty})", ""]
+    lines = [f"{ex.title}  ({ex.id}, {section_title(ex.section)}, difficulty {ex.difficulty})", ""]
     lines.append(variant.statement)
     if variant.symbols:
         lines += ["", "Symbols: " + variant.symbols.spec()]

@@ -200,7 +200,9 @@ def _read_exercises(raw, bank, bad) -> list[AssignedExercise]:
             continue
         ex = bank.get(ex_id)
         if ex is None:
-            bad(f"{where}.id", f"unknown exercise {ex_id!r}")
+            from ..content.banks import unknown_exercise_hint
+
+            bad(f"{where}.id", f"unknown exercise {ex_id!r}{unknown_exercise_hint()}")
             continue
         if ex_id in seen:
             bad(f"{where}.id", f"{ex_id!r} is listed twice")

@@ -39,7 +39,10 @@ def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *,
         return out
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
+    from ..content.banks import active_banks
+
+    # a spawned worker starts with no course banks: hand it this process's, explicitly
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm, initargs=(active_banks(),)) as pool:
         results = []
         for result in pool.map(partial(_in_worker, grade), paths, chunksize=max(1, len(paths) // (jobs * 8))):
             results.append(result)
@@ -48,11 +51,14 @@ def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *,
         return results
 
 
-def _warm() -> None:
-    """Each worker loads the bank once, before its first submission, and starts its cache."""
+def _warm(banks: tuple[Path, ...] = ()) -> None:
+    """Each worker takes the parent's course banks, loads the bank once, before its first
+    submission, and starts its cache."""
     global _worker_cache
+    from ..content.banks import use_banks
     from ..content.loader import load_bank
 
+    use_banks(banks)
     load_bank()
     _worker_cache = PartCache()
 
@@ -68,4 +74,6 @@ def unknown_ids(ids: Sequence[str]) -> str | None:
 
     bank = load_bank()
     unknown = [i for i in ids if bank.get(i) is None]
-    return f"unknown exercise id(s): {', '.join(unknown)}" if unknown else None
+    from ..content.banks import unknown_exercise_hint
+
+    return f"unknown exercise id(s): {', '.join(unknown)}{unknown_exercise_hint()}" if unknown else None

@@ -1,7 +1,8 @@
 """A Gradescope autograder bundle, and the code that runs inside it.
 
 The zip holds `setup.sh`, `run_autograder`, the assignment file, the assignment's seed key (only
-that assignment's: see seeds.py), this package as a wheel, and with `offline` a wheelhouse of
+that assignment's: see seeds.py), this package as a wheel, the course banks the assignment may use
+(`banks/NN-name/`: exercises, solutions, sources.toml), and with `offline` a wheelhouse of
 every dependency for the target Python and platform, so that `setup.sh` installs without a
 network. The wheel is assembled from the installed package's own files, so the bundle can be
 built from any install (pip, pipx, editable). Same inputs, same zip bytes.
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from .assignment import Assignment
@@ -79,17 +81,24 @@ def write_bundle(out: Path, ids: list[str]) -> dict:
 
 def write_assignment_bundle(out: Path, assignment_text: str, assignment: Assignment, key: bytes | None = None,
                             offline: bool = False, python_version: str = DEFAULT_PYTHON,
-                            platforms: tuple[str, ...] = DEFAULT_PLATFORMS, unsandboxed: bool = False) -> dict:
+                            platforms: tuple[str, ...] = DEFAULT_PLATFORMS, unsandboxed: bool = False,
+                            banks: Sequence[Path] | None = None) -> dict:
     """Write the zip; returns a summary (its size, the wheels it carries). `unsandboxed` lets code
-    parts run where Gradescope's container has no working bubblewrap (resource limits only)."""
+    parts run where Gradescope's container has no working bubblewrap (resource limits only).
+    `banks`: the course bank folders to carry (default: this process's, content.banks.active_banks())."""
     if assignment.needs_secret and key is None:
         raise ValueError(f"assignment {assignment.id!r} derives seeds per student: the bundle needs its key")
+    if banks is None:
+        from ..content.banks import active_banks
+
+        banks = active_banks()
     with tempfile.TemporaryDirectory() as tmp:
         wheel = build_wheel(Path(tmp))
         files: dict[str, bytes] = {
             "setup.sh": SETUP.encode(), "run_autograder": RUN.encode(),
             "assignment.toml": assignment_text.encode("utf-8"),
             f"wheels/{wheel.name}": wheel.read_bytes(),
+            **bank_files(banks),
         }
         if key is not None and assignment.needs_secret:
             files["assignment.key"] = key.hex().encode() + b"\n"
@@ -105,6 +114,31 @@ def write_assignment_bundle(out: Path, assignment_text: str, assignment: Assignm
                 _add(zf, name, files[name], executable=name in ("setup.sh", "run_autograder"))
         partial.replace(out)
     return {"bytes": out.stat().st_size, "wheels": sorted(n for n in files if n.endswith(".whl"))}
+
+
+BANKS_FOLDER = "banks"
+"""Where the bundle keeps its course banks (under source/ on Gradescope), one folder each."""
+
+
+def bank_files(banks: Sequence[Path]) -> dict[str, bytes]:
+    """Each course bank's sources.toml, exercises/ and solutions/ as zip entries under
+    banks/NN-name/ (NN keeps the order they were given in); hidden files and caches stay out."""
+    files: dict[str, bytes] = {}
+    for index, bank in enumerate(banks, 1):
+        prefix = f"{BANKS_FOLDER}/{index:02d}-{re.sub(r'[^A-Za-z0-9_.-]', '_', bank.name) or 'bank'}"
+        candidates = [bank / "sources.toml", *(p for sub in ("exercises", "solutions") for p in (bank / sub).rglob("*"))]
+        for path in sorted(candidates):
+            rel = path.relative_to(bank)
+            if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in rel.parts) \
+                    and path.suffix != ".pyc":
+                files[f"{prefix}/{rel.as_posix()}"] = path.read_bytes()
+    return files
+
+
+def bundled_banks(source: Path) -> list[Path]:
+    """The course bank folders a bundle carries (source/banks/NN-name), in their order."""
+    folder = source / BANKS_FOLDER
+    return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
@@ -225,9 +259,12 @@ def _digest(data: bytes) -> str:
 # --- running on Gradescope ----------------------------------------------------------------------
 
 def _load(root: Path) -> tuple[Assignment, bytes | None]:
+    """The bundle's assignment and key, with the course banks it carries made this process's."""
+    from ..content.banks import resolve_banks, use_banks
     from .assignment import load_assignment
 
     source = root / "source"
+    use_banks(resolve_banks(bundled_banks(source)))
     assignment = load_assignment(source / "assignment.toml")
     key_file = source / "assignment.key"
     key = bytes.fromhex(key_file.read_text().strip()) if key_file.is_file() else None

@@ -44,6 +44,8 @@ INFERRED = frozenset({"momentum", "nesterov"})
 TOLERANCE = 1e-3
 """Relative, per component: hand-computed iterates are rounded to about four digits."""
 MAX_ITERATES = 50
+POINT_NAMES = {"w": "x"}
+"""Labels a learner may give the point besides x: w, the weights of a fit to data (SGD's iterates)."""
 _NEVER = 10 ** 6  # a step count at which β₁ᵗ and β₂ᵗ are 0.0: Adam's rule without bias correction
 
 
@@ -180,12 +182,18 @@ def read_iterates(text: str, m: Method) -> list[Iterate]:
         if all(named) and len(parts) > 0 and any(named):
             for match in named:
                 assert match is not None
-                key = match[1]
+                key = POINT_NAMES.get(match[1], match[1])
                 if key not in allowed:
-                    raise IterateError(k, f"unknown component {key!r} (give {', '.join(allowed)})")
+                    raise IterateError(k, f"unknown component {match[1]!r} (give {', '.join(allowed)})")
+                if key in iterate:
+                    raise IterateError(k, f"{match[1]} is given twice: write one iterate per line")
                 iterate[key] = _vector(match[2], m.objective.dim, k, key)
         elif _ASSIGNMENT.match(item) and "=" in item and not any(named):
             raise IterateError(k, "cannot read it: write x = (…) or just the point")
+        elif len(parts) > 1 and "=" not in item:  # "1.5, 2" without brackets, or two points on a line
+            if all(p.strip()[:1] in "([" and p.strip()[:1] for p in parts):
+                raise IterateError(k, "several points on one line: write one iterate per line")
+            iterate["x"] = _vector(f"({item})", m.objective.dim, k, "x")
         else:
             iterate["x"] = _vector(item, m.objective.dim, k, "x")
         missing = [c for c in ("x", *needed) if c not in iterate]

@@ -86,7 +86,7 @@ NES_LR, NES_BETA = 0.019, 0.5
 def nesterov(x, st, t, slip=None):
     v = st["v"]
     at = x if slip == "at x" else x - NES_LR * NES_BETA * v
-    v = NES_BETA * v + BOWL @ at
+    v = NES_BETA * v + (1 - NES_BETA if slip == "ema" else 1) * BOWL @ at
     return (x + NES_LR * v if slip == "sign" else x - NES_LR * v), {**st, "v": v}
 
 
@@ -201,6 +201,7 @@ CAUSES = [
     ("sgd", "next batch", 2, "wrong-batch"),
     ("sgd", "sign", 3, "sign"),
     ("nesterov", "at x", 2, "wrong-point"),
+    ("nesterov", "ema", 2, "momentum-ema"),
     ("nesterov", "sign", 3, "sign"),
 ]
 
@@ -319,6 +320,13 @@ STEPS = {
     ("applications", "app-weighted-least-squares", "f"): (
         lambda: _fd_gradient(lambda s: (xm - Ad @ s) @ Wd @ (xm - Ad @ s), wd) + 2 * Ad.T @ Wd @ (xm - Ad @ wd),
         2, "= -(A ds)^T W (x - A s) + (x - A s)^T W A ds"),
+    ("hessians", "hess-taylor-exact-quadratic", "a"): (
+        # the term linear in h is the gradient of ½xᵀSx − bᵀx at x
+        lambda: _fd_gradient(lambda v: 0.5 * v @ SPD @ v - bd @ v, xd) - (SPD @ xd - bd),
+        3, "= 1/2 x^T S x + 2 x^T S h + 1/2 h^T S h - b^T x - b^T h"),
+    ("hessians", "hess-taylor-exact-quadratic", "c"): (
+        lambda: _fd_gradient(lambda v: v @ Q @ v, xd) - (Q + Q.T) @ xd,
+        3, "= x^T A x + 2 x^T A h + h^T A h"),
     ("applications", "app-normal-equations", "g"): (
         lambda: _fd_gradient(lambda w: (Xd @ w - yd) @ (Xd @ w - yd), inv(Xd.T @ Xd) @ Xd.T @ yd),
         2, "= w - 2 (X^T X)^{-1} (X^T X w - X^T y)"),

@@ -351,6 +351,10 @@ def _variants(m: Method, state: Any, points: list[Array], k: int) -> list[Varian
         out.append(("wrong-point", f"Step {k} takes the gradient at x_{k - 1}; Nesterov takes it at the "
                                    f"look-ahead point x_{k - 1} − αβv.",
                     lambda: OPTIMIZERS["momentum"].update(prev, g, state, ctx, k)))
+        damped = dataclasses.replace(m.objective, grad=lambda p: (1 - m.params["beta"]) * grad(p))
+        out.append(("momentum-ema", f"Step {k} uses v ← βv + (1−β)∇f; Nesterov's velocity adds the full "
+                                    f"look-ahead gradient, v ← βv + ∇f(x − αβv) (no (1−β) factor).",
+                    lambda: spec.update(prev, g, state, m.context(objective=damped), k)))
     if m.name == "adam":
         out.append(("bias-correction", f"Step {k} leaves out the bias correction: the update uses "
                                        f"m̂ = m/(1−β₁ᵗ) and v̂ = v/(1−β₂ᵗ), with t = {k}.",

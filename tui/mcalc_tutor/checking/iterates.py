@@ -5,11 +5,16 @@ judged as one update of `lab.optimizers.RULES[method]` from the learner's own it
 carried forward), so one slip costs one step. The rules live only in the lab: a wrong step is
 explained by running the same rule on altered inputs — the gradient scaled by (1 − β), the step
 count pushed to infinity (no bias correction), the step size squared, the gradient from another
-point, the sibling rule — and naming the variant whose result the learner's iterate matches.
-Feedback names the step and the likely cause, never the expected iterate.
+point, the sibling rule, a stale or uninverted Hessian, another step's mini-batch — and naming
+the variant whose result the learner's iterate matches. Feedback names the step and the likely
+cause, never the expected iterate.
+
+SGD is checkable by hand only when the part states its data (a small least-squares problem) and
+which examples each step uses: the lab's own SGD rule then runs on that batch sequence.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..lab.objectives import Objective, make_objective
+from ..lab.objectives import Objective, least_squares_on, make_objective
 from ..lab.optimizers import OPTIMIZERS, StepContext
 from ..lab.registry import OPTIMIZER_INFO
 from ..mathlang import MathError, SymbolTable, read
@@ -31,7 +36,7 @@ Array = np.ndarray
 
 STATE: dict[str, tuple[str, ...]] = {
     "gd": (), "gd-backtracking": (), "newton": (), "damped-newton": (),
-    "momentum": ("v",), "nesterov": ("v",), "rmsprop": ("s",), "adam": ("m", "v"),
+    "momentum": ("v",), "nesterov": ("v",), "rmsprop": ("s",), "adam": ("m", "v"), "sgd": (),
 }
 """The state each method carries besides x, as the learner names it (optional for momentum and
 Nesterov, whose v follows from the points: x_k = x_{k−1} − αv_k)."""
@@ -39,22 +44,32 @@ INFERRED = frozenset({"momentum", "nesterov"})
 TOLERANCE = 1e-3
 """Relative, per component: hand-computed iterates are rounded to about four digits."""
 MAX_ITERATES = 50
+POINT_NAMES = {"w": "x"}
+"""Labels a learner may give the point besides x: w, the weights of a fit to data (SGD's iterates)."""
 _NEVER = 10 ** 6  # a step count at which β₁ᵗ and β₂ᵗ are 0.0: Adam's rule without bias correction
 
 
 @dataclass(frozen=True)
 class Method:
     """What an iterates part fixes: the optimizer (a registry name), the objective, α, the other
-    hyperparameters (the registry's defaults, overridden by the part's) and the start point."""
+    hyperparameters (the registry's defaults, overridden by the part's), the start point and, for
+    SGD, the mini-batch of each step (0-based example indices)."""
 
     name: str
     objective: Objective
     lr: float
     params: Mapping[str, float]
     x0: Array
+    batches: tuple[tuple[int, ...], ...] = ()
 
-    def context(self, lr: float | None = None) -> StepContext:
-        return StepContext(self.objective, self.lr if lr is None else lr, self.params, np.random.default_rng(0))
+    def context(self, lr: float | None = None, objective: Objective | None = None,
+                batches: Sequence[Sequence[int]] | None = None) -> StepContext:
+        """The lab's StepContext for this part, or for a variant of it (another step size, an
+        objective with a different Hessian, another batch sequence)."""
+        chosen = self.batches if batches is None else batches
+        params = {**self.params, "batches": chosen} if chosen else self.params
+        return StepContext(objective or self.objective, self.lr if lr is None else lr, params,
+                           np.random.default_rng(0))
 
 
 def quadratic_objective(A: Sequence[Sequence[float]], b: Sequence[float], c: float = 0.0) -> Objective:
@@ -73,28 +88,39 @@ def quadratic_objective(A: Sequence[Sequence[float]], b: Sequence[float], c: flo
 
 
 def objective_from(spec: object) -> Objective:
-    """A part's objective: a lab registry name ("rosenbrock"), or a table {A, b, c} of a quadratic."""
+    """A part's objective: a lab registry name ("rosenbrock"), a table {A, b, c} of a quadratic, or
+    a table {X, y} of least squares (1/2m)‖Xw − y‖² on stated data (one example per row)."""
     if isinstance(spec, str):
         try:
             return make_objective(spec)
         except KeyError as exc:
             raise ValueError(exc.args[0]) from None
+    if isinstance(spec, Mapping) and set(spec) == {"X", "y"}:
+        try:
+            return least_squares_on(np.array(spec["X"], dtype=float), np.array(spec["y"], dtype=float))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"objective: {exc}") from None
     if isinstance(spec, Mapping) and "A" in spec and "b" in spec and set(spec) <= {"A", "b", "c"}:
         try:
             return quadratic_objective(spec["A"], spec["b"], float(spec.get("c", 0.0)))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"objective: {exc}") from None
-    raise ValueError("objective: give a lab function name or a quadratic { A = [[…]], b = […] }")
+    raise ValueError("objective: give a lab function name, a quadratic { A = [[…]], b = […] } "
+                     "or least squares { X = [[…]], y = […] }")
 
 
 def method(name: str, objective: Objective | str, *, lr: float | None = None, x0: Sequence[float] | None = None,
-           params: Mapping[str, float] | None = None, **objective_options: Any) -> Method:
-    """A Method from registry names; raises ValueError for what cannot be checked by hand."""
+           params: Mapping[str, float] | None = None, batches: Sequence[Sequence[int]] = (),
+           **objective_options: Any) -> Method:
+    """A Method from registry names; raises ValueError for what cannot be checked by hand.
+    `batches`: for SGD, the examples each step uses, numbered from 1 as a part states them."""
     if name not in OPTIMIZER_INFO:
         raise ValueError(f"unknown method {name!r} (choose from {', '.join(OPTIMIZER_INFO)})")
-    if name not in STATE:
-        raise ValueError(f"{name} is random (noise or mini-batches): its iterates cannot be checked by hand")
+    if name not in STATE or (name == "sgd" and not batches):
+        raise ValueError(f"{name} is random (noise or mini-batches): its iterates cannot be checked by hand"
+                         + (" unless the part states the examples of each step (batches)" if name == "sgd" else ""))
     obj = make_objective(objective, **objective_options) if isinstance(objective, str) else objective
+    chosen = _batches(name, obj, batches)
     info = OPTIMIZER_INFO[name]
     unknown = set(params or {}) - set(info.params)
     if unknown:
@@ -104,7 +130,22 @@ def method(name: str, objective: Objective | str, *, lr: float | None = None, x0
     if start.shape != (obj.dim,):
         raise ValueError(f"the start point needs {obj.dim} coordinates")
     return Method(name, obj, info.default_lr if lr is None else float(lr), {**info.params, **(params or {})},
-                  start)
+                  start, chosen)
+
+
+def _batches(name: str, obj: Objective, batches: Sequence[Sequence[int]]) -> tuple[tuple[int, ...], ...]:
+    """The stated mini-batches, 0-based; only SGD on a finite sum takes them."""
+    if not batches:
+        return ()
+    if name != "sgd" or obj.n_samples is None:
+        raise ValueError("batches are for sgd on a finite sum (least squares { X = …, y = … })")
+    out = []
+    for i, batch in enumerate(batches, start=1):
+        if not (isinstance(batch, Sequence) and batch and
+                all(isinstance(j, int) and 1 <= j <= obj.n_samples for j in batch)):
+            raise ValueError(f"batch {i}: example numbers from 1 to {obj.n_samples}")
+        out.append(tuple(j - 1 for j in batch))
+    return tuple(out)
 
 
 # --- reading what the learner wrote -----------------------------------------------------------------
@@ -141,12 +182,18 @@ def read_iterates(text: str, m: Method) -> list[Iterate]:
         if all(named) and len(parts) > 0 and any(named):
             for match in named:
                 assert match is not None
-                key = match[1]
+                key = POINT_NAMES.get(match[1], match[1])
                 if key not in allowed:
-                    raise IterateError(k, f"unknown component {key!r} (give {', '.join(allowed)})")
+                    raise IterateError(k, f"unknown component {match[1]!r} (give {', '.join(allowed)})")
+                if key in iterate:
+                    raise IterateError(k, f"{match[1]} is given twice: write one iterate per line")
                 iterate[key] = _vector(match[2], m.objective.dim, k, key)
         elif _ASSIGNMENT.match(item) and "=" in item and not any(named):
             raise IterateError(k, "cannot read it: write x = (…) or just the point")
+        elif len(parts) > 1 and "=" not in item:  # "1.5, 2" without brackets, or two points on a line
+            if all(p.strip()[:1] in "([" and p.strip()[:1] for p in parts):
+                raise IterateError(k, "several points on one line: write one iterate per line")
+            iterate["x"] = _vector(f"({item})", m.objective.dim, k, "x")
         else:
             iterate["x"] = _vector(item, m.objective.dim, k, "x")
         missing = [c for c in ("x", *needed) if c not in iterate]
@@ -219,6 +266,9 @@ def check_iterates(m: Method, given: Sequence[Iterate] | str, k: int | None = No
         return IteratesVerdict(INVALID, 0.0, str(exc))
     if k is not None and len(iterates) != k:
         return IteratesVerdict(INVALID, 0.0, f"give exactly {k} iterate{'s' * (k > 1)} (you gave {len(iterates)})")
+    if m.batches and len(iterates) > len(m.batches):
+        return IteratesVerdict(INVALID, 0.0, f"only {len(m.batches)} mini-batches are given: "
+                                             f"give at most {len(m.batches)} iterates")
     spec = OPTIMIZERS[m.name]
     ctx = m.context()
     state = spec.init(m.x0, ctx)
@@ -301,10 +351,18 @@ def _variants(m: Method, state: Any, points: list[Array], k: int) -> list[Varian
         out.append(("wrong-point", f"Step {k} takes the gradient at x_{k - 1}; Nesterov takes it at the "
                                    f"look-ahead point x_{k - 1} − αβv.",
                     lambda: OPTIMIZERS["momentum"].update(prev, g, state, ctx, k)))
+        damped = dataclasses.replace(m.objective, grad=lambda p: (1 - m.params["beta"]) * grad(p))
+        out.append(("momentum-ema", f"Step {k} uses v ← βv + (1−β)∇f; Nesterov's velocity adds the full "
+                                    f"look-ahead gradient, v ← βv + ∇f(x − αβv) (no (1−β) factor).",
+                    lambda: spec.update(prev, g, state, m.context(objective=damped), k)))
     if m.name == "adam":
         out.append(("bias-correction", f"Step {k} leaves out the bias correction: the update uses "
                                        f"m̂ = m/(1−β₁ᵗ) and v̂ = v/(1−β₂ᵗ), with t = {k}.",
                     lambda: spec.update(prev, g, state, ctx, _NEVER)))
+    if m.name == "newton":
+        out.extend(_newton_variants(m, state, points, k))
+    if m.name == "sgd":
+        out.extend(_sgd_variants(m, state, prev, g, k))
     out.append(("lr-twice", f"Step {k} applies the step size α twice.",
                 lambda: spec.update(prev, g, state, m.context(m.lr * m.lr), k)))
     elsewhere = [(f"x_{k - 2}", points[-2])] if k >= 2 else []
@@ -316,6 +374,75 @@ def _variants(m: Method, state: Any, points: list[Array], k: int) -> list[Varian
     for where, point in elsewhere:
         out.append(("wrong-point", f"Step {k} takes the gradient at {where}; it belongs at x_{k - 1}.",
                     gradient_at(point)))
+    return out
+
+
+def _newton_variants(m: Method, state: Any, points: list[Array], k: int) -> list[Variant]:
+    """Newton's rule with the wrong matrix: the Hessian itself in place of its inverse, none at all
+    (a gradient step), or the Hessian of an earlier point (the chord method)."""
+    spec, obj = OPTIMIZERS["newton"], m.objective
+    prev = points[-1]
+    g = obj.grad(prev)
+
+    def with_hessian(hessian: Callable[[], Array]) -> Callable[[], tuple[Array, Any]]:
+        def run() -> tuple[Array, Any]:
+            fixed = hessian()
+            return spec.update(prev, g, state, m.context(objective=dataclasses.replace(obj, hess=lambda _x: fixed)), k)
+        return run
+
+    out: list[Variant] = [
+        ("hessian-not-inverted", f"Step {k} multiplies the gradient by the Hessian; Newton's step uses its "
+                                 f"inverse: solve ∇²f(x_{k - 1}) d = ∇f(x_{k - 1}), then subtract d.",
+         with_hessian(lambda: np.linalg.inv(obj.hess(prev)))),
+        ("gradient-step", f"Step {k} is a plain gradient step; Newton's step rescales the gradient by the "
+                          f"inverse Hessian at x_{k - 1}.",
+         lambda: OPTIMIZERS["gd"].update(prev, g, None, m.context(), k)),
+    ]
+    earlier = [(f"x_{k - 2}", points[-2])] if k >= 2 else []
+    if k >= 3:
+        earlier.append(("the start point x_0", m.x0))
+
+    def hessian_at(point: Array) -> Callable[[], Array]:
+        return lambda: obj.hess(point)
+
+    for where, point in earlier:
+        out.append(("hessian-stale", f"Step {k} uses the Hessian at {where}; Newton evaluates ∇²f afresh at "
+                                     f"x_{k - 1} (an old Hessian costs the fast convergence).",
+                    with_hessian(hessian_at(point))))
+    return out
+
+
+def _examples(batch: Sequence[int]) -> str:
+    numbers = [str(j + 1) for j in batch]
+    return "example " + numbers[0] if len(numbers) == 1 else \
+        "examples " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
+
+
+def _sgd_variants(m: Method, state: Any, prev: Array, g: Array, k: int) -> list[Variant]:
+    """SGD's rule on the wrong sample: every example (the full gradient), the batch's summed
+    gradients instead of their mean, or the mini-batch of another step."""
+    spec = OPTIMIZERS["sgd"]
+    batch = m.batches[k - 1]
+    out: list[Variant] = [
+        ("full-gradient", f"Step {k} uses the gradient of the whole sum; an SGD step uses only the mean "
+                          f"gradient of its mini-batch ({_examples(batch)}).",
+         lambda: OPTIMIZERS["gd"].update(prev, g, None, m.context(), k)),
+    ]
+    if len(batch) > 1:
+        out.append(("batch-sum", f"Step {k} adds up the gradients of its examples; the mini-batch gradient is "
+                                 f"their mean (divide by the batch size, {len(batch)}).",
+                    lambda: spec.update(prev, g, state, m.context(lr=m.lr * len(batch)), k)))
+
+    def on_batch(other: tuple[int, ...]) -> Callable[[], tuple[Array, Any]]:
+        def run() -> tuple[Array, Any]:
+            ctx = m.context(batches=(other,))
+            return spec.update(prev, g, spec.init(prev, ctx), ctx, k)
+        return run
+
+    for j, other in enumerate(m.batches, start=1):
+        if sorted(other) != sorted(batch):
+            out.append(("wrong-batch", f"Step {k} uses the mini-batch of step {j} ({_examples(other)}); "
+                                       f"step {k} uses {_examples(batch)}.", on_batch(other)))
     return out
 
 

@@ -81,7 +81,8 @@ def iterates_verdict(part: Part, answer: str) -> IteratesVerdict:
     previous one (checking/iterates.py). Raises ValueError when the part itself is broken."""
     from ..checking.iterates import check_iterates, method, objective_from
 
-    m = method(str(part.method), objective_from(part.objective), lr=part.lr, x0=part.x0, params=part.hyperparameters)
+    m = method(str(part.method), objective_from(part.objective), lr=part.lr, x0=part.x0, params=part.hyperparameters,
+               batches=part.batches)
     return check_iterates(m, answer, k=part.count)
 
 

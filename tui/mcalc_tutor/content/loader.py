@@ -308,7 +308,15 @@ def _read_derivation(raw: dict) -> dict:
             "hyperparameters": dict(hyper) if isinstance(hyper, dict) else {},
             "x0": tuple(float(v) for v in start) if isinstance(start, list) and
             all(isinstance(v, (int, float)) for v in start) else (),
-            "count": raw.get("k") if isinstance(raw.get("k"), int) else None}
+            "count": raw.get("k") if isinstance(raw.get("k"), int) else None,
+            "batches": _read_batches(raw.get("batches"))}
+
+
+def _read_batches(value: object) -> tuple[tuple[int, ...], ...]:
+    """An SGD part's mini-batch sequence, [[1, 2], [3, 4]]; anything else is refused by _check_iterates."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(tuple(j for j in b if isinstance(j, int)) for b in value if isinstance(b, list))
 
 
 def _check_names(raw: dict, where: str, bad: Bad, path: Path) -> None:
@@ -409,11 +417,18 @@ def _check_iterates(raw: dict, where: str, bad: Bad, path: Path) -> None:
     if not (isinstance(hyper, dict) and all(isinstance(v, (int, float)) for v in hyper.values())):
         bad(f"{where}.hyperparameters", "a table of numbers, like { beta = 0.9 }")
         return
+    batches = raw.get("batches", [])
+    if not (isinstance(batches, list) and all(isinstance(b, list) and all(isinstance(j, int) for j in b)
+                                              for b in batches)):
+        bad(f"{where}.batches", "the examples each step uses, numbered from 1: like [[1, 2], [3, 4]]")
+        return
+    if batches and isinstance(k, int) and len(batches) < k:
+        bad(f"{where}.batches", f"one mini-batch per iterate asked: {k} needed, {len(batches)} given")
     from ..checking.iterates import method, objective_from
 
     try:
         method(str(raw.get("method")), objective_from(raw.get("objective")), lr=raw.get("lr"), x0=start,
-               params=hyper)
+               params=hyper, batches=batches)
     except ValueError as exc:
         bad(where, str(exc))
 

@@ -110,6 +110,7 @@ class Part:
     hyperparameters: dict = field(default_factory=dict, hash=False)  # iterates: β, β₁, …
     x0: tuple[float, ...] = ()  # iterates: the start point (TOML `start = [1, 1]`)
     count: int | None = None  # iterates: how many iterates are asked (TOML `k`)
+    batches: tuple[tuple[int, ...], ...] = ()  # iterates (sgd): the examples, from 1, each step uses
 
 
 @dataclass(frozen=True)

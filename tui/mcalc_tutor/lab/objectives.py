@@ -23,6 +23,7 @@ __all__ = [
     "saddle",
     "himmelblau",
     "least_squares",
+    "least_squares_on",
     "logistic",
 ]
 
@@ -248,9 +249,23 @@ def least_squares(kappa: float | None = None, seed: int = 0, dim: int | None = N
     X = rng.standard_normal((m, n)) * np.linspace(1.0, 2.5, n)
     w_true = rng.uniform(-2.0, 2.0, n)
     y = X @ w_true + 0.3 * rng.standard_normal(m)
+    return least_squares_on(X, y, f"least squares, {m} samples × {n} features, seed {seed}")
+
+
+def least_squares_on(X: Array, y: Array, title: str | None = None) -> Objective:
+    """Least squares (1/2m)‖Xw − y‖² on given data, one example per row of X: the finite sum
+    SGD samples from (an exercise states a small data set and the examples each step uses)."""
+    X = np.array(X, dtype=float)
+    y = np.array(y, dtype=float)
+    if X.ndim != 2 or y.shape != (X.shape[0],) or X.shape[0] < 1:
+        raise ValueError("least squares needs an m×n X and y of length m")
+    m, n = X.shape
     G = X.T @ X / m
     Xty = X.T @ y / m
-    w_star = np.linalg.solve(G, Xty)
+    try:
+        w_star = np.linalg.solve(G, Xty)
+    except np.linalg.LinAlgError:  # dependent columns: the minimizers form a line, take the shortest
+        w_star = np.linalg.lstsq(G, Xty, rcond=None)[0]
 
     def value(w):
         w = np.asarray(w, dtype=float)
@@ -270,7 +285,7 @@ def least_squares(kappa: float | None = None, seed: int = 0, dim: int | None = N
     eig = np.linalg.eigvalsh(G)
     mu, L = float(eig[0]), float(eig[-1])
     f_star = float(value(w_star))
-    return Objective(name="least-squares", title=f"least squares, {m} samples × {n} features, seed {seed}",
+    return Objective(name="least-squares", title=title or f"least squares, {m} examples × {n} features",
                      dim=n, value=value, grad=grad, hess=hess, x0=np.zeros(n),
                      optima=w_star[None, :], f_star=f_star, bounds=_box_around(np.zeros(n), w_star),
                      mu=mu, L=L, default_steps=200, n_samples=m,

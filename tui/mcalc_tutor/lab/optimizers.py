@@ -8,7 +8,8 @@ prints or keeps global state; randomness comes only from the generator the calle
 SGD on a function that is not a finite sum (quadratic, Rosenbrock, saddle, Himmelblau) uses the
 full gradient plus seeded Gaussian noise whose standard deviation per coordinate is
 ``noise · ‖∇f(x₀)‖ / √n`` (``noise`` = 0.1 by default); on finite sums (least squares, logistic
-regression) it uses real mini-batches drawn without replacement from a seeded shuffle per epoch.
+regression) it uses real mini-batches drawn without replacement from a seeded shuffle per epoch,
+or, when the hyperparameters give ``batches`` (0-based term indices per step), those batches first.
 """
 from __future__ import annotations
 
@@ -256,6 +257,9 @@ def _damped_newton_update(x, g, warned, ctx, k):
 def _sgd_init(x, ctx):
     obj = ctx.objective
     if obj.is_finite_sum:
+        given = ctx.params.get("batches")
+        if given:  # a stated sequence (an exercise says which terms each step uses); shuffles after it
+            return ("batches", [np.asarray(b, dtype=int) for b in given], 0)
         batch = int(ctx.params["batch"])
         if not 1 <= batch <= obj.n_samples:
             raise ValueError(f"batch must be between 1 and {obj.n_samples}, got {batch}")

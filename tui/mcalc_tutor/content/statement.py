@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .model import SECTION_TITLES, Part
+from .precision import precision_label
 
 if TYPE_CHECKING:
     from .variants import Variant
@@ -20,6 +21,9 @@ def render_statement(variant: Variant) -> str:
         lines += ["", f"(variant {variant.seed})"]
     for part in variant.parts:
         lines += ["", f"({part.name}) {part.prompt or describe_kind(part)}"]
+        label = precision_label(part)
+        if label:
+            lines.append(f"  - precision: {label}")
         for i, choice in enumerate(part.choices):
             lines.append(f"  - {chr(ord('a') + i)}) {choice}")
         if part.kind == "points":

@@ -4,14 +4,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .model import SECTION_TITLES, Part
-from .precision import precision_label
 
 if TYPE_CHECKING:
     from .variants import Variant
 
 
 def render_statement(variant: Variant) -> str:
-    """Plain-text statement for a terminal: title, statement, symbols, then each part's prompt."""
+    """Plain-text statement for a terminal: title, statement, symbols, then each part's prompt
+    (with its stated numeric precision)."""
+    from .precision import precision_label
+
     ex = variant.exercise
     lines = [f"{ex.title}  ({ex.id}, {SECTION_TITLES[ex.section]}, difficulty {ex.difficulty})", ""]
     lines.append(variant.statement)

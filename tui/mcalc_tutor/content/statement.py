@@ -10,7 +10,10 @@ if TYPE_CHECKING:
 
 
 def render_statement(variant: Variant) -> str:
-    """Plain-text statement for a terminal: title, statement, symbols, then each part's prompt."""
+    """Plain-text statement for a terminal: title, statement, symbols, then each part's prompt
+    (with its stated numeric precision)."""
+    from .precision import precision_label
+
     ex = variant.exercise
     lines = [f"{ex.title}  ({ex.id}, {section_title(ex.section)}, difficulty {ex.difficulty})", ""]
     lines.append(variant.statement)
@@ -20,6 +23,9 @@ def render_statement(variant: Variant) -> str:
         lines += ["", f"(variant {variant.seed})"]
     for part in variant.parts:
         lines += ["", f"({part.name}) {part.prompt or describe_kind(part)}"]
+        label = precision_label(part)
+        if label:
+            lines.append(f"  - precision: {label}")
         for i, choice in enumerate(part.choices):
             lines.append(f"  - {chr(ord('a') + i)}) {choice}")
         if part.kind == "points":

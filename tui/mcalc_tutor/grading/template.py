@@ -48,6 +48,10 @@ def _part_lines(part, label: str) -> list[str]:
     lines += [f"#     {chr(ord('a') + i)}) {choice}" for i, choice in enumerate(part.choices)]
     if part.kind == "code":
         lines.append(f'{part.name} = "{part.stub}"   # put your {part.stub} next to this file')
+    elif part.kind in ("steps", "iterates"):  # a multi-line TOML string, one step or iterate per line
+        lines.append(f"#     one {'step' if part.kind == 'steps' else 'iterate'} per line, "
+                     'between the triple quotes')
+        lines += [f'{part.name} = """', '"""']
     else:
         lines.append(f'{part.name} = ""')
     return lines

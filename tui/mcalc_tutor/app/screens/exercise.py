@@ -44,6 +44,7 @@ class ExerciseScreen(Screen):
 **Exercise** — these keys work while you type:
 
 - **Enter** (in an answer box): check the answer; the verdict appears under it
+- **ctrl+r** (in a derivation or iterates box, one step per line, where Enter starts a new line): check
 - **Tab / Shift+Tab**: next / previous answer box or button
 - **ctrl+t**: a hint for the part you are in (hints come one at a time, and are counted)
 - **ctrl+f**: the details of a verdict (how your answer was read, every finding), or hide them

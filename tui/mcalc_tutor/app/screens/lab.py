@@ -302,17 +302,20 @@ of the quadratics (the ratio of the largest to the smallest curvature).
         try:
             with loss_chart.drawing():
                 loss_chart.clear()
-                rows = max(2, sizes[3] - 6)  # less the frame, the x ticks, the axis label, the title
-                draw_loss(loss_chart.plt, runs, bound=bound, max_points=2 * width, rows=rows,
-                          distinct_markers=monochrome,
-                          title="f − f* per step" if objective.f_star is not None else "f per step")
+                rows = max(2, sizes[3] - 7)  # less the frame, the x ticks, the axis label, the title, a legend
+                loss_chart.legend = draw_loss(
+                    loss_chart.plt, runs, bound=bound, max_points=2 * width, rows=rows,
+                    distinct_markers=monochrome, legend=False)  # drawn under the chart, not over the curves
+                loss_chart.legend_color = not monochrome
                 loss_chart.drawn = True
             with path_chart.drawing():
                 path_chart.clear()
                 if objective.dim == 2:
                     w, h = max(20, sizes[1]), max(6, sizes[2])
-                    draw_path(path_chart.plt, objective, runs, resolution=(2 * w, 4 * h), max_points=2 * w,
-                              distinct_markers=monochrome, levels=4 if h < 14 else 7)
+                    path_chart.legend = draw_path(
+                        path_chart.plt, objective, runs, resolution=(2 * w, 4 * (h - 1)), max_points=2 * w,
+                        distinct_markers=monochrome, levels=4 if h < 14 else 7, legend=False)
+                    path_chart.legend_color = not monochrome
                     path_chart.drawn = True
                 else:
                     path_chart.drawn = False

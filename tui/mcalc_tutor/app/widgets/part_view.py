@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +23,7 @@ from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from ...content.precision import precision_label
 from ...mathlang.lexer import MAX_INPUT_LENGTH as MAX_ANSWER_LENGTH
 from .choice_list import ChoiceList, TickList, choice_keys
 from .preview import AnswerPreview, preview_text
@@ -149,8 +149,12 @@ class PartView(Vertical):
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(classes="part-header")
-        if self.part.prompt:
-            yield Static(escape(self.part.prompt), classes="part-prompt")
+        prompt = Text(self.part.prompt or "")
+        label = precision_label(self.part)
+        if label:  # the stated numeric precision goes with the prompt, in the same widget
+            prompt.append(("\n" if prompt else "") + f"Precision: {label}", style="italic")
+        if prompt:
+            yield Static(prompt, classes="part-prompt")
         yield from self.compose_answer()
         yield Static(classes="part-hints")
         yield VerdictPanel()
@@ -564,4 +568,9 @@ def dom_id(name: str) -> str:
 
 def make_part_view(variant: Variant, part: Part, record: PartRecord | None = None) -> PartView:
     """The view for a part's kind, showing what the store knows about it."""
-    return _VIEWS.get(part.kind, ExpressionPartView)(variant, part, record, id=f"part-{dom_id(part.name)}")
+    view: type[PartView] = _VIEWS.get(part.kind, ExpressionPartView)
+    if part.kind in ("steps", "iterates"):  # a multi-line box (its module imports this one)
+        from .lines_box import LinesPartView
+
+        view = LinesPartView
+    return view(variant, part, record, id=f"part-{dom_id(part.name)}")

@@ -56,3 +56,23 @@ def test_an_unreadable_line_is_named_before_any_form_rule():
     variant, part = _part("grad-derive-by-differentials", "b")
     verdict = check_part(variant, part, "\n".join([*WORKING[:2], "= sum(exp(x) ⊙ dx) / ", "∇f = softmax(x)"]))
     assert verdict.status == "invalid" and verdict.message.startswith("line 3")
+
+
+def _steps_parts_with(rule: str):
+    for exercise in load_bank().exercises:
+        variant = make_variant(exercise, 0)
+        for part in variant.parts:
+            if part.kind == "steps" and getattr(part.form, rule):
+                yield pytest.param(variant, part, id=f"{exercise.id}:{part.name}")
+
+
+@pytest.mark.parametrize("variant, part", list(_steps_parts_with("free_of")))
+def test_a_derivation_that_stops_before_simplifying_is_refused(variant, part):
+    """"Simplify down to …": the worked chain is right; the same chain without its last line still
+    holds every step but ends on a line that contains the start variable, and is refused for it."""
+    from mcalc_tutor.content.solutions import solution_answers
+
+    chain = solution_answers(variant)[part.name].splitlines()
+    assert check_part(variant, part, "\n".join(chain)).status == "correct"
+    stopped = check_part(variant, part, "\n".join(chain[:-1]))
+    assert stopped.status == "invalid" and "no longer contains" in stopped.message, stopped.render()

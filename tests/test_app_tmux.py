@@ -206,7 +206,10 @@ def test_after_a_correct_answer_the_next_keys_answer_the_next_part(terminal_fact
         assert time.monotonic() < deadline, term.screen()
         if "type a vector" in term.screen().split("∇ₓ(xᵀx)")[0]:  # (a) is still empty
             term.keys("a", literal=True)
-        time.sleep(0.5)
+            shown_by = time.monotonic() + 10  # a loaded machine is slow to redraw: wait before typing again
+            while "type a vector" in term.screen().split("∇ₓ(xᵀx)")[0] and time.monotonic() < shown_by:
+                time.sleep(0.2)
+        time.sleep(0.2)
     term.keys("Enter")
     term.wait_for("✓ Correct", timeout=60)
     term.keys("2x", literal=True)

@@ -1,5 +1,12 @@
 """Worked solutions: `solutions/<section>/<id>.md`, with the variant's parameters filled in, and
-the `**Answer (part):** `…`` lines that tests and the grader's examples check with the engine."""
+the `**Answer (part):** `…`` lines that tests and the grader's examples check with the engine.
+
+A choice part's options are shuffled per variant (content/variants.py), so a solution names an
+option by its declaration letter in a token, `{opt c}`, inside that part's section (from its
+`**(d)**` heading to the next): it is shown as the option's letter in the variant ("A"), and a run
+of bullets that each start with a token is put in shown order. A choice part's answer line is
+written in declaration letters too and shown in the variant's.
+"""
 from __future__ import annotations
 
 import re
@@ -18,7 +25,74 @@ def solution_markdown(variant: Variant) -> str | None:
         text = path.read_text(encoding="utf-8")
     except OSError:
         return None
-    return substitute_answers(text, variant.values)
+    return show_options(substitute_answers(text, variant.values), variant)
+
+
+OPTION_TOKEN = re.compile(r"\{opt ([a-z])\}")
+"""An option named by its declaration letter, in a choice part's section of a solution."""
+PART_HEADING = re.compile(r"^\*\*\(([^)]+)\)\*\*")
+
+
+def show_options(text: str, variant: Variant) -> str:
+    """Option tokens and choice answer lines in the variant's letters (see the module docstring).
+    A token outside a choice part's section, or naming no option, is left as written (a test
+    of the bank fails on it)."""
+    ex = variant.exercise
+    current = ex.parts[0].name if len(ex.parts) == 1 else None
+    sections: list[tuple[str | None, str]] = []  # each line with the part whose section holds it
+    for line in text.split("\n"):
+        heading = PART_HEADING.match(line)
+        if heading:
+            current = heading.group(1)
+        sections.append((current, line))
+    out: list[str] = []
+    i = 0
+    while i < len(sections):
+        part_name, line = sections[i]
+        if not _option_bullet(line, variant, part_name):
+            out.append(_show_line(line, variant, part_name))
+            i += 1
+            continue
+        items: list[tuple[str, list[str]]] = []  # a run of option bullets, each with its continuation
+        while i < len(sections) and _option_bullet(sections[i][1], variant, part_name):
+            first = sections[i][1]
+            item = [first]
+            i += 1
+            while i < len(sections) and sections[i][1].startswith("  ") and sections[i][1].strip():
+                item.append(sections[i][1])
+                i += 1
+            token = OPTION_TOKEN.match(first[2:])
+            assert token is not None
+            items.append((variant.shown_answer(str(part_name), token.group(1)), item))
+        for _, item in sorted(items, key=lambda it: it[0]):  # stable: ties keep their order
+            out += [_show_line(line, variant, part_name) for line in item]
+    return "\n".join(out)
+
+
+def _option_bullet(line: str, variant: Variant, part_name: str | None) -> bool:
+    """A bullet about one option of a choice part: "- {opt c} is false: …"."""
+    return part_name in variant.orders and line.startswith("- ") and OPTION_TOKEN.match(line[2:]) is not None
+
+
+def _show_line(line: str, variant: Variant, part_name: str | None) -> str:
+    def answer(match: re.Match) -> str:
+        name, given = match.group(1), match.group(2)
+        if name not in variant.orders:
+            return match.group(0)
+        return match.group(0).replace(f"`{given}`", f"`{variant.shown_answer(name, given)}`")
+
+    line = ANSWER_LINE.sub(answer, line)
+    order = variant.orders.get(part_name or "")
+    if order is None:
+        return line
+
+    def option(match: re.Match) -> str:
+        letter = match.group(1)
+        if ord(letter) - ord("a") >= len(order):
+            return match.group(0)
+        return variant.shown_answer(str(part_name), letter).upper()
+
+    return OPTION_TOKEN.sub(option, line)
 
 
 def substitute_answers(text: str, values: dict) -> str:

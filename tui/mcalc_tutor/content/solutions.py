@@ -101,12 +101,33 @@ def substitute_answers(text: str, values: dict) -> str:
     parts = re.split(r"(`[^`]*`)", text)
     out = []
     for part in parts:
-        if part.startswith("`") and part.endswith("`") and len(part) > 1 and "{" in part:
+        if part.startswith("`≈") and part.endswith("`") and "{" in part:
+            out.append(approximately(substitute(part[2:-1], values, for_math=True)))
+        elif part.startswith("`") and part.endswith("`") and len(part) > 1 and "{" in part:
             inner = substitute(part[1:-1], values, for_math=True)
             out.append(f"`{fold_constant(inner)}`")
         else:
             out.append(substitute(part, values, for_math=False))
     return "".join(out)
+
+
+def approximately(text: str) -> str:
+    """A `≈…` span of a worked example: the constant's value to 4 significant digits ("≈ 9.539",
+    "= 13" when that is exact, "= (0.1, −0.1)" for a vector); the span as written when it is not
+    a constant."""
+    from ..mathlang import MathError, SymbolTable, read
+    from ..mathlang.evaluate import DomainError, evaluate
+
+    try:
+        value = evaluate(read(text, SymbolTable()), {}, {})
+    except (MathError, DomainError, KeyError, ValueError, TypeError):
+        return f"`{text}`"
+    if value.ndim == 2 and min(value.shape) != 1:
+        return f"`{text}`"
+    numbers = [float(x) for x in value.ravel()]
+    exact = all(abs(x - float(f"{x:.4g}")) < 1e-12 for x in numbers)
+    shown = ", ".join(f"{x:.4g}".replace("-", "−") for x in numbers)
+    return f"{'=' if exact else '≈'} {shown if len(numbers) == 1 else f'({shown})'}"
 
 
 def fold_constant(text: str) -> str:

@@ -162,16 +162,9 @@ def test_solutions_name_options_by_token_and_show_them_in_the_variants_letters(e
         variant = make_variant(ex, seed)
         text = solution_markdown(variant)
         assert "{opt " not in text
-        for part_name, line in _sections(ex, text):
-            if part_name in choice and line.startswith("- ") and re.match(r"^- [A-H]\b", line):
-                letter = line[2]
-                assert ord(letter) - ord("A") < len(choice[part_name].choices)
-        bullets = [line[2] for part_name, line in _sections(ex, text)
-                   if part_name in choice and re.match(r"^- [A-H] ", line)]
-        for part_name in choice:
+        for part_name in choice:  # bullets about the options, listed in the order the options are shown
             run = [line[2] for p, line in _sections(ex, text) if p == part_name and re.match(r"^- [A-H]\b", line)]
-            assert run == sorted(run), (seed, part_name, run)  # listed in the order shown
-        del bullets
+            assert run == sorted(run), (seed, part_name, run)
 
 
 def test_a_solution_bullet_names_the_option_the_learner_sees():
@@ -214,7 +207,9 @@ def test_key_template_and_grader_agree_for_several_seeds(tmp_path):
         seed = assignment.seed_for(student, key)
         seeds.add(seed)
         template = student_template(assignment, seed, student)
-        answers = {(p["exercise"], p["part"]): p["answer"] for p in answer_key(assignment, seed, student)["parts"]}
+        key_parts = answer_key(assignment, seed, student)["parts"]
+        answers = {(p["exercise"], p["part"]): p["answer"] for p in key_parts}
+        options = {(p["exercise"], p["part"]): p.get("options") for p in key_parts}
         for ex_id in ("jac-softmax", "jac-linear-maps", "cvx-hessian-test"):
             variant = make_variant(BANK.get(ex_id), seed)
             for part in variant.parts:
@@ -222,6 +217,10 @@ def test_key_template_and_grader_agree_for_several_seeds(tmp_path):
                     listed = [f"#     {chr(ord('a') + i)}) {c}" for i, c in enumerate(part.choices)]
                     assert "\n".join(listed) in template  # the options in this variant's order
                     assert answers[(ex_id, part.name)] == str(part.answer)
+                    declared = BANK.get(ex_id).part(part.name)  # the key names the right options themselves
+                    right = [substitute(declared.choices[ord(a.strip()) - ord("a")], variant.values, for_math=False)
+                             for a in str(declared.answer).split(",")]
+                    assert sorted(options[(ex_id, part.name)]) == sorted(right)
         lines, current = [], None
         for line in template.splitlines():
             if line.startswith("[answers."):

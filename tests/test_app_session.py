@@ -136,27 +136,32 @@ def test_letters_choose_and_enter_checks_in_single_and_multiple_choice(tmp_path)
     async def go():
         app = make_app(tmp_path)
         async with app.run_test(size=SIZE) as pilot:
-            await open_exercise(pilot, "opt-step-size")
+            screen = await open_exercise(pilot, "opt-step-size")
+            # options are shuffled per variant: the learner presses the letters shown; the store
+            # keeps the options by their declaration letters (b: "one step" is (a); c: (a) and (c))
+            shown = screen.variant.shown_answer
+            wrong, right = shown("b", "b"), shown("b", "a")
             single = part_view(app, "b").query_one("ChoiceList")
             single.focus()
-            await pilot.press("b")
-            assert single.highlighted == 1
+            await pilot.press(wrong)
+            assert single.highlighted == ord(wrong) - ord("a")
             await pilot.press("enter")
             await settle(pilot)
             assert part_view(app, "b").last_verdict.status == "incorrect"
             await pilot.press("enter")  # the same answer again: said, not recorded twice
             await settle(pilot)
             assert _attempts(app, "opt-step-size") == [("b", "b")]
-            await pilot.press("a", "enter")
+            await pilot.press(right, "enter")
             await settle(pilot)
             assert part_view(app, "b").last_verdict.status == "correct"
             # focus moved on to (c), the multiple choice: letters tick, Enter checks
             multiple = part_view(app, "c").query_one("TickList")
             assert app.focused is multiple
-            await pilot.press("a", "c")
-            assert multiple.selected == ["a", "c"]
-            await pilot.press("c", "c")  # a letter twice unticks and ticks again
-            assert multiple.selected == ["a", "c"]
+            first, second = shown("c", "a, c").split(", ")
+            await pilot.press(first, second)
+            assert multiple.selected == [first, second]
+            await pilot.press(second, second)  # a letter twice unticks and ticks again
+            assert multiple.selected == [first, second]
             await pilot.press("enter")
             await settle(pilot)
             assert part_view(app, "c").last_verdict.status == "correct"
@@ -168,12 +173,14 @@ def test_choice_parts_say_their_keys_and_label_options_unlike_parts(tmp_path):
     async def go():
         app = make_app(tmp_path)
         async with app.run_test(size=SIZE) as pilot:
-            await open_exercise(pilot, "opt-step-size")
+            screen = await open_exercise(pilot, "opt-step-size")
             single, multiple = part_view(app, "b"), part_view(app, "c")
             assert str(single.query_one(".choice-keys").render()) == "↑↓ or a–c, then Enter"
             assert "Space or a–c ticks, then Enter checks" in str(multiple.query_one(".choice-keys").render())
             prompts = [str(single.query_one("ChoiceList").get_option_at_index(i).prompt) for i in range(3)]
-            assert prompts == ["A. one step", "B. two steps", "C. never exactly"]
+            options = screen.variant.part("b").choices  # in this variant's (shuffled) order
+            assert sorted(options) == ["never exactly", "one step", "two steps"]
+            assert prompts == [f"{letter}. {text}" for letter, text in zip("ABC", options, strict=True)]
             assert not any(p.startswith("(") for p in prompts)
     run(go())
 

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from ._common import Subparsers
 
 
+SEED_HELP = ("the variant (default: with --data-dir, the learner's own, as the app shows it; else 0); "
+             "it sets a randomized exercise's numbers and every exercise's order of options")
+
+
 def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser("list", help="list the exercises")
     p.add_argument("--json", action="store_true", help="print one JSON array")
@@ -20,14 +24,14 @@ def register(subparsers: Subparsers) -> None:
 
     p = subparsers.add_parser("show", help="show an exercise's statement")
     p.add_argument("id", metavar="ID")
-    p.add_argument("--seed", type=int, default=0, help="the variant of a randomized exercise (default 0)")
+    p.add_argument("--seed", type=int, help=SEED_HELP)
     p.set_defaults(run=run_show)
 
     p = subparsers.add_parser("check", help="check an answer to an exercise part",
                               description="Exit 0 correct, 1 incorrect, 2 invalid input.")
     p.add_argument("target", metavar="ID[:PART]")
     p.add_argument("answer", metavar="ANSWER")
-    p.add_argument("--seed", type=int, default=0, help="the variant of a randomized exercise (default 0)")
+    p.add_argument("--seed", type=int, help=SEED_HELP)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(run=run_check)
 
@@ -83,6 +87,30 @@ def _find(exercise_id: str):
     return ex, 0
 
 
+def variant_seed(args: argparse.Namespace, exercise_id: str) -> int:
+    """The variant `show` and `check` use: --seed if given; else, with --data-dir, the learner's
+    own (the seed the app uses, from their progress store: `ProgressStore.learner_seed`); else 0.
+    A data dir without a progress file is not created here: variant 0, with a warning."""
+    if args.seed is not None:
+        return int(args.seed)
+    data_dir = getattr(args, "data_dir", None)
+    if not data_dir:
+        return 0
+    from ..progress.store import DB_NAME, open_store, resolve_data_dir
+
+    directory = resolve_data_dir(data_dir)
+    if not (directory / DB_NAME).is_file():
+        print(f"mcalc-tutor: warning: no progress in {directory}; showing variant 0", file=sys.stderr)
+        return 0
+    store, notice = open_store(directory)
+    try:
+        if notice:
+            print(f"mcalc-tutor: warning: {notice}", file=sys.stderr)
+        return store.learner_seed(exercise_id)
+    finally:
+        store.close()
+
+
 def run_show(args: argparse.Namespace) -> int:
     from ..content.statement import render_statement
     from ..content.variants import make_variant
@@ -90,7 +118,8 @@ def run_show(args: argparse.Namespace) -> int:
     ex, code = _find(args.id)
     if ex is None:
         return code
-    text = render_statement(make_variant(ex, args.seed))
+    seed = variant_seed(args, ex.id)
+    text = render_statement(make_variant(ex, seed))
     if sys.stdout.isatty():  # Markdown (bold, lists) rendered for the terminal; plain text when piped
         from rich.console import Console
         from rich.markdown import Markdown
@@ -113,7 +142,8 @@ def run_check(args: argparse.Namespace) -> int:
         if len(ex.parts) != 1:
             return usage_error(f"{ex.id} has parts {', '.join(p.name for p in ex.parts)}: write {ex.id}:PART")
         part_name = ex.parts[0].name
-    variant = make_variant(ex, args.seed)
+    seed = variant_seed(args, ex.id)
+    variant = make_variant(ex, seed)
     part = variant.part(part_name)
     if part is None:
         return usage_error(f"{ex.id} has no part {part_name!r} (parts: {', '.join(p.name for p in ex.parts)})")

@@ -1,11 +1,21 @@
 """Randomized variants: an exercise's params drawn from a seed, substituted into its text, and
 expected answers computed by generators. Same exercise and seed → same variant, always.
+
+A choice part's options are shown in a shuffled order (`option_order`), so that the right one is
+not usually (a) or (b) as authors tend to write them. The bank keeps declaring options, the answer
+and listed mistakes by their declaration letters; a variant's part carries the *shown* letters
+(its choices, answer and mistakes remapped), so that checking, the app, `show`, templates and
+keys all agree with what the learner sees. What is stored (progress) is the option itself, by its
+declaration letter: `stored_answer` / `shown_answer` translate. Records made before shuffling
+existed are declaration letters already (the shown order was the declared one), so they need no
+migration.
 """
 from __future__ import annotations
 
+import hashlib
 import random
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import overload
 
@@ -23,9 +33,27 @@ class Variant:
     statement: str
     symbols: SymbolTable
     parts: tuple[Part, ...]
+    orders: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Choice part name → declaration index of each shown option, in shown order."""
 
     def part(self, name: str) -> Part | None:
         return next((p for p in self.parts if p.name == name), None)
+
+    def stored_answer(self, part_name: str, answer: str) -> str:
+        """An answer as shown in this variant → as stored: a choice part's letters become the
+        options' declaration letters ("c" shown → "a" declared); anything else is unchanged."""
+        order = self.orders.get(part_name)
+        if order is None:
+            return answer
+        return _map_letters(answer, {_letter(shown): _letter(declared) for shown, declared in enumerate(order)})
+
+    def shown_answer(self, part_name: str, stored: str) -> str:
+        """A stored answer (declaration letters, as every build has recorded them) → the letters
+        of the same options in this variant; anything else is unchanged."""
+        order = self.orders.get(part_name)
+        if order is None:
+            return stored
+        return _map_letters(stored, {_letter(declared): _letter(shown) for shown, declared in enumerate(order)})
 
 
 def draw_params(exercise: Exercise, seed: int) -> dict:
@@ -96,6 +124,7 @@ def _build_variant(exercise: Exercise, seed: int) -> Variant:
     values = draw_params(exercise, seed)
     symbols = exercise_symbols(exercise, values)
     parts = []
+    orders = {}
     for part in exercise.parts:
         math = dict(answer=_sub_answer(part.answer, values), of=substitute(part.of, values, for_math=True),
                     start=substitute(part.start, values, for_math=True),
@@ -110,9 +139,68 @@ def _build_variant(exercise: Exercise, seed: int) -> Variant:
             from .generators import generate
 
             new = replace(new, answer=generate(new, symbols))
+        if new.kind == "choice":
+            orders[new.name] = option_order(exercise, new, seed)
+            new = _shuffled(new, orders[new.name])
         parts.append(new)
     return Variant(exercise, seed, values, substitute(exercise.statement, values, for_math=False), symbols,
-                   tuple(parts))
+                   tuple(parts), orders)
+
+
+_REFERS_TO_OTHERS = re.compile(r"^\s*(none|all|both|neither) of (them|these|the above|those)\b", re.IGNORECASE)
+"""An option that speaks of the other options ("None of them") keeps its declared place."""
+
+
+def option_order(exercise: Exercise, part: Part, seed: int) -> tuple[int, ...]:
+    """The declaration index of each option in the order shown: a Fisher–Yates shuffle drawn from
+    SHA-256 of (exercise id, part name, seed), so the same on every run, machine and Python version
+    (no hash(), no `random` module). Seed 0 shuffles too: it is the variant `show`, `check` and
+    fixed-seed assignments use, and the declared order is the author's, where the right option is
+    usually first or second. An exercise without parameters has one variant whatever the seed
+    (the same numbers for everyone), so its order does not depend on the seed either: `mcalc-tutor
+    check` agrees with the app without a seed. Options that speak of the others stay put."""
+    n = len(part.choices)
+    key = f"{exercise.id}\0{part.name}\0{seed if exercise.randomized else 0}"
+    movable = [i for i, text in enumerate(part.choices) if not _REFERS_TO_OTHERS.match(text)]
+    order = list(range(n))
+    shuffled = list(movable)
+    for i in range(len(shuffled) - 1, 0, -1):
+        digest = hashlib.sha256(f"{key}\0{i}".encode()).digest()
+        j = int.from_bytes(digest[:8], "big") % (i + 1)
+        shuffled[i], shuffled[j] = shuffled[j], shuffled[i]
+    for place, declared in zip(movable, shuffled, strict=True):
+        order[place] = declared
+    return tuple(order)
+
+
+def _letter(index: int) -> str:
+    return chr(ord("a") + index)
+
+
+_CHOICE_TEXT = re.compile(r"^[\sa-z,;()\[\].]*$")
+
+
+def _map_letters(text: str, mapping: dict[str, str]) -> str:
+    """Letters of a choice answer through `mapping`, as "a, c"; text that is not a list of the
+    part's letters (which the reader refuses anyway) is returned unchanged."""
+    if not isinstance(text, str):
+        return text
+    lowered = text.lower().replace("and", ",")
+    letters = re.findall(r"[a-z]", lowered)
+    if not letters or not _CHOICE_TEXT.match(lowered) or not set(letters) <= mapping.keys():
+        return text
+    return ", ".join(sorted({mapping[letter] for letter in letters}))
+
+
+def _shuffled(part: Part, order: tuple[int, ...]) -> Part:
+    """The part with its options in shown order and its answer and mistakes in shown letters."""
+    to_shown = {_letter(declared): _letter(shown) for shown, declared in enumerate(order)}
+
+    def shown(letters: str) -> str:
+        return ",".join(sorted(to_shown.get(a.strip().lower(), a.strip()) for a in str(letters).split(",")))
+
+    return replace(part, choices=tuple(part.choices[i] for i in order), answer=shown(str(part.answer)),
+                   mistakes=tuple(replace(m, answer=shown(m.answer)) for m in part.mistakes))
 
 
 def exercise_symbols(exercise: Exercise, values: dict) -> SymbolTable:

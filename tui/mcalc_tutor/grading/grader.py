@@ -107,8 +107,8 @@ class PartCache:
     """Math-part results already given in a batch, per (exercise variant, part, answer text).
 
     Many students type the same answer, and a math part's result depends on nothing else. The
-    variant is keyed by its parameter values, not by the seed: students whose seeds draw the same
-    values (every student, for an exercise without parameters) share one entry. Code parts are
+    variant is keyed by its parameter values and option orders, not by the seed: students whose
+    seeds draw the same ones (every student, for an exercise without parameters) share one entry. Code parts are
     never cached (their instances depend on the student).
     """
 
@@ -131,7 +131,8 @@ class PartCache:
 
 
 def _variant_key(ex, variant) -> tuple:
-    return (ex.id, str(ex.path), repr(sorted(variant.values.items())))
+    # the option orders too: two seeds with the same numbers may show a choice's options apart
+    return (ex.id, str(ex.path), repr(sorted(variant.values.items())), repr(sorted(variant.orders.items())))
 
 
 def grade_path(path: Path, exercises: list[str] | None = None, *, unsandboxed: bool = False,

@@ -42,7 +42,8 @@ def template(ids: list[str], seed: int | None) -> str:
 
 
 def _part_lines(part, label: str) -> list[str]:
-    """A part in a template: its prompt and options as comments, then its blank answer line."""
+    """A part in a template: its prompt and options as comments (in the variant's order: answer
+    with these letters), then its blank answer line."""
     prompt = " ".join((part.prompt or part.kind).split())
     lines = [f"# ({label}) {prompt}"]
     lines += [f"#     {chr(ord('a') + i)}) {choice}" for i, choice in enumerate(part.choices)]
@@ -115,8 +116,11 @@ def answer_key(assignment: Assignment, seed: int, student: str = "") -> dict:
                 answer = "; ".join(f"{p.get('at', '')} {p.get('type', '')}".strip() for p in part.answer)
             else:
                 answer = str(part.answer)
-            parts.append({"exercise": ex.id, "part": part.name, "points": assigned_part.points,
-                          "kind": part.kind, "prompt": " ".join((part.prompt or "").split()), "answer": answer})
+            entry = {"exercise": ex.id, "part": part.name, "points": assigned_part.points,
+                     "kind": part.kind, "prompt": " ".join((part.prompt or "").split()), "answer": answer}
+            if part.kind == "choice":  # the letters are this variant's (options are shuffled): name the options too
+                entry["options"] = [part.choices[ord(a.strip()) - ord("a")] for a in answer.split(",")]
+            parts.append(entry)
     return {"assignment": assignment.id, "title": assignment.title, "student": student, "seed": seed,
             "values": {k: v if isinstance(v, (int, float, str)) else str(v) for k, v in
                        _variant_values(assignment, seed).items()},
@@ -143,5 +147,6 @@ def answer_key_text(key: dict) -> str:
     if key["values"]:
         lines.append("  parameters: " + ", ".join(f"{k} = {v}" for k, v in key["values"].items()))
     for p in key["parts"]:
-        lines.append(f"  {p['exercise']}:{p['part']} ({_num(p['points'])} pt)  {p['answer']}")
+        options = "".join(f"  [{text}]" for text in p.get("options", ()))
+        lines.append(f"  {p['exercise']}:{p['part']} ({_num(p['points'])} pt)  {p['answer']}{options}")
     return "\n".join(lines) + "\n"

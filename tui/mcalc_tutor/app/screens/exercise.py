@@ -116,9 +116,14 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         store = tutor_app(self).store
         return PartRecord(status=store.part_status(self.entry.id, part.name),
                           hints_shown=store.hints_used(self.entry.id, part.name),
-                          last_answer=store.last_answer(self.entry.id, part.name),
+                          last_answer=self._shown(part.name, store.last_answer(self.entry.id, part.name)),
                           draft=self._saved_drafts.get(part.name),
                           revealed=store.revealed(self.entry.id))
+
+    def _shown(self, part: str, stored: str | None) -> str | None:
+        """A stored answer in this variant's terms (a choice's options are stored by declaration
+        letter, shown shuffled: content/variants.py)."""
+        return None if stored is None else self.variant.shown_answer(part, stored)
 
     def _place_focus(self, view: PartView) -> None:
         """Focus the first unsolved part's answer if it is on screen with the statement's start;
@@ -202,7 +207,8 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         app = tutor_app(self)
         self._drafts.pop(view.part.name, None)  # the attempt replaces the draft (the store drops it)
         # Committed before it is shown: what the learner saw checked survives a kill.
-        app.store.record_attempt(self.entry.id, view.part.name, event.answer, verdict.status, verdict.score,
+        app.store.record_attempt(self.entry.id, view.part.name, self.variant.stored_answer(view.part.name, event.answer),
+                                 verdict.status, verdict.score,
                                  [d.code for d in verdict.diagnostics])
         app.store_written()
         view.show_verdict(event.answer, verdict, app.store.part_status(self.entry.id, view.part.name))

@@ -150,7 +150,8 @@ within a minute of the card appearing, spaces the card out furthest.
     def _record(self, view: PartView, answer: str, verdict: Verdict) -> None:
         app = tutor_app(self)
         exercise, part = self.card["exercise"], self.card["part"]  # type: ignore[index]
-        app.store.record_attempt(exercise, part, answer, verdict.status, verdict.score,
+        stored = view.variant.stored_answer(part, answer)  # a choice by its options, not their shuffled letters
+        app.store.record_attempt(exercise, part, stored, verdict.status, verdict.score,
                                  [d.code for d in verdict.diagnostics],
                                  seconds=time.monotonic() - self._shown_at)
         app.store_written()

@@ -302,15 +302,25 @@ def test_adam_feedback_agrees_with_the_numbers_bias_correction_shrinks_the_first
     assert "shrinks" in feedback and "0.316" in feedback
 
 
+def _rounded(x: float, digits: int) -> str:
+    """x correctly rounded to `digits` significant figures, trailing zeros kept ("10.0", not "10"):
+    the "#" form keeps them, and its bare trailing point ("100.") is dropped."""
+    return f"{x:#.{digits}g}".rstrip(".")
+
+
+def test_a_rounding_keeps_its_trailing_zeros():
+    assert [_rounded(x, 3) for x in (10.0, 100.0, 8.944, 0.5)] == ["10.0", "100", "8.94", "0.500"]
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_three_digit_rounding_of_the_steepest_slope_is_accepted(seed):
     v = _variant("grad-directional-derivative", seed)
     part = v.part("d")
     a, b = v.values["a"], v.values["b"]
     exact = float(np.hypot(2 * a + 2 * b, b - 4))
-    for text in (f"{exact:.3g}", f"{exact:.4g}", str(exact)):
+    for text in (_rounded(exact, 3), _rounded(exact, 4), str(exact)):
         assert check_part(v, part, text).status == CORRECT, (exact, text)
-    assert check_part(v, part, f"{exact * 1.02:.3g}").status != CORRECT
+    assert check_part(v, part, _rounded(exact * 1.02, 3)).status != CORRECT
 
 
 def test_polar_patch_area_accepts_the_exact_image_area():
@@ -353,12 +363,12 @@ def test_there_are_parts_that_promise_a_number_of_digits():
 
 @pytest.mark.parametrize("ex,name,digits", PROMISED, ids=[f"{e.id}:{n}" for e, n, _ in PROMISED])
 def test_a_rounding_to_the_promised_significant_digits_is_accepted(ex, name, digits):
-    """Until precision policies exist, a part that says "k significant digits" must at least
-    accept the expected value rounded to k digits (the issue-11 tolerance bug, bank-wide)."""
+    """A part that says "k significant digits" accepts the expected value rounded to k digits,
+    trailing zeros kept (the issue-11 tolerance bug, bank-wide)."""
     for seed in (range(20) if ex.randomized else (0,)):
         v = make_variant(ex, seed)
         part = v.part(name)
         value = _vec(part.answer)
-        text = ", ".join(f"{x:.{digits}g}" for x in value)
+        text = ", ".join(_rounded(x, digits) for x in value)
         text = f"({text})" if value.size > 1 else text
         assert check_part(v, part, text).status == CORRECT, (seed, text, value)

@@ -7,10 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ..typed_app import tutor_app
 from ..widgets.chapter_list import ChapterList
+from ..widgets.footer import SteadyFooter
 
 __all__ = ["LEGEND", "MapScreen"]
 
@@ -51,7 +52,7 @@ class MapScreen(Screen):
         yield Static(id="resume-line")
         yield ChapterList(id="chapter")
         yield Static(LEGEND, id="map-legend", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.title = "Chapter map"

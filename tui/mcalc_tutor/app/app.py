@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -127,6 +127,29 @@ class TutorApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, MapScreen):
                 screen.refresh_map()
+
+    # -- focus in the browser ------------------------------------------------------------------
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        """In the browser (textual-serve) the page may have lost focus while a screen opened: Textual
+        skips auto focus then, and restores on return only a widget of the screen that was blurred.
+        Once the page has focus again, a screen with nothing focused gets its default target."""
+        self.call_after_refresh(self.focus_default)
+
+    def focus_default(self) -> None:
+        """Focus the current screen's default target (its `focus_default`, else its AUTO_FOCUS
+        selector) unless something there has focus already."""
+        screen = self.screen
+        if screen.focused is not None:
+            return
+        own = getattr(screen, "focus_default", None)
+        if callable(own):
+            own()
+            return
+        selector = self.AUTO_FOCUS if screen.AUTO_FOCUS is None else screen.AUTO_FOCUS
+        for widget in screen.query(selector) if selector else ():
+            if widget.focusable:
+                widget.focus(scroll_visible=False)
+                return
 
     # -- saving status ---------------------------------------------------------------------------
     def watch_saving(self, saving: bool) -> None:

@@ -70,7 +70,9 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         Binding("ctrl+o", "solution", "Solution"),
         Binding("ctrl+n", "next", "Next"),
         Binding("ctrl+l", "previous", "Prev"),
-        Binding("ctrl+e", "editor", "Editor"),
+        # priority: an answer box's own ctrl+e (end of line) would swallow it; off (and so the
+        # box's again) in exercises without a code part
+        Binding("ctrl+e", "editor", "Editor", priority=True),
         Binding("ctrl+f", "details", "Details"),
         Binding("escape", "back", "Map"),
     ]
@@ -174,6 +176,13 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             body.focus(scroll_visible=False)
         if target is not None and self.focused is target:
             self.call_after_refresh(phase, "exercise-interactive")  # the startup bench reads it
+
+    def focus_default(self) -> None:
+        """Where focus goes when nothing has it (the app calls this): the current part's answer if
+        it is not solved, else the statement."""
+        view = self._part_view()
+        target = view.answer_widget() if view is not None and view.status != "solved" else None
+        (target or self.query_one("#exercise-body", VerticalScroll)).focus(scroll_visible=False)
 
     def _update_heading(self) -> None:
         """Section · difficulty · status · variant · place in the chapter, in one row: when it does

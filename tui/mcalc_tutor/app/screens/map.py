@@ -64,6 +64,8 @@ class MapScreen(Screen):
     def on_screen_resume(self) -> None:
         if self._resumed:  # the first resume is the start-up, just after on_mount drew the map
             self.refresh_map(place_cursor=True)
+            # focus cleared while the browser page was blurred is not restored on another screen
+            self.call_after_refresh(tutor_app(self).focus_default)
         self._resumed = True
 
     _resumed = False

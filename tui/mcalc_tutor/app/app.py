@@ -82,6 +82,8 @@ class TutorApp(App[int]):
         """Whether to load the bank in the background right after the first screen (tests may not)."""
         self.startup_seconds: float | None = None
         self._opening: str | None = None
+        self._prepared: dict[tuple[str, int], Variant] = {}
+        """Variants made in a worker (opened again, or made ahead): shown without a thread hop."""
         phase("init")
 
     # -- start-up ------------------------------------------------------------------------------
@@ -115,6 +117,9 @@ class TutorApp(App[int]):
         from ..content import answers  # noqa: F401  (the checker and its numpy evaluator)
 
         importlib.import_module("sympy")  # symbolic confirmation and generated answers: ~1 s to import
+        from .screens import exercise  # noqa: F401  (the exercise screen and its widgets, for the first open)
+
+        self._prepare_ahead(self.store.position())
 
         self.log.info(f"engine warm after {(time.perf_counter() - started) * 1000:.0f} ms; "
                       f"{len(self.course.entries)} exercises, {len(self.course.problems)} rejected")
@@ -178,9 +183,31 @@ class TutorApp(App[int]):
         if entry is None:
             self.notify(f"No exercise {exercise_id!r}.", severity="warning")
             return
+        phase("open-requested")
+        seed = self.store.learner_seed(exercise_id)
+        prepared = self._prepared.get((exercise_id, seed))
+        if prepared is not None:  # made before: shown at once
+            self._show_exercise(exercise_id, prepared, None, replace)
+            return
         self._opening = exercise_id
         self.set_timer(0.4, lambda: self._still_opening(exercise_id))
-        self._prepare_exercise(exercise_id, self.store.learner_seed(exercise_id), replace)
+        self._prepare_exercise(exercise_id, seed, replace)
+
+    def _prepare_ahead(self, exercise_id: str | None) -> None:
+        """From a worker: make the variants of `exercise_id` (or the first exercise) and the one
+        after it, which the learner is likely to open next (Enter, c or ctrl+n)."""
+        entries = self.course.entries
+        ids = [e.id for e in entries]
+        start = ids.index(exercise_id) if exercise_id in ids else 0
+        for candidate in ids[start:start + 2]:
+            seed = self.store.learner_seed(candidate)
+            if (candidate, seed) not in self._prepared:
+                try:
+                    variant = self.course.variant(candidate, seed)
+                except Exception:  # reported when the learner opens it
+                    continue
+                if variant is not None:
+                    self._prepared[(candidate, seed)] = variant
 
     def _still_opening(self, exercise_id: str) -> None:
         if self._opening == exercise_id:
@@ -193,8 +220,12 @@ class TutorApp(App[int]):
             variant, error = self.course.variant(exercise_id, seed), None
         except Exception as exc:  # an authoring fault must not take the app down
             variant, error = None, f"{type(exc).__name__}: {exc}"
+        if variant is not None:
+            self._prepared[(exercise_id, seed)] = variant
         if not worker.is_cancelled:
             self.post_message(self.ExercisePrepared(exercise_id, variant, error, replace))
+        if variant is not None and not worker.is_cancelled:
+            self._prepare_ahead(exercise_id)  # the next one, for ctrl+n
 
     def on_tutor_app_exercise_prepared(self, message: ExercisePrepared) -> None:
         self._show_exercise(message.exercise_id, message.variant, message.error, message.replace)
@@ -205,6 +236,7 @@ class TutorApp(App[int]):
         if variant is None or entry is None:
             self.notify(f"This exercise cannot be opened{': ' + error if error else ''}.", severity="error")
             return
+        phase("open-prepared")
         self.store.set_position(exercise_id)
         self.store_written()
         from .screens.exercise import ExerciseScreen

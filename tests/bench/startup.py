@@ -1,7 +1,10 @@
 """Startup of the app: time from process start to the first screen being interactive, against a
 bare Textual app (Header, Static, Footer) measured in the same run, and the app's peak memory.
+Opening an exercise: time from the Enter key on the chapter map to the exercise being interactive
+(its first answer box focused and the screen drawn), against a bare Textual app pushing a screen
+with one Input on Enter, measured in the same run.
 
-Run:  /work/venv/bin/python tests/bench/startup.py [--runs N] [--no-session]
+Run:  .venv/bin/python tests/bench/startup.py [--runs N] [--opens N] [--no-session]
 
 Each process runs in its own pseudo-terminal of 80×24 (as over SSH). "Interactive" is when the app
 has painted its first screen and handles keys: both apps append a line to a file named by
@@ -10,6 +13,14 @@ from just before the spawn to the line appearing. Memory is the peak resident se
 from wait4) of a session: first screen, the engine warmed in the background, an exercise opened
 and an answer checked, the lab run, quit. Goal: ratio <= 1.5 and peak RSS <= 150 MB. It prints
 figures and asserts nothing.
+
+Opening: each of --runs sessions (app and bare alternating) waits for its first screen (the app:
+also for the engine to be warm, as when a learner has read the map), then opens --opens exercises
+one after the other (Enter, Esc, ↓), each timed from writing the Enter key to the pty until the
+exercise screen appends "phase-exercise-interactive" to the log (from `call_after_refresh` once
+its answer box has focus); the bare app logs the same line the same way. Goal: median <= 100 ms.
+The machine may be loaded by other work: ratios against the bare runs of the same moment are the
+steadier figure; medians over all opens are printed.
 """
 from __future__ import annotations
 
@@ -26,8 +37,10 @@ import threading
 import time
 from pathlib import Path
 
-GOAL_RATIO = 1.5
+GOAL_RATIO = 1.25
 GOAL_RSS_MB = 150.0
+GOAL_OPEN_MS = 100.0
+OPEN_LINE = "phase-exercise-interactive"
 
 BARE_APP = r'''
 import os
@@ -40,6 +53,38 @@ class Bare(App):
         yield Header()
         yield Static("Hello")
         yield Footer()
+    def on_ready(self):
+        self.call_after_refresh(self._shown)
+    def _shown(self):
+        with open(os.environ["MCALC_TUTOR_STARTUP_LOG"], "a") as fh:
+            fh.write("first-screen 0\n")
+
+Bare().run()
+'''
+
+BARE_PUSH = r'''
+import os, time
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+class One(Screen):
+    BINDINGS = [("escape", "app.pop_screen", "Back")]
+    def compose(self):
+        yield Input()
+    def on_mount(self):
+        self.query_one(Input).focus()
+        self.call_after_refresh(self._shown)
+    def _shown(self):
+        with open(os.environ["MCALC_TUTOR_STARTUP_LOG"], "a") as fh:
+            fh.write("phase-exercise-interactive 0\n")
+
+class Bare(App):
+    BINDINGS = [("ctrl+q", "quit", "Quit"), ("enter", "open", "Open")]
+    def compose(self):
+        yield Static("Hello")
+    def action_open(self):
+        self.push_screen(One())
     def on_ready(self):
         self.call_after_refresh(self._shown)
     def _shown(self):
@@ -84,6 +129,24 @@ class Session:
                 pass
             time.sleep(0.002)
         raise TimeoutError(f"no {prefix!r} line within {timeout} s")
+
+    def lines(self, prefix: str) -> int:
+        try:
+            return sum(1 for line in self.log.read_text().splitlines() if line.startswith(prefix))
+        except FileNotFoundError:
+            return 0
+
+    def time_key(self, data: str, prefix: str, timeout: float = 30.0) -> float:
+        """Seconds from writing `data` until one more log line starting with `prefix` appears."""
+        before = self.lines(prefix)
+        started = time.perf_counter()
+        os.write(self.master, data.encode())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.lines(prefix) > before:
+                return time.perf_counter() - started
+            time.sleep(0.001)
+        raise TimeoutError(f"no new {prefix!r} line within {timeout} s")
 
     def send(self, data: str, pause: float = 0.3) -> None:
         os.write(self.master, data.encode())
@@ -142,10 +205,37 @@ def time_app(workdir: Path, i: int, *, session_steps: bool) -> tuple[float, floa
     return first, warm, rss
 
 
+def time_opens(workdir: Path, i: int, opens: int, *, bare: bool) -> list[float]:
+    """Seconds from Enter on the first screen to an interactive exercise, for `opens` exercises."""
+    log = workdir / f"open-{'bare' if bare else 'app'}-{i}.log"
+    if bare:
+        script = workdir / "bare_push.py"
+        script.write_text(BARE_PUSH)
+        argv = [sys.executable, str(script)]
+    else:
+        argv = [sys.executable, "-m", "mcalc_tutor", "--data-dir", str(workdir / f"open-data-{i}")]
+    session = Session(argv, log, _env(log))
+    session.wait_line("first-screen")
+    if not bare:
+        session.wait_line("engine-warm")
+    time.sleep(0.5)  # a learner reads the map before pressing a key
+    out = []
+    for _ in range(opens):
+        out.append(session.time_key("\r", OPEN_LINE))
+        time.sleep(0.3)
+        session.send("\x1b", 0.4)   # back to the map
+        session.send("j", 0.3)       # the next exercise (the bare app ignores it)
+    status, _ = session.finish()
+    if status != 0:
+        raise RuntimeError(f"{'bare' if bare else 'app'} exited with {status}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7, help="runs of each app, alternating (default 7)")
     parser.add_argument("--no-session", action="store_true", help="measure startup only, skip the session")
+    parser.add_argument("--opens", type=int, default=5, help="exercises opened per session (default 5; 0 skips)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="mcalc-startup-") as tmp:
@@ -162,6 +252,17 @@ def main() -> None:
             if ready is not None:
                 warm.append(ready)
             rss.append(peak)
+        open_bare: list[float] = []
+        open_app: list[float] = []
+        ratios: list[float] = []
+        if args.opens:
+            time_opens(workdir, -1, 1, bare=True)  # warm caches, as above
+            for i in range(args.runs):
+                b_run = time_opens(workdir, i, args.opens, bare=True)
+                a_run = time_opens(workdir, i, args.opens, bare=False)
+                open_bare += b_run
+                open_app += a_run
+                ratios.append(statistics.median(a_run) / statistics.median(b_run))
 
     b, a = statistics.median(bare), statistics.median(app)
     ratio = a / b
@@ -177,6 +278,14 @@ def main() -> None:
               f"(goal <= {GOAL_RSS_MB:.0f})  {'OK' if rss[0] <= GOAL_RSS_MB else 'OVER'}")
     print(f"peak RSS, startup only (first screen, engine warm, quit): median "
           f"{statistics.median(rss[1:] or rss):.0f} MB")
+    if open_app:
+        ob, oa = statistics.median(open_bare), statistics.median(open_app)
+        print(f"bare Textual screen push (one Input) on Enter: median {ob * 1000:.0f} ms "
+              f"(min {min(open_bare) * 1000:.0f}, max {max(open_bare) * 1000:.0f}) over {len(open_bare)} opens")
+        print(f"mcalc-tutor, Enter on the map to an interactive exercise: median {oa * 1000:.0f} ms "
+              f"(min {min(open_app) * 1000:.0f}, max {max(open_app) * 1000:.0f}) over {len(open_app)} opens  "
+              f"(goal <= {GOAL_OPEN_MS:.0f} ms)  {'OK' if oa * 1000 <= GOAL_OPEN_MS else 'OVER'}")
+        print(f"ratio open / bare push: {oa / ob:.2f} overall; per session median {statistics.median(ratios):.2f}")
 
 
 if __name__ == "__main__":

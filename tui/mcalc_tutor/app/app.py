@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -82,6 +82,8 @@ class TutorApp(App[int]):
         """Whether to load the bank in the background right after the first screen (tests may not)."""
         self.startup_seconds: float | None = None
         self._opening: str | None = None
+        self._prepared: dict[tuple[str, int], Variant] = {}
+        """Variants made in a worker (opened again, or made ahead): shown without a thread hop."""
         phase("init")
 
     # -- start-up ------------------------------------------------------------------------------
@@ -115,6 +117,9 @@ class TutorApp(App[int]):
         from ..content import answers  # noqa: F401  (the checker and its numpy evaluator)
 
         importlib.import_module("sympy")  # symbolic confirmation and generated answers: ~1 s to import
+        from .screens import exercise  # noqa: F401  (the exercise screen and its widgets, for the first open)
+
+        self._prepare_ahead(self.store.position())
 
         self.log.info(f"engine warm after {(time.perf_counter() - started) * 1000:.0f} ms; "
                       f"{len(self.course.entries)} exercises, {len(self.course.problems)} rejected")
@@ -127,6 +132,29 @@ class TutorApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, MapScreen):
                 screen.refresh_map()
+
+    # -- focus in the browser ------------------------------------------------------------------
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        """In the browser (textual-serve) the page may have lost focus while a screen opened: Textual
+        skips auto focus then, and restores on return only a widget of the screen that was blurred.
+        Once the page has focus again, a screen with nothing focused gets its default target."""
+        self.call_after_refresh(self.focus_default)
+
+    def focus_default(self) -> None:
+        """Focus the current screen's default target (its `focus_default`, else its AUTO_FOCUS
+        selector) unless something there has focus already."""
+        screen = self.screen
+        if screen.focused is not None:
+            return
+        own = getattr(screen, "focus_default", None)
+        if callable(own):
+            own()
+            return
+        selector = self.AUTO_FOCUS if screen.AUTO_FOCUS is None else screen.AUTO_FOCUS
+        for widget in screen.query(selector) if selector else ():
+            if widget.focusable:
+                widget.focus(scroll_visible=False)
+                return
 
     # -- saving status ---------------------------------------------------------------------------
     def watch_saving(self, saving: bool) -> None:
@@ -155,9 +183,31 @@ class TutorApp(App[int]):
         if entry is None:
             self.notify(f"No exercise {exercise_id!r}.", severity="warning")
             return
+        phase("open-requested")
+        seed = self.store.learner_seed(exercise_id)
+        prepared = self._prepared.get((exercise_id, seed))
+        if prepared is not None:  # made before: shown at once
+            self._show_exercise(exercise_id, prepared, None, replace)
+            return
         self._opening = exercise_id
         self.set_timer(0.4, lambda: self._still_opening(exercise_id))
-        self._prepare_exercise(exercise_id, self.store.learner_seed(exercise_id), replace)
+        self._prepare_exercise(exercise_id, seed, replace)
+
+    def _prepare_ahead(self, exercise_id: str | None) -> None:
+        """From a worker: make the variants of `exercise_id` (or the first exercise) and the one
+        after it, which the learner is likely to open next (Enter, c or ctrl+n)."""
+        entries = self.course.entries
+        ids = [e.id for e in entries]
+        start = ids.index(exercise_id) if exercise_id in ids else 0
+        for candidate in ids[start:start + 2]:
+            seed = self.store.learner_seed(candidate)
+            if (candidate, seed) not in self._prepared:
+                try:
+                    variant = self.course.variant(candidate, seed)
+                except Exception:  # reported when the learner opens it
+                    continue
+                if variant is not None:
+                    self._prepared[(candidate, seed)] = variant
 
     def _still_opening(self, exercise_id: str) -> None:
         if self._opening == exercise_id:
@@ -170,8 +220,12 @@ class TutorApp(App[int]):
             variant, error = self.course.variant(exercise_id, seed), None
         except Exception as exc:  # an authoring fault must not take the app down
             variant, error = None, f"{type(exc).__name__}: {exc}"
+        if variant is not None:
+            self._prepared[(exercise_id, seed)] = variant
         if not worker.is_cancelled:
             self.post_message(self.ExercisePrepared(exercise_id, variant, error, replace))
+        if variant is not None and not worker.is_cancelled:
+            self._prepare_ahead(exercise_id)  # the next one, for ctrl+n
 
     def on_tutor_app_exercise_prepared(self, message: ExercisePrepared) -> None:
         self._show_exercise(message.exercise_id, message.variant, message.error, message.replace)
@@ -182,6 +236,7 @@ class TutorApp(App[int]):
         if variant is None or entry is None:
             self.notify(f"This exercise cannot be opened{': ' + error if error else ''}.", severity="error")
             return
+        phase("open-prepared")
         self.store.set_position(exercise_id)
         self.store_written()
         from .screens.exercise import ExerciseScreen

@@ -6,25 +6,29 @@ screen records it in the progress store (committed to disk) before telling the v
 """
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Header, Static
 
+from ..app import phase
 from ..course import Entry, section_title
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.solution import SolutionDialog
 from ..typed_app import tutor_app
+from ..widgets.footer import SteadyFooter
 from ..widgets.part_view import CodePartView, PartRecord, PartView, make_part_view
+from ..widgets.statement import Statement
 from ..widgets.status import difficulty_text, status_text
-from ..widgets.verdict import has_details
+from ..widgets.verdict import VerdictPanel, has_details
 
 if TYPE_CHECKING:
     from ...checking.verdict import Verdict
@@ -67,7 +71,9 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         Binding("ctrl+o", "solution", "Solution"),
         Binding("ctrl+n", "next", "Next"),
         Binding("ctrl+l", "previous", "Prev"),
-        Binding("ctrl+e", "editor", "Editor"),
+        # priority: an answer box's own ctrl+e (end of line) would swallow it; off (and so the
+        # box's again) in exercises without a code part
+        Binding("ctrl+e", "editor", "Editor", priority=True),
         Binding("ctrl+f", "details", "Details"),
         Binding("escape", "back", "Map"),
     ]
@@ -82,26 +88,62 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         """Drafts reported by the parts and not yet written ("" forgets a part's draft)."""
         self._drafts_timer: Timer | None = None
         self._saved_drafts: dict[str, str] = {}
+        self._later: list[tuple[Part, PartRecord]] = []
+        """The parts below the first one to answer, mounted once the screen is up."""
+
+    AUTO_FOCUS = ""
+    """No automatic focus: `on_mount` focuses the answer box itself (focusing the scrolling body
+    first, as Textual's auto focus would, restyles every widget in it twice)."""
 
     def compose(self) -> ComposeResult:
         self._saved_drafts = tutor_app(self).store.drafts(self.entry.id)
+        records = [self._record(part) for part in self.variant.parts]
+        # the part the learner works in first, and the parts above it, are laid out with the
+        # screen; the ones below it are mounted just after the screen is up (`_mount_later`)
+        start = next((i for i, r in enumerate(records) if r.status != "solved"), 0)
+        first = [make_part_view(self.variant, part, record)
+                 for part, record in zip(self.variant.parts[:start + 1], records, strict=False)]
+        self._later = [(part, record) for part, record in
+                       zip(self.variant.parts[start + 1:], records[start + 1:], strict=True)]
+        if first:
+            first[-1].set_class(True, "-current", update=False)
+            self.current_part = first[-1].part.name
         yield Header()
         with VerticalScroll(id="exercise-body", can_focus=True):
             yield Static(id="exercise-heading")
-            yield Markdown(self.variant.statement, id="statement")
-            for part in self.variant.parts:
-                yield make_part_view(self.variant, part, self._record(part))
+            yield Statement(self.variant.statement, id="statement")
+            yield from first
             yield Static(self._variant_note(), id="exercise-end", markup=False)
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.title = self.entry.title
         self._update_heading()
-        views = list(self.query(PartView))
-        if views:
-            first = next((v for v in views if v.status != "solved"), views[0])
-            self._mark_current(first)
-            self.call_after_refresh(self._place_focus, first)
+        view = self._part_view()
+        if view is not None:
+            target = view.answer_widget() if view.status != "solved" else None
+            if target is not None:
+                target.focus(scroll_visible=False)  # typing works from the first frame
+            self.call_after_refresh(self._place_focus, view)
+        self._mount_later()
+
+    @work(exclusive=True, group="exercise-parts")
+    async def _mount_later(self) -> None:
+        """Mount the parts below the first one to answer once the screen has been drawn, so that
+        the learner can type before they are laid out (a worker: tests can wait for it)."""
+        if not self._later:
+            return
+        await self._next_frame()
+        body = self.query_one("#exercise-body", VerticalScroll)
+        views = [make_part_view(self.variant, part, record) for part, record in self._later]
+        self._later = []
+        await body.mount_all(views, before="#exercise-end")
+        self.call_after_refresh(self._update_heading)  # a scroll bar may have taken two columns
+
+    async def _next_frame(self) -> None:
+        drawn = asyncio.Event()
+        self.call_after_refresh(drawn.set)
+        await drawn.wait()
 
     def _variant_note(self) -> str:
         """Under the last part of a randomized exercise: the learner's seed, so that the command
@@ -126,15 +168,27 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         return None if stored is None else self.variant.shown_answer(part, stored)
 
     def _place_focus(self, view: PartView) -> None:
-        """Focus the first unsolved part's answer if it is on screen with the statement's start;
-        otherwise the statement (↓ / PgDn read on, Tab goes to the answers)."""
+        """Keep focus on the first unsolved part's answer if it is on screen with the statement's
+        start; otherwise focus the statement (↓ / PgDn read on, Tab goes to the answers)."""
+        if not self.is_attached:
+            return
         body = self.query_one("#exercise-body", VerticalScroll)
         body.scroll_home(animate=False)
         target = view.answer_widget() if view.status != "solved" else None  # a solved box is not typed into
         if target is not None and body.can_view_entire(target):
-            target.focus(scroll_visible=False)
-        else:
+            if self.focused is None:
+                target.focus(scroll_visible=False)
+        elif self.focused is None or self.focused is target:
             body.focus(scroll_visible=False)
+        if target is not None and self.focused is target:
+            self.call_after_refresh(phase, "exercise-interactive")  # the startup bench reads it
+
+    def focus_default(self) -> None:
+        """Where focus goes when nothing has it (the app calls this): the current part's answer if
+        it is not solved, else the statement."""
+        view = self._part_view()
+        target = view.answer_widget() if view is not None and view.status != "solved" else None
+        (target or self.query_one("#exercise-body", VerticalScroll)).focus(scroll_visible=False)
 
     def _update_heading(self) -> None:
         """Section · difficulty · status · variant · place in the chapter, in one row: when it does
@@ -149,24 +203,33 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         ids = [e.id for e in app.course.entries]
         if self.entry.id in ids:
             tail.append(f" · {ids.index(self.entry.id) + 1}/{len(ids)}", style="dim")
-        heading = self.query_one("#exercise-heading", Static)
+        headings = self.query("#exercise-heading")
+        if not headings:  # a resize just after the screen was closed
+            return
+        heading = headings.first(Static)
         width = heading.content_region.width or max(40, self.app.size.width - 4)
         section = Text(section_title(self.entry.section), style="dim")
         room = width - tail.cell_len
         if section.cell_len > room:
             section.truncate(max(1, room - 1))
             section.append("…", style="dim")
-        heading.update(section.append_text(tail))
+        line = section.append_text(tail)
+        if line != self._heading_shown:  # the same line again would still lay the screen out again
+            self._heading_shown = line
+            heading.update(line)
+
+    _heading_shown: Text | None = None
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._update_heading)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "editor":
-            return any(isinstance(v, CodePartView) for v in self.query(PartView))
+            return any(part.kind == "code" for part in self.variant.parts)
         if action == "details":
             view = self._part_view()
-            verdict = view.verdict_panel.verdict if view is not None else None
+            panels = view.query(VerdictPanel) if view is not None else None  # none before it is composed
+            verdict = panels.first().verdict if panels else None
             return verdict is not None and has_details(verdict)
         if action == "next":
             return True if tutor_app(self).course.neighbour(self.entry.id, 1) else None

@@ -7,10 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ..typed_app import tutor_app
 from ..widgets.chapter_list import ChapterList
+from ..widgets.footer import SteadyFooter
 
 __all__ = ["LEGEND", "MapScreen"]
 
@@ -51,7 +52,7 @@ class MapScreen(Screen):
         yield Static(id="resume-line")
         yield ChapterList(id="chapter")
         yield Static(LEGEND, id="map-legend", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.title = "Chapter map"
@@ -63,6 +64,8 @@ class MapScreen(Screen):
     def on_screen_resume(self) -> None:
         if self._resumed:  # the first resume is the start-up, just after on_mount drew the map
             self.refresh_map(place_cursor=True)
+            # focus cleared while the browser page was blurred is not restored on another screen
+            self.call_after_refresh(tutor_app(self).focus_default)
         self._resumed = True
 
     _resumed = False

@@ -1,0 +1,123 @@
+"""Opening an exercise at once (issue 14, item 9) and focus that is never lost (browser, ctrl+e):
+the first part to answer is focused from the first frame, the parts below it arrive just after,
+the footer is not rebuilt for nothing, and a focused answer box does not swallow the editor key.
+The time itself is measured by tests/bench/startup.py, not asserted here (the machine is shared)."""
+from __future__ import annotations
+
+import asyncio
+
+from textual import events
+from textual.widgets import Input
+from textual.widgets._footer import FooterKey
+
+from app_helpers import SIZE, make_app, open_exercise, settle, type_answer
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_the_first_answer_box_has_focus_before_the_later_parts_are_laid_out(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.open_exercise("grad-quadratic-form")
+            for _ in range(200):  # until the screen is up, and not a moment longer
+                await asyncio.sleep(0.005)
+                if type(app.screen).__name__ == "ExerciseScreen" and app.screen.focused is not None:
+                    break
+            screen = app.screen
+            assert screen.focused is screen.query_one("#part-a Input")
+            assert [v.id for v in screen.query("PartView")] == ["part-a"]  # the rest comes after
+            await pilot.press("x")
+            await settle(pilot)
+            assert [v.id for v in screen.query("PartView")] == ["part-a", "part-b", "part-c", "part-d"]
+            assert screen.query_one("#part-a Input", Input).value == "x"  # typed before they came
+            # the end note stays last, under the parts mounted later
+            assert screen.query_one("#exercise-body").children[-1].id == "exercise-end"
+    run(go())
+
+
+def test_a_half_solved_exercise_opens_at_its_first_unsolved_part_with_the_solved_ones_above(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "grad-quadratic-form")
+            await type_answer(pilot, "a", "x^T A x")
+            await pilot.press("escape")
+            await settle(pilot)
+            screen = await open_exercise(pilot, "grad-quadratic-form")
+            assert screen.current_part == "b"
+            assert screen.focused is screen.query_one("#part-b Input")
+            assert [v.id for v in screen.query("PartView")] == ["part-a", "part-b", "part-c", "part-d"]
+            assert screen.query_one("#part-a Input", Input).value == "x^T A x"
+    run(go())
+
+
+def test_the_footer_keeps_its_keys_when_focus_moves_and_redraws_them_when_they_change(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_exercise(pilot, "grad-quadratic-form")
+            footer = screen.query_one("SteadyFooter")
+            keys = list(footer.query(FooterKey))
+            assert [k.description for k in keys][:2] == ["Hint", "Solution"]
+            await pilot.press("tab")
+            await settle(pilot)
+            assert list(footer.query(FooterKey)) == keys  # same widgets: nothing rebuilt
+            await type_answer(pilot, "b", "2 A x")  # a verdict with details: the Details key appears
+            await settle(pilot)
+            assert "Details" in [k.description for k in footer.query(FooterKey)]
+    run(go())
+
+
+def test_a_map_that_came_up_while_the_page_had_no_focus_gets_focus_when_the_page_does(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.screen.set_focus(None)  # as when the page is blurred before the map focused anything
+            app.post_message(events.AppBlur())
+            await settle(pilot)
+            app.post_message(events.AppFocus())  # Textual restores what had focus at the blur: nothing
+            await settle(pilot)
+            assert type(app.screen.focused).__name__ == "ChapterList"
+    run(go())
+
+
+def test_the_exercise_screen_refocuses_its_answer_box_when_the_page_comes_back(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_exercise(pilot, "grad-quadratic-form")
+            screen.set_focus(None)
+            app.post_message(events.AppFocus())
+            await settle(pilot)
+            assert screen.focused is screen.query_one("#part-a Input")
+    run(go())
+
+
+def test_ctrl_e_opens_the_editor_even_from_an_answer_box_and_is_the_box_s_own_elsewhere(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_exercise(pilot, "grad-quadratic-form")  # no code part
+            box = screen.query_one("#part-a Input", Input)
+            box.focus()
+            box.value = "x^T A x"
+            await pilot.press("home")
+            assert box.cursor_position == 0
+            await pilot.press("ctrl+e")  # the box's "end": the editor key is off here
+            await settle(pilot)
+            assert box.cursor_position == len("x^T A x") and app.screen is screen
+
+            screen = await open_exercise(pilot, "code-gradient-check")
+            other = Input(id="some-box")  # an answer box beside the code part
+            await screen.query_one("#exercise-body").mount(other)
+            other.focus()
+            await settle(pilot)
+            await pilot.press("ctrl+e")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "CodeScreen"
+    run(go())

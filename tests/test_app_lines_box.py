@@ -233,8 +233,9 @@ def test_show_prints_the_precision_with_the_prompt(tmp_path, capsys):
 
     assert main(["show", "grad-directional-derivative"]) == 0  # the real bank, through the command
     out = capsys.readouterr().out
-    assert out.count("precision: exact, or within 0.005 (relative)") == 1
-    assert "precision:" not in out[out.index("(a) "):out.index("(d) ")]
+    assert out.count("precision: exact, or 3 significant figures") == 2  # parts (d) and (e)
+    assert "precision:" not in out[out.index("(a) "):out.index("(b) ")]  # an expression part has none
+    assert "precision: exact, or 3 significant figures" in out[out.index("(d) "):out.index("(e) ")]
 
 
 # -- submissions: a steps or iterates part is a multi-line TOML string ------------------------------

@@ -129,7 +129,7 @@ def evaluate_all(typed: Typed, instances: Iterable[Instance]) -> Values:
     """The value at each instance (None where undefined): the instances of one size as one stack
     (mathlang.batched), or one tree walk each on the old path."""
     if not old_path():
-        return evaluate_many(typed, list(instances))
+        return evaluate_many(typed, instances if isinstance(instances, list) else list(instances))
     out: Values = []
     for inst in instances:
         try:

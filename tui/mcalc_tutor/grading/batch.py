@@ -28,7 +28,7 @@ from .roster import Roster
 from .submission import read_submission
 
 _worker_cache: PartCache | None = None
-"""The PartCache of this worker process (set by _warm)."""
+"""The PartCache of this worker process (set by _warm, or _adopt: the one the prefetch filled)."""
 
 
 def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *, unsandboxed: bool = False,
@@ -51,23 +51,29 @@ def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *,
                 if on_result:
                     on_result(out[-1])
         return out
-    from concurrent.futures import ProcessPoolExecutor
-
     if old_path():
         return _old_pool(grade, paths, jobs, on_result)
+    return _pool(grade, paths, jobs, _Plan(exercises, assignment, key, roster), on_result)
+
+
+def _pool(grade: Callable[..., SubmissionResult], paths: Sequence[Path], jobs: int, plan: _Plan,
+          on_result: Callable[[SubmissionResult], None] | None) -> list[SubmissionResult]:
+    """Warm up (the prefetch), then fork the graders: they inherit the bank, the variants and the
+    checked answers, and send their results back packed."""
+    global _worker_cache
+    from concurrent.futures import ProcessPoolExecutor
+
     from ..content.loader import load_bank
 
     load_bank()  # before forking: every worker inherits the loaded bank
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     cache = PartCache()
     if len(paths) >= PREFETCH_MIN * jobs:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            _prefetch(pool, paths, jobs, _Plan(exercises, assignment, key, roster), cache)
+            _prefetch(pool, paths, jobs, plan, cache)
     size = max(1, len(paths) // (jobs * 8))
     chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
     results = []
-    global _worker_cache
     forked = context.get_start_method() == "fork"
     _worker_cache = cache if forked else None  # a forked worker inherits it; others get a pickled copy
     try:

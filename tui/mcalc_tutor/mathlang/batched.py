@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, Protocol
 
@@ -49,22 +50,35 @@ class _Unbatchable(Exception):
 
 
 class _Env:
-    """One group of instances: each symbol's values stacked, the shared sizes, each one's functions."""
+    """One group of instances: each symbol's values stacked (on first use), the shared sizes, and
+    each instance's functions."""
 
-    __slots__ = ("values", "sizes", "functions", "k")
+    __slots__ = ("points", "sizes", "functions", "k", "stacks")
 
     def __init__(self, points: Sequence[Point]):
+        self.points = points
         self.k = len(points)
-        first = points[0]
-        self.sizes = first.sizes
+        self.sizes = points[0].sizes
         self.functions = [p.functions for p in points]
-        self.values = {name: np.stack([np.asarray(p.values[name], dtype=float) for p in points])
-                       for name in first.values}
+        self.stacks: dict[str, np.ndarray] = {}
+
+    def stack(self, name: str) -> np.ndarray:
+        found = self.stacks.get(name)
+        if found is None:
+            found = self.stacks[name] = np.stack([np.asarray(p.values[name], dtype=float) for p in self.points])
+        return found
 
 
 Stack = np.ndarray
 """(k, rows, cols), or (1, rows, cols) for a value that is the same at every instance."""
 Run = Callable[[_Env], Stack]
+
+_CACHE_SIZE = 256
+_groups: dict[int, tuple[tuple[Point, ...], list[tuple[list[int], _Env]]]] = {}
+"""Instance lists seen lately (a reference's, evaluated for every answer checked against it) ->
+their size groups, with the values stacked as they are used."""
+_compiled: dict[int, tuple[weakref.ref, Run | None]] = {}
+"""Expressions compiled lately (a listed mistake is evaluated at several instance sets)."""
 
 
 def evaluate_many(typed: Typed, points: Sequence[Point]) -> list[np.ndarray | None]:
@@ -77,34 +91,61 @@ def evaluate_many(typed: Typed, points: Sequence[Point]) -> list[np.ndarray | No
         except DomainError:
             return None
 
-    groups: dict[tuple, list[int]] = {}
-    for i, p in enumerate(points):
-        groups.setdefault(tuple(sorted(p.sizes.items())), []).append(i)
     out: list[np.ndarray | None] = [None] * len(points)
-    run: Run | None = None
-    for members in groups.values():
-        values = None
-        if len(members) > 1:
-            try:
-                run = run or compile_stack(typed)
-                values = _run_group(run, [points[i] for i in members])
-            except Exception:  # noqa: BLE001 - anything at all: the per-instance path decides, as before
-                values = None
-        if values is None:
-            for i in members:
-                out[i] = one(points[i])
-        else:
-            for i, value in zip(members, values, strict=True):
-                out[i] = value
+    groups = _size_groups(points)
+    run = _compile_cached(typed) if any(len(members) > 1 for members, _ in groups) else None
+    with np.errstate(all="ignore"):
+        for members, env in groups:
+            values = None
+            if run is not None and len(members) > 1:
+                try:
+                    values = _finish(run(env), env.k)
+                except Exception:  # noqa: BLE001 - anything at all: the per-instance path decides, as before
+                    values = None
+            if values is None:
+                for i in members:
+                    out[i] = one(points[i])
+            else:
+                for i, value in zip(members, values, strict=True):
+                    out[i] = value
     return out
 
 
-def _run_group(run: Run, points: Sequence[Point]) -> list[np.ndarray | None]:
-    env = _Env(points)
-    with np.errstate(all="ignore"):
-        result = run(env)
-    result = np.broadcast_to(result, (env.k, *result.shape[1:]))
-    return [np.array(s) if np.all(np.isfinite(s)) else None for s in result]
+def _size_groups(points: Sequence[Point]) -> list[tuple[list[int], _Env]]:
+    key = id(points)
+    found = _groups.get(key)
+    if found is not None and len(found[0]) == len(points) and all(a is b for a, b in zip(found[0], points, strict=True)):
+        return found[1]
+    by_sizes: dict[tuple, list[int]] = {}
+    for i, p in enumerate(points):
+        by_sizes.setdefault(tuple(sorted(p.sizes.items())), []).append(i)
+    groups = [(members, _Env([points[i] for i in members])) for members in by_sizes.values()]
+    if len(_groups) >= _CACHE_SIZE:
+        _groups.pop(next(iter(_groups)))
+    _groups[key] = (tuple(points), groups)
+    return groups
+
+
+def _compile_cached(typed: Typed) -> Run | None:
+    found = _compiled.get(id(typed))
+    if found is not None and found[0]() is typed:
+        return found[1]
+    try:
+        run: Run | None = compile_stack(typed)
+    except _Unbatchable:
+        run = None
+    if len(_compiled) >= _CACHE_SIZE:
+        _compiled.pop(next(iter(_compiled)))
+    _compiled[id(typed)] = (weakref.ref(typed), run)
+    return run
+
+
+def _finish(result: Stack, k: int) -> list[np.ndarray | None]:
+    """Each slice, None where it is not finite (evaluate's last check)."""
+    if result.shape[0] != k:
+        result = np.repeat(result, k, axis=0)
+    finite = np.isfinite(result).reshape(k, -1).all(axis=1)
+    return [result[i] if finite[i] else None for i in range(k)]
 
 
 def compile_stack(typed: Typed) -> Run:
@@ -155,13 +196,13 @@ class _Compiler:
 
     def sym(self, node: A.Sym) -> Run:
         name = node.name
-        return lambda env: env.values[name]
+        return lambda env: env.stack(name)
 
     def entry(self, node: A.Entry) -> Run:
         name, index = node.name, node.index
 
         def run(env: _Env) -> Stack:
-            vector = env.values[name]
+            vector = env.stack(name)
             if index > vector.shape[1]:
                 _refuse(f"{name} has no entry {index} at this size")
             return vector[:, index - 1:index, :1]
@@ -228,10 +269,28 @@ class _Compiler:
         from .evaluate import _Evaluator
 
         base, exponent = self.node(node.base), self.node(node.exp)
+        if isinstance(node.exp, A.Num):  # a constant exponent, as nearly always: the same for every slice
+            return self.constant_power(base, np.array([[float(node.exp.value)]])[0, 0])
         power_of = _Evaluator(self.typed, {}, {}, {}).power_of  # per slice: the exponent may differ
 
         def run(env: _Env) -> Stack:
             return _each(env, power_of, base(env), exponent(env))
+        return run
+
+    def constant_power(self, base: Run, exp: np.float64) -> Run:
+        """evaluate._Evaluator.power_of with a constant exponent, over the stack."""
+        def run(env: _Env) -> Stack:
+            b = base(env)
+            if b.shape[1] == 1 or b.shape[2] == 1:
+                if abs(exp) > 1e3:
+                    _refuse("exponent too large")
+                if np.any(b == 0) and exp < 0:
+                    _refuse("division by zero")
+                return np.power(b, exp)
+            k = int(round(exp))
+            if k < 0:
+                b, k = _inverse(b), -k
+            return np.linalg.matrix_power(b, k)
         return run
 
     # -- functions --------------------------------------------------------------------------------

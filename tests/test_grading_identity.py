@@ -1,7 +1,7 @@
-"""Issue 15: the fast grading path (variants and distinct answers checked once before the graders
-fork, results sent back as a table, no symbolic confirmation in a batch, instances evaluated as one
-stack) gives the bytes of the path before it (MCALC_TUTOR_OLD_PATH=1), in every report format, at
---jobs 1 and 2, without and with an assignment (per-student seeds)."""
+"""Issue 15: the fast grading path (workers forked with the bank loaded, results sent back as a
+table of distinct parts, no symbolic confirmation in a batch, instances evaluated as one stack)
+gives the bytes of the path before it (MCALC_TUTOR_OLD_PATH=1), in every report format, at --jobs 1
+and 2, without and with an assignment (per-student seeds)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +14,7 @@ from mcalc_tutor.content.loader import load_bank
 from mcalc_tutor.grading import batch
 from mcalc_tutor.grading.assignment import parse_assignment
 from mcalc_tutor.grading.batch import grade_many
-from mcalc_tutor.grading.grader import PartCache, PartResult, SubmissionResult
+from mcalc_tutor.grading.grader import PartResult, SubmissionResult
 from mcalc_tutor.grading.reports import class_report_text, csv_report, json_report, text_report
 from mcalc_tutor.grading.seeds import assignment_key
 from mcalc_tutor.mathlang.batched import OLD_PATH_ENV
@@ -55,7 +55,7 @@ def test_old_and_new_paths_give_the_same_bytes(monkeypatch, folder):
     old = _graded(monkeypatch, True, folder, 1)
     assert "correct" in old[0] and "incorrect" in old[0] and "invalid" in old[0]  # a real mix was graded
     assert _graded(monkeypatch, False, folder, 1) == old
-    assert _graded(monkeypatch, False, folder, 2) == old  # 40 ≥ PREFETCH_MIN × 2: the prefetch ran
+    assert _graded(monkeypatch, False, folder, 2) == old
     assert _graded(monkeypatch, True, folder, 2) == old
 
 
@@ -64,23 +64,6 @@ def test_the_same_bytes_under_an_assignment_with_per_student_seeds(monkeypatch, 
     key = assignment_key(b"identity-secret", assignment.id)
     old = _graded(monkeypatch, True, folder, 1, assignment=assignment, key=key)
     assert _graded(monkeypatch, False, folder, 2, assignment=assignment, key=key) == old
-
-
-def test_the_prefetch_checks_each_distinct_answer_once(monkeypatch, folder):
-    """The warm-up fills the cache the graders inherit: with it, grading the sample checks nothing anew."""
-    monkeypatch.delenv(OLD_PATH_ENV, raising=False)
-    from concurrent.futures import ProcessPoolExecutor
-
-    cache = PartCache()
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        batch._prefetch(pool, folder, 2, batch._Plan(None, None, None, None), cache)
-    filled = len(cache._results)
-    assert filled > 100
-    from mcalc_tutor.grading.grader import grade_path
-
-    for path in folder[::batch.PREFETCH_SHARE]:
-        grade_path(path, cache=cache)
-    assert len(cache._results) == filled  # every math answer of the sample was already there
 
 
 def test_packed_results_unpack_to_equal_and_unshared_parts():

@@ -92,16 +92,6 @@ def make_variant(exercise: Exercise, seed: int = 0) -> Variant:
     return variant
 
 
-def remember_variants(bank, variants: list[Variant]) -> None:
-    """Keep variants built in another process (grading/batch.py builds a batch's in its workers
-    before forking the graders), re-attached to this process's exercises of `bank`."""
-    for variant in variants:
-        exercise = bank.get(variant.exercise.id)
-        if exercise is None or str(exercise.path) != str(variant.exercise.path) or len(_VARIANTS) >= _MAX_CACHED_VARIANTS:
-            continue
-        _VARIANTS.setdefault((exercise.id, str(exercise.path), int(variant.seed)), replace(variant, exercise=exercise))
-
-
 def _build_variant(exercise: Exercise, seed: int) -> Variant:
     values = draw_params(exercise, seed)
     symbols = exercise_symbols(exercise, values)

@@ -5,7 +5,7 @@ A batch shares one PartCache per process: an answer many students typed is check
 results are the same bytes as grading each submission on its own (tests/test_speed_identical.py,
 tests/test_grading_identity.py). A worker sends its results back as a table of its distinct part
 results plus, per submission, indices into it: most parts of a class repeat, and unpickling half a
-million small objects in the parent was what made --jobs 2 slower than --jobs 1.
+million small objects was a large share of the parent's work at --jobs 2.
 
 MCALC_TUTOR_OLD_PATH=1 (mathlang.batched.old_path) keeps the code path before the speed work
 reachable, for the bench and the identity test only.
@@ -15,20 +15,18 @@ from __future__ import annotations
 import copy
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from functools import partial
 from pathlib import Path
 
 from ..checking.equivalence import batch_grading
 from ..mathlang.batched import old_path
 from .assignment import Assignment
-from .grader import PartCache, PartResult, SubmissionResult, _check_math, _variant_key, grade_assigned, grade_path
+from .grader import PartCache, PartResult, SubmissionResult, grade_assigned, grade_path
 from .roster import Roster
-from .submission import read_submission
 
 _worker_cache: PartCache | None = None
-"""The PartCache of this worker process (set by _warm, or _adopt: the one the prefetch filled)."""
+"""The PartCache of this worker process (set by _warm)."""
 
 
 def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *, unsandboxed: bool = False,
@@ -53,39 +51,28 @@ def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *,
         return out
     if old_path():
         return _old_pool(grade, paths, jobs, on_result)
-    return _pool(grade, paths, jobs, _Plan(exercises, assignment, key, roster), on_result)
+    return _pool(grade, paths, jobs, on_result)
 
 
-def _pool(grade: Callable[..., SubmissionResult], paths: Sequence[Path], jobs: int, plan: _Plan,
+def _pool(grade: Callable[..., SubmissionResult], paths: Sequence[Path], jobs: int,
           on_result: Callable[[SubmissionResult], None] | None) -> list[SubmissionResult]:
-    """Warm up (the prefetch), then fork the graders: they inherit the bank, the variants and the
-    checked answers, and send their results back packed."""
-    global _worker_cache
+    """Workers forked after the bank is loaded (they inherit it), each with its own cache, sending
+    their results back packed."""
     from concurrent.futures import ProcessPoolExecutor
 
     from ..content.loader import load_bank
 
-    load_bank()  # before forking: every worker inherits the loaded bank
+    load_bank()
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    cache = PartCache()
-    if len(paths) >= PREFETCH_MIN * jobs:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            _prefetch(pool, paths, jobs, plan, cache)
     size = max(1, len(paths) // (jobs * 8))
     chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
     results = []
-    forked = context.get_start_method() == "fork"
-    _worker_cache = cache if forked else None  # a forked worker inherits it; others get a pickled copy
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_adopt,
-                                 initargs=(None if forked else cache,)) as pool:
-            for packed in pool.map(partial(_grade_chunk, grade), chunks):
-                for result in _unpack(packed):
-                    results.append(result)
-                    if on_result:
-                        on_result(result)
-    finally:
-        _worker_cache = None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm) as pool:
+        for packed in pool.map(partial(_grade_chunk, grade), chunks):
+            for result in _unpack(packed):
+                results.append(result)
+                if on_result:
+                    on_result(result)
     return results
 
 
@@ -101,113 +88,6 @@ def _old_pool(grade: Callable[..., SubmissionResult], paths: Sequence[Path], job
             if on_result:
                 on_result(result)
         return results
-
-
-PREFETCH_MIN = 8
-"""Below this many submissions per worker, the workers just grade (the prefetch would not pay)."""
-PREFETCH_SHARE = 4
-"""The prefetch reads one submission in this many: distinct answers are few and repeat early."""
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What decides a submission's variants: the exercises asked for, or the assignment's seeds."""
-
-    exercises: list[str] | None
-    assignment: Assignment | None
-    key: bytes | None
-    roster: Roster | None
-
-
-def _prefetch(pool: Executor, paths: Sequence[Path], jobs: int, plan: _Plan, cache: PartCache) -> None:
-    """Before the grading workers fork: build the variants of a sample of the batch and check its
-    distinct math answers once each, spread over the workers by (exercise, seed), and keep both in
-    this process (the variants in content.variants' cache, the results in `cache`). Otherwise every
-    worker builds every variant (sympy, in the generators) and checks every distinct answer itself.
-    Only a warm-up: what the sample missed, or reads differently here than the grader does, the
-    workers build and check when they meet it, with the same result."""
-    from ..content.loader import load_bank
-    from ..content.variants import remember_variants
-
-    sample = list(paths[::PREFETCH_SHARE])
-    per = max(1, len(sample) // (jobs * 2))
-    groups: dict[tuple[str, int], set[tuple[str, str]]] = {}
-    for answers in pool.map(partial(_read_answers, plan), [sample[i:i + per] for i in range(0, len(sample), per)]):
-        for exercise_id, seed, part_name, answer in answers:
-            groups.setdefault((exercise_id, seed), set()).add((part_name, answer))
-    todo = sorted((ex_id, seed, sorted(given)) for (ex_id, seed), given in groups.items())
-    per = max(1, len(todo) // (jobs * 4))
-    bank = load_bank()
-    for variants, checked in pool.map(_check_group, [todo[i:i + per] for i in range(0, len(todo), per)]):
-        remember_variants(bank, variants)
-        cache.prefill(checked)
-
-
-def _read_answers(plan: _Plan, paths: list[Path]) -> list[tuple[str, int, str, str]]:
-    """(exercise, seed, part, answer text) of every answer these submissions give that the grader
-    may check as math: the seed as grader.grade_path or grade_assigned draws it."""
-    out = []
-    for path in paths:
-        try:
-            sub = read_submission(path)
-            if sub.error is not None:
-                continue
-            if plan.assignment is not None:
-                known = plan.roster.find(sub.student) if plan.roster is not None else None
-                seed = plan.assignment.seed_for(known.id if known is not None else sub.student, plan.key)
-                wanted = list(plan.assignment.exercise_ids)
-            else:
-                seed, wanted = sub.seed, list(plan.exercises or sub.answers)
-            for exercise_id in wanted:
-                given = sub.answers.get(exercise_id)
-                for part_name, answer in given.items() if isinstance(given, dict) else ():
-                    if isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
-                        continue
-                    if isinstance(part_name, str) and str(answer).strip():
-                        out.append((exercise_id, seed, part_name, str(answer)))
-        except Exception:  # noqa: BLE001 - a warm-up only: the grader reports whatever is wrong here
-            continue
-    return out
-
-
-def _check_group(todo: list[tuple[str, int, list[tuple[str, str]]]]) -> tuple[list, list[tuple[tuple, PartResult]]]:
-    """For each (exercise, seed, answers): the variant, and each answer's result as the grader gives
-    it (grader._check_math, keyed as grader._grade_exercise keys it). A check that raises is left to
-    the grader, which reports it on the submission."""
-    from ..content.loader import load_bank
-    from ..content.variants import make_variant
-
-    bank = load_bank()
-    variants, out = [], []
-    with batch_grading():
-        for exercise_id, seed, given in todo:
-            ex = bank.get(exercise_id)
-            if ex is None:
-                continue
-            try:
-                variant = make_variant(ex, seed)
-            except Exception:  # noqa: BLE001
-                continue
-            variants.append(variant)
-            key = _variant_key(ex, variant)
-            for part_name, answer in given:
-                part = variant.part(part_name)
-                if part is None or part.kind == "code":
-                    continue
-                try:
-                    out.append(((key, part.name, answer), _check_math(ex, variant, part, answer)))
-                except Exception:  # noqa: BLE001
-                    continue
-    return variants, out
-
-
-def _adopt(cache: PartCache | None) -> None:
-    """A worker of the grading pool: the cache the prefetch filled (inherited when forked)."""
-    global _worker_cache
-    if cache is not None:
-        _worker_cache = cache
-    elif _worker_cache is None:
-        _worker_cache = PartCache()
 
 
 def _warm() -> None:

@@ -129,12 +129,6 @@ class PartCache:
         return PartResult(found.exercise, found.part, found.status, found.score, found.max_score, found.feedback,
                           list(found.diagnostics), found.interpreted, list(found.misconceptions))
 
-    def prefill(self, results: list[tuple[tuple, PartResult]]) -> None:
-        """Keep results checked elsewhere (grading/batch.py checks a batch's distinct answers first)."""
-        for key, found in results:
-            if len(self._results) < self.limit:
-                self._results.setdefault(key, found)
-
 
 def _variant_key(ex, variant) -> tuple:
     return (ex.id, str(ex.path), repr(sorted(variant.values.items())))

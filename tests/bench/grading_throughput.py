@@ -1,24 +1,29 @@
 """Grading throughput (issue 15): N synthetic full-chapter submissions (every non-code part of the
 bank; a mix of right, wrong and invalid answers, 7 variants) graded in one run:
 
-- per part, as the app checks one answer (no verdict cache; the expected answers warm): p50/p95;
+- per part, as the app checks one answer (no verdict cache; the expected answers warm): p50/p95,
+  on this code's path and on the old one (MCALC_TUTOR_OLD_PATH=1), interleaved;
 - per part inside a batch (the batch's PartCache: repeated answers are looked up): p50/p95/mean;
-- the whole batch, grade_many at --jobs 1 and --jobs 2 (each in a fresh process), extrapolated to
-  1000 submissions, and `grade FOLDER --format csv --jobs 2` end to end;
+- the whole batch, grade_many at --jobs 1 and --jobs 2, each in a fresh process, on the new and the
+  old path (interleaved, so that the machine's load hits both alike): wall time, CPU time (of the
+  process and its workers) and the new/old ratios; `grade FOLDER --format csv --jobs 2` end to end;
+- byte identity: the four runs' results as `--format json`, compared byte for byte;
 - the Gradescope model: one fresh process per submission (`grade FILE --format gradescope`), which
   is also the time to grade one submission cold, and its ratio to the batch's cost per submission;
-- identity: the first M submissions graded by main's code (a `git worktree` of main, in a child
-  process) and by this code, compared byte for byte as `--format json` (--compare 0 skips it).
+- optionally (--compare M) the first M submissions graded by the code of a git ref too (a
+  `git worktree` of --against, in a child process), compared byte for byte.
 
     python tests/bench/grading_throughput.py [N] [--compare M] [--gradescope G] [--against REF]
 
 Goals on a 2-core machine: 1000 submissions in <= 15 s at --jobs 2, per-part p50 <= 0.06 ms.
-The machine's load average is printed before and after: figures on a shared machine are noisy.
+The machine's load average is printed before and after: on a shared machine the wall times are
+noisy; the CPU times and the new/old ratios, measured in the same run, much less so.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -31,12 +36,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for clas
 
 from class_folder import synthesize  # noqa: E402
 from mcalc_tutor._toml import tomllib
+from mcalc_tutor.checking.equivalence import batch_grading  # noqa: E402
 from mcalc_tutor.content.answers import check_part  # noqa: E402
 from mcalc_tutor.content.loader import load_bank  # noqa: E402
 from mcalc_tutor.content.variants import make_variant  # noqa: E402
 from mcalc_tutor.grading.batch import grade_many  # noqa: E402
 from mcalc_tutor.grading.grader import PartCache, _check_math, _variant_key  # noqa: E402
 from mcalc_tutor.grading.reports import json_report  # noqa: E402
+from mcalc_tutor.mathlang.batched import OLD_PATH_ENV  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -50,21 +57,40 @@ def _quantiles(times: list[float]) -> tuple[float, float]:
     return times[len(times) // 2], times[int(len(times) * 0.95)]
 
 
-def per_part_uncached(path: Path) -> list[float]:
-    """Each part of one submission checked as the app checks it (second pass: expected answers warm)."""
+def per_part_uncached(path: Path, old: bool = False) -> list[float]:
+    """Each part of one submission checked as the app checks it (second pass: expected answers warm),
+    on the old path (MCALC_TUTOR_OLD_PATH=1) or this one."""
     bank = load_bank()
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     times: list[float] = []
-    for _ in range(2):
-        times = []
-        for ex_id, parts in data["answers"].items():
-            variant = make_variant(bank.get(ex_id), data["meta"]["seed"])
-            for name, answer in parts.items():
-                part = variant.part(name)
-                start = time.perf_counter()
-                check_part(variant, part, answer)
-                times.append(time.perf_counter() - start)
+    with _path(old):
+        for _ in range(2):
+            times = []
+            for ex_id, parts in data["answers"].items():
+                variant = make_variant(bank.get(ex_id), data["meta"]["seed"])
+                for name, answer in parts.items():
+                    part = variant.part(name)
+                    start = time.perf_counter()
+                    check_part(variant, part, answer)
+                    times.append(time.perf_counter() - start)
     return times
+
+
+class _path:
+    """MCALC_TUTOR_OLD_PATH set (old) or unset within the block."""
+
+    def __init__(self, old: bool):
+        self.old = old
+
+    def __enter__(self) -> None:
+        self.saved = os.environ.pop(OLD_PATH_ENV, None)
+        if self.old:
+            os.environ[OLD_PATH_ENV] = "1"
+
+    def __exit__(self, *exc) -> None:
+        os.environ.pop(OLD_PATH_ENV, None)
+        if self.saved is not None:
+            os.environ[OLD_PATH_ENV] = self.saved
 
 
 def per_part_in_batch(paths: list[Path]) -> tuple[list[float], PartCache]:
@@ -72,18 +98,23 @@ def per_part_in_batch(paths: list[Path]) -> tuple[list[float], PartCache]:
     bank = load_bank()
     cache = PartCache()
     times = []
-    for path in paths:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        for ex_id, parts in data["answers"].items():
-            ex = bank.get(ex_id)
-            variant = make_variant(ex, data["meta"]["seed"])
-            key = _variant_key(ex, variant)
-            for name, answer in parts.items():
-                part = variant.part(name)
-                start = time.perf_counter()
-                cache.result((key, name, answer), lambda ex=ex, v=variant, p=part, a=answer: _check_math(ex, v, p, a))
-                times.append(time.perf_counter() - start)
+    with batch_grading():
+        for path in paths:
+            _batch_times(path, bank, cache, times)
     return times, cache
+
+
+def _batch_times(path: Path, bank, cache: PartCache, times: list[float]) -> None:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    for ex_id, parts in data["answers"].items():
+        ex = bank.get(ex_id)
+        variant = make_variant(ex, data["meta"]["seed"])
+        key = _variant_key(ex, variant)
+        for name, answer in parts.items():
+            part = variant.part(name)
+            start = time.perf_counter()
+            cache.result((key, name, answer), lambda ex=ex, v=variant, p=part, a=answer: _check_math(ex, v, p, a))
+            times.append(time.perf_counter() - start)
 
 
 def gradescope_model(paths: list[Path]) -> list[float]:
@@ -113,13 +144,23 @@ def graded_by(ref: str, folder: Path, tmp: Path) -> str:
         subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=True)
 
 
-def _batch_in_child(folder: Path, jobs: int, tmp: Path) -> tuple[float, str]:
-    """grade_many(folder, jobs) timed in a fresh process (bank loaded first, as `grade` does);
-    returns the seconds and the results as `--format json`."""
-    out = tmp / f"jobs{jobs}.json"
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _batch_in_child(folder: Path, jobs: int, tmp: Path, old: bool = False) -> tuple[float, float, str]:
+    """grade_many(folder, jobs) timed in a fresh process (bank loaded first, as `grade` does), on the
+    old path or this one; returns the wall seconds, the CPU seconds of the process and its workers,
+    and the results as `--format json`."""
+    out = tmp / f"jobs{jobs}{'-old' if old else ''}.json"
+    env = {k: v for k, v in os.environ.items() if k != OLD_PATH_ENV}
+    if old:
+        env[OLD_PATH_ENV] = "1"
+    cpu = _children_cpu()
     run = subprocess.run([sys.executable, __file__, "--child", str(folder), str(jobs), str(out)],
-                         check=True, capture_output=True, text=True)
-    return float(run.stdout), out.read_text(encoding="utf-8")
+                         check=True, capture_output=True, text=True, env=env)
+    return float(run.stdout), _children_cpu() - cpu, out.read_text(encoding="utf-8")
 
 
 def _child(folder: str, jobs: str, out: str) -> None:
@@ -139,8 +180,8 @@ def main() -> None:
         _child(*sys.argv[2:5])
         return
     ap = argparse.ArgumentParser()
-    ap.add_argument("n", nargs="?", type=int, default=200)
-    ap.add_argument("--compare", type=int, default=100, metavar="M", help="submissions graded by --against too")
+    ap.add_argument("n", nargs="?", type=int, default=1000)
+    ap.add_argument("--compare", type=int, default=0, metavar="M", help="submissions graded by --against too")
     ap.add_argument("--against", default="main", metavar="REF", help="the git ref whose verdicts must be matched")
     ap.add_argument("--gradescope", type=int, default=10, metavar="G", help="submissions run one process each")
     args = ap.parse_args()
@@ -155,21 +196,39 @@ def main() -> None:
         paths = synthesize(n, folder)
         print(f"{n} submissions × {parts} math parts ({len(bank.exercises)} exercises)")
 
-        p50, p95 = _quantiles(per_part_uncached(paths[0]))
-        print(f"per part, one answer checked (no verdict cache): p50 {_ms(p50)}, p95 {_ms(p95)}")
+        per_part_uncached(paths[0], old=True)  # warm both paths' caches of expected answers and imports
+        uncached = {}
+        for old in (True, False, True, False):
+            uncached.setdefault(old, []).extend(per_part_uncached(paths[0], old=old))
+        for old in (False, True):
+            p50, p95 = _quantiles(uncached[old])
+            print(f"per part, one answer checked (no verdict cache), {'old' if old else 'new'} path: "
+                  f"p50 {_ms(p50)}, p95 {_ms(p95)}, mean {_ms(statistics.fmean(uncached[old]))}")
+        print(f"  new/old ratio of the mean: {statistics.fmean(uncached[False]) / statistics.fmean(uncached[True]):.2f}")
         times, cache = per_part_in_batch(paths)
         p50, p95 = _quantiles(times)
         misses = len(times) - cache.hits
         print(f"per part in a batch of {n}: p50 {_ms(p50)}, p95 {_ms(p95)}, mean {_ms(statistics.fmean(times))} "
               f"({misses} distinct answers checked, {cache.hits} looked up)")
 
-        rates, outputs = {}, {}
-        for jobs in (1, 2):  # a fresh process each: cold caches, as the issue's baseline was measured
-            elapsed, outputs[jobs] = _batch_in_child(folder, jobs, tmp)
-            rates[jobs] = n / elapsed
-            print(f"grade_many --jobs {jobs}: {elapsed:.2f} s for {n} submissions ({n * parts} parts): "
-                  f"{rates[jobs]:.1f} submissions/s → 1000 submissions in {1000 / rates[jobs]:.1f} s")
-        print(f"speed-up jobs 2 / jobs 1: {rates[2] / rates[1]:.2f}x; same bytes: {outputs[1] == outputs[2]}")
+        runs: dict[tuple[int, bool], tuple[float, float, str]] = {}
+        for jobs in (1, 2):  # a fresh process each (cold caches); old and new back to back
+            for old in (True, False):
+                runs[jobs, old] = _batch_in_child(folder, jobs, tmp, old)
+                wall, cpu, _ = runs[jobs, old]
+                print(f"grade_many --jobs {jobs}, {'old' if old else 'new'} path: {wall:.2f} s wall, {cpu:.2f} s CPU "
+                      f"for {n} submissions ({n * parts} parts) → 1000 submissions in {1000 * wall / n:.1f} s "
+                      f"(load average {os.getloadavg()[0]:.2f})")
+            (wo, co, _), (wn, cn, _) = runs[jobs, True], runs[jobs, False]
+            print(f"  --jobs {jobs} new/old: wall {wn / wo:.2f}, CPU {cn / co:.2f}")
+        rates = {jobs: n / runs[jobs, False][0] for jobs in (1, 2)}
+        print(f"speed-up jobs 2 / jobs 1 (new path): {rates[2] / rates[1]:.2f}x wall; "
+              f"old path: {runs[1, True][0] / runs[2, True][0]:.2f}x")
+        outputs = {k: v[2] for k, v in runs.items()}
+        same = len(set(outputs.values())) == 1
+        print(f"byte identity, old and new path at --jobs 1 and 2 ({len(outputs[1, True])} bytes of JSON each): {same}")
+        if not same:
+            sys.exit(1)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "mcalc_tutor", "grade", str(folder), "--format", "csv", "--jobs", "2",
                         "--out", str(tmp / "grades.csv")], check=True)

@@ -6,7 +6,9 @@ from a seed derived from the expected answer and the declarations only.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from ..mathlang import MathError, read
 from ..mathlang.pretty import pretty
@@ -16,7 +18,23 @@ from .diagnostics import Context, Mistake, diagnose
 from .reference import ExpectedAnswerError, _cached_reference, all_close, evaluate_all, fit_shape, reference, transposed
 from .verdict import CORRECT, INCORRECT, Verdict, invalid
 
-__all__ = ["ExpectedAnswerError", "Mistake", "check_answer", "diagnostic_context", "_cached_reference"]
+__all__ = ["ExpectedAnswerError", "Mistake", "batch_grading", "check_answer", "diagnostic_context",
+           "_cached_reference"]
+
+_CONFIRM = ContextVar("confirm_symbolically", default=True)
+"""False while a batch grades: see batch_grading."""
+
+
+@contextmanager
+def batch_grading(active: bool = True) -> Iterator[None]:
+    """Within it, a numeric "correct" is not confirmed symbolically. The confirmation only sets
+    Verdict.method, which no grade, score or feedback shows, and it costs sympy's time (and its
+    import in every worker) on each distinct correct answer of a batch."""
+    token = _CONFIRM.set(not active)
+    try:
+        yield
+    finally:
+        _CONFIRM.reset(token)
 
 
 def check_answer(expected: str, answer: str, symbols: SymbolTable, *, mistakes: Sequence[Mistake] = (),
@@ -45,7 +63,7 @@ def judge(expected: str, typed: Typed, symbols: SymbolTable, *, mistakes: Sequen
     ctx.reveal = reveal
     if ctx.same_shape and all_close(ctx.answers, ctx.ref.values):
         verdict.status, verdict.score, verdict.message = CORRECT, 1.0, "Correct."
-        if symbolic and _symbolically_confirmed(ctx.ref.typed, typed, symbols):
+        if symbolic and _CONFIRM.get() and _symbolically_confirmed(ctx.ref.typed, typed, symbols):
             verdict.method = "numeric+symbolic"
         return verdict
 

@@ -18,10 +18,25 @@ from mcalc_tutor.content.banks import use_banks
 EXAMPLE_BANK = Path(__file__).resolve().parent.parent / "examples" / "course" / "bank"
 GRADIENT = "2 A^T (A x - b) + 2 λ x"
 DIFFERENTIAL = "2 (A x - b)^T A dx + 2 λ x^T dx"
+
+
+def _shown(declared: str) -> str:
+    """The letter the example bank's choice option `declared` has on screen: options are shuffled
+    per variant, and an exercise without parameters has the same order for every seed."""
+    from mcalc_tutor.content.loader import bank_sources, load_exercise
+    from mcalc_tutor.content.variants import make_variant
+
+    path = EXAMPLE_BANK / "exercises" / "gradients" / "ridge-unique-minimizer.toml"
+    exercise, problems = load_exercise(path, bank_sources(EXAMPLE_BANK)[0], course_bank=True)
+    assert exercise is not None and not problems, problems
+    return make_variant(exercise, 0).shown_answer("a", declared)
+
+
+RIGHT, WRONG_OPTION = _shown("b"), _shown("a")
 GOOD = f'[meta]\nstudent = "s1"\n[answers.ridge-gradient]\na = "{DIFFERENTIAL}"\nb = "{GRADIENT}"\n' \
-       '[answers.ridge-unique-minimizer]\na = "b"\n'
+       f'[answers.ridge-unique-minimizer]\na = "{RIGHT}"\n'
 WRONG = '[meta]\nstudent = "s2"\n[answers.ridge-gradient]\na = "2 (A x - b)^T A dx"\nb = "2 A^T (A x - b)"\n' \
-        '[answers.ridge-unique-minimizer]\na = "a"\n'
+        f'[answers.ridge-unique-minimizer]\na = "{WRONG_OPTION}"\n'
 ASSIGNMENT = """\
 id = "hw-ridge"
 title = "Ridge regression"
@@ -84,7 +99,7 @@ def test_show_and_check_a_bank_exercise(bank, capsys):
     assert cli(capsys, "check", "ridge-gradient:b", GRADIENT, "--bank", bank)[0] == 0
     code, out, _ = cli(capsys, "--bank", bank, "check", "ridge-gradient:b", "2 A^T (A x - b)", "--json")
     assert code == 1 and "penalty" in json.loads(out)["message"]
-    assert cli(capsys, "check", "ridge-unique-minimizer", "b", "--bank", bank)[0] == 0
+    assert cli(capsys, "check", "ridge-unique-minimizer", RIGHT, "--bank", bank)[0] == 0
     assert cli(capsys, "check", "ridge-unique-minimizer", "-b", "--bank", bank)[0] == 2  # not a letter
     code, _, err = cli(capsys, "check", "ridge-gradient:b", GRADIENT)
     assert code == 2 and "unknown exercise 'ridge-gradient'" in err
@@ -178,7 +193,7 @@ def test_key_writes_the_bank_exercises_answers(bank, tmp_path, capsys):
     code, out, _ = cli(capsys, "key", "--assignment", tmp_path / "a.toml", "--json", "--bank", bank)
     answers = {(p["exercise"], p["part"]): p["answer"] for p in json.loads(out)["parts"]}
     assert code == 0 and answers[("ridge-gradient", "b")] == GRADIENT
-    assert answers[("ridge-gradient", "a")] == DIFFERENTIAL and answers[("ridge-unique-minimizer", "a")] == "b"
+    assert answers[("ridge-gradient", "a")] == DIFFERENTIAL and answers[("ridge-unique-minimizer", "a")] == RIGHT
     code, _, err = cli(capsys, "key", "--assignment", tmp_path / "a.toml", "--json")
     assert code == 2 and "unknown exercise 'ridge-gradient'" in err
 
@@ -193,7 +208,7 @@ def test_the_environment_variable_works_like_bank(bank, tmp_path, capsys, monkey
     code, out, _ = cli(capsys, "list", "--json")
     ids = [e["id"] for e in json.loads(out)]
     assert code == 0 and "ridge-gradient" in ids and "ridge-unique-minimizer" in ids
-    assert cli(capsys, "check", "ridge-unique-minimizer", "b")[0] == 0
+    assert cli(capsys, "check", "ridge-unique-minimizer", RIGHT)[0] == 0
     code, out, _ = cli(capsys, "list", "--json", "--bank", bank)  # the same folder twice counts once
     assert code == 0 and [e["id"] for e in json.loads(out)] == ids
     monkeypatch.setenv("MCALC_TUTOR_BANK", str(tmp_path / "nowhere"))

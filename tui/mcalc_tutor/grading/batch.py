@@ -60,6 +60,7 @@ def _pool(grade: Callable[..., SubmissionResult], paths: Sequence[Path], jobs: i
     their results back packed."""
     from concurrent.futures import ProcessPoolExecutor
 
+    from ..content.banks import active_banks
     from ..content.loader import load_bank
 
     load_bank()
@@ -67,7 +68,9 @@ def _pool(grade: Callable[..., SubmissionResult], paths: Sequence[Path], jobs: i
     size = max(1, len(paths) // (jobs * 8))
     chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
     results = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm) as pool:
+    # a forked worker inherits the course banks, a spawned one (no fork here) starts with none: hand them over
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm,
+                             initargs=(active_banks(),)) as pool:
         for packed in pool.map(partial(_grade_chunk, grade), chunks):
             for result in _unpack(packed):
                 results.append(result)

@@ -25,8 +25,11 @@ steadier figure; medians over all opens are printed.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import fcntl
 import os
+import signal
 import statistics
 import struct
 import subprocess
@@ -106,6 +109,7 @@ class Session:
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
                                      start_new_session=True, close_fds=True)
+        _RUNNING.add(self.proc)
         os.close(slave)
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
@@ -160,11 +164,24 @@ class Session:
             pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
             if pid:
                 self.proc.returncode = os.waitstatus_to_exitcode(status)
+                _RUNNING.discard(self.proc)
                 os.close(self.master)
                 return self.proc.returncode, usage.ru_maxrss / 1024.0
             time.sleep(0.02)
         self.proc.kill()
         raise TimeoutError("the app did not quit")
+
+
+_RUNNING: set[subprocess.Popen] = set()
+"""Apps started and not yet reaped: a run that stops on a timeout or an error must not leave them
+running (two left behind once took a core for an hour and skewed every later figure)."""
+
+
+@atexit.register
+def _stop_running() -> None:
+    for proc in _RUNNING:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _env(log: Path) -> dict[str, str]:

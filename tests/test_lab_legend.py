@@ -4,11 +4,11 @@ paths; in the renderer, the CLI's charts and the app's lab screen."""
 from __future__ import annotations
 
 import asyncio
-import re
 
 import pytest
 
 from app_helpers import SIZE, make_app, settle
+from lab_helpers import ANSI, RecordingPlt
 from mcalc_tutor.lab import newton_in_one_step
 from mcalc_tutor.lab.render import (
     MARKED_ITERATES,
@@ -20,21 +20,6 @@ from mcalc_tutor.lab.render import (
     render_path,
 )
 from mcalc_tutor.lab.runs import run_lab
-
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-class RecordingPlt:
-    def __init__(self):
-        self.calls = []
-
-    def __getattr__(self, name):
-        def record(*args, **kwargs):
-            self.calls.append((name, args, kwargs))
-        return record
-
-    def named(self, name):
-        return [c for c in self.calls if c[0] == name]
 
 
 def _split(chart: str) -> tuple[list[str], list[str]]:

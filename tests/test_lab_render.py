@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from lab_helpers import ANSI, RecordingPlt
 from mcalc_tutor.lab.objectives import make_objective
 from mcalc_tutor.lab.render import (
     downsample_indices,
@@ -19,23 +20,9 @@ from mcalc_tutor.lab.render import (
 )
 from mcalc_tutor.lab.runs import run_lab, run_optimizer
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PLOTTING = {"plot", "scatter", "title", "xlabel", "ylabel", "xlim", "ylim", "xticks", "yticks"}
 
 
-class RecordingPlt:
-    """Stands in for plotext or a widget's .plt and remembers every call."""
-
-    def __init__(self):
-        self.calls = []
-
-    def __getattr__(self, name):
-        def record(*args, **kwargs):
-            self.calls.append((name, args, kwargs))
-        return record
-
-    def named(self, name):
-        return [c for c in self.calls if c[0] == name]
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._toml import tomllib
+from . import flat_toml
 
 MAX_SUBMISSION_BYTES = 32 * 1024 * 1024
 MAX_CODE_BYTES = 256 * 1024
@@ -153,7 +154,7 @@ def read_submission(path: Path) -> Submission:
         sub.error = f"the submission has too many lines or items (at most {MAX_LINES} lines, {MAX_ITEMS} items)"
         return sub
     try:
-        data = tomllib.loads(text)
+        data = flat_toml.loads(text)  # tomllib, faster for the template's shape
     except tomllib.TOMLDecodeError as exc:
         sub.error = f"invalid TOML: {exc}"
         return sub

@@ -37,8 +37,16 @@ class Bank:
     exercises: list[Exercise] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
+    _index: dict[str, Exercise] = field(default_factory=dict, repr=False, compare=False)
+
     def get(self, exercise_id: str) -> Exercise | None:
-        return next((e for e in self.exercises if e.id == exercise_id), None)
+        """The exercise with this id (the first, if two share it), by a dict made on first use: a
+        batch asks about a hundred times per submission."""
+        if len(self._index) != len(self.exercises):
+            self._index = {}
+            for e in self.exercises:
+                self._index.setdefault(e.id, e)
+        return self._index.get(exercise_id)
 
     def by_section(self) -> dict[str, list[Exercise]]:
         out: dict[str, list[Exercise]] = {}

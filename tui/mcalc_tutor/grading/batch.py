@@ -7,6 +7,12 @@ tests/test_grading_identity.py). A worker sends its results back as a table of i
 results plus, per submission, indices into it: most parts of a class repeat, and unpickling half a
 million small objects was a large share of the parent's work at --jobs 2.
 
+With several workers the exercises are shared out, not the submissions (`_by_exercise`): each
+worker grades every submission, but only its own exercises, so that the distinct answers of a
+class (the largest part of the work: about 7,000 of half a million in the bench) are each checked by
+one worker, and each worker makes only its own exercises' variants. Where the exercises cannot be
+shared out evenly (a class answering one exercise), or there is no fork, the submissions are.
+
 MCALC_TUTOR_OLD_PATH=1 (mathlang.batched.old_path) keeps the code path before the speed work
 reachable, for the bench and the identity test only.
 """
@@ -22,7 +28,7 @@ from pathlib import Path
 from ..checking.equivalence import batch_grading
 from ..mathlang.batched import old_path
 from .assignment import Assignment
-from .grader import PartCache, PartResult, SubmissionResult, grade_assigned, grade_path
+from .grader import INTERNAL_ERROR, PartCache, PartResult, Share, SubmissionResult, grade_assigned, grade_path
 from .roster import Roster
 
 _worker_cache: PartCache | None = None
@@ -51,7 +57,136 @@ def grade_many(paths: Sequence[Path], exercises: list[str] | None, jobs: int, *,
         return out
     if old_path():
         return _old_pool(grade, paths, jobs, on_result)
-    return _pool(grade, paths, jobs, on_result)
+    owners = None
+    if "fork" in multiprocessing.get_all_start_methods():
+        ids = assignment.exercise_ids if assignment is not None else exercises or _answered(paths[:3])
+        owners = share_out(ids, jobs)
+    if owners is None:
+        return _pool(grade, paths, jobs, on_result)
+    return _by_exercise(grade, paths, jobs, owners, on_result)
+
+
+BALANCE = 1.25
+"""Exercises are shared out among the workers only when no worker gets more than this many times
+its even share of the parts."""
+
+
+def share_out(exercise_ids: Sequence[str], jobs: int) -> dict[str, int] | None:
+    """{exercise id: worker} giving each worker about the same number of parts (a code part counts as
+    twenty math parts), heaviest exercise first; None when that cannot come within BALANCE."""
+    from ..content.loader import load_bank
+
+    bank = load_bank()
+    weights = {}
+    for exercise_id in dict.fromkeys(exercise_ids):
+        ex = bank.get(exercise_id)
+        weights[exercise_id] = 1 if ex is None else sum(20 if p.kind == "code" else 1 for p in ex.parts) or 1
+    total = sum(weights.values())
+    if jobs < 2 or not total:
+        return None
+    loads = [0] * jobs
+    owners = {}
+    for exercise_id in sorted(weights, key=lambda i: (-weights[i], i)):
+        group = loads.index(min(loads))
+        owners[exercise_id] = group
+        loads[group] += weights[exercise_id]
+    return owners if max(loads) <= BALANCE * total / jobs else None
+
+
+def _answered(paths: Sequence[Path]) -> list[str]:
+    """The exercises the first submissions answer: what a class without an exercise list is likely to
+    answer throughout (a later submission answering others is still graded, its extra exercises by
+    worker 0)."""
+    from .submission import read_submission
+
+    ids: list[str] = []
+    for path in paths:
+        ids.extend(i for i in read_submission(path).answers if i not in ids)
+    return ids
+
+
+def _by_exercise(grade: Callable[..., SubmissionResult], paths: Sequence[Path], jobs: int, owners: dict[str, int],
+                 on_result: Callable[[SubmissionResult], None] | None) -> list[SubmissionResult]:
+    """`jobs` forked workers, worker g grading every submission for the exercises `owners` gives it,
+    chunk by chunk; each submission's pieces are merged in order as they arrive. A worker that dies
+    (killed, out of memory) leaves its share to this process, so the batch still ends."""
+    from ..content.banks import active_banks
+    from ..content.loader import load_bank
+
+    load_bank()
+    context = multiprocessing.get_context("fork")
+    size = max(1, min(64, len(paths) // (jobs * 4)))
+    chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
+    shares = [Share(group, owners) for group in range(jobs)]
+    readers, workers = [], []
+    for share in shares:
+        reader, writer = context.Pipe(duplex=False)
+        worker = context.Process(target=_share_worker, args=(grade, chunks, share, writer, active_banks()),
+                                 daemon=True)
+        worker.start()
+        writer.close()
+        readers.append(reader)
+        workers.append(worker)
+    alive = [True] * jobs
+    here: PartCache | None = None
+    results: list[SubmissionResult] = []
+    try:
+        for chunk in chunks:
+            pieces = []
+            for group, reader in enumerate(readers):
+                packed = None
+                if alive[group]:
+                    try:
+                        packed = reader.recv()
+                    except (EOFError, OSError):
+                        alive[group] = False
+                if packed is None:
+                    here = here or PartCache()
+                    packed = _grade_chunk(partial(grade, share=shares[group]), chunk, here)
+                pieces.append(list(_unpack(packed)))
+            for parts in zip(*pieces, strict=True):
+                results.append(_merge(list(parts)))
+                if on_result:
+                    on_result(results[-1])
+    finally:
+        for reader in readers:
+            reader.close()
+        for worker in workers:
+            worker.join(timeout=5)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+    return results
+
+
+def _share_worker(grade: Callable[..., SubmissionResult], chunks: list[list[Path]], share: Share, writer,
+                  banks: tuple[Path, ...]) -> None:
+    """A worker of `_by_exercise`: its share of every chunk, sent back packed, chunk by chunk."""
+    try:
+        _warm(banks)
+        for chunk in chunks:
+            writer.send(_grade_chunk(partial(grade, share=share), chunk))
+    except BaseException:  # noqa: BLE001 - the parent grades what did not arrive
+        pass
+    finally:
+        writer.close()
+
+
+def _merge(pieces: list[SubmissionResult]) -> SubmissionResult:
+    """One submission's result from the workers' pieces: the first piece's, with every piece's parts
+    in the submission's order. A piece that failed (an internal error) is the result, as it would
+    have been graded in one process."""
+    failed = next((p for p in pieces if p.error and p.error.startswith(INTERNAL_ERROR) and not p.parts), None)
+    merged = copy.copy(failed or pieces[0])
+    merged.seconds = sum(p.seconds for p in pieces)
+    if failed is not None:
+        return merged
+    placed = sorted(((segment, i, part) for i, piece in enumerate(pieces)
+                     for segment, part in zip(piece.segments, piece.parts, strict=True)),
+                    key=lambda item: (item[0], item[1]))
+    merged.parts = [part for _, _, part in placed]
+    merged.segments = [segment for segment, _, _ in placed]
+    return merged
 
 
 def _pool(grade: Callable[..., SubmissionResult], paths: Sequence[Path], jobs: int,
@@ -120,10 +255,11 @@ _PART_FIELDS = tuple(f.name for f in fields(PartResult))
 _LIST_FIELDS = tuple(i for i, f in enumerate(fields(PartResult)) if f.default_factory is list)
 
 
-def _grade_chunk(grade: Callable[..., SubmissionResult], paths: list[Path]) -> Packed:
-    """Grade a chunk of submissions in a worker (batch mode: see checking.equivalence.batch_grading)."""
+def _grade_chunk(grade: Callable[..., SubmissionResult], paths: list[Path], cache: PartCache | None = None) -> Packed:
+    """Grade a chunk of submissions in a worker (batch mode: see checking.equivalence.batch_grading)
+    with the worker's cache, or `cache`."""
     with batch_grading():
-        return _pack([grade(p, cache=_worker_cache) for p in paths])
+        return _pack([grade(p, cache=cache if cache is not None else _worker_cache) for p in paths])
 
 
 def _pack(results: list[SubmissionResult]) -> Packed:

@@ -4,12 +4,10 @@ the same bytes out.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,6 +18,8 @@ from .submission import Submission, read_code_file, read_submission
 from .text import escape_controls
 
 MISSING = "missing"
+INTERNAL_ERROR = "internal error"
+"""How the result of a submission whose grading failed (a grader bug) begins its error."""
 NOT_GRADED = "ungraded"
 """A code part that was not run because no real sandbox is available (and --unsandboxed was not given)."""
 
@@ -56,6 +56,14 @@ class SubmissionResult:
     warnings: list[str] = field(default_factory=list)
     """For the instructor: another submission claims the same student (mark_duplicates), a
     [meta] seed that was ignored (grade_assigned)."""
+    segments: list[int] = field(default_factory=list, repr=False, compare=False)
+    """Beside `parts`: the place in the submission's order of the exercise each part belongs to,
+    so that the parts graded by several processes (each a Share of the exercises) can be put back
+    in order (batch._merge). Not part of any report."""
+
+    def add(self, segment: int, parts: list[PartResult]) -> None:
+        self.parts.extend(parts)
+        self.segments.extend([segment] * len(parts))
 
     @property
     def status(self) -> str:
@@ -117,11 +125,11 @@ class PartCache:
         self.hits = 0
         self._results: dict[tuple, PartResult] = {}
 
-    def result(self, key: tuple, compute: Callable[[], PartResult]) -> PartResult:
-        """The cached result for `key` (a fresh copy), computing and keeping it on a miss."""
+    def result(self, key: tuple, ex, variant, part, answer: str) -> PartResult:
+        """The result for `key` (a fresh copy): the one kept, or `_check_math`'s, kept on a miss."""
         found = self._results.get(key)
         if found is None:
-            found = compute()
+            found = _check_math(ex, variant, part, answer)
             if len(self._results) < self.limit:
                 self._results[key] = found
         else:
@@ -135,43 +143,77 @@ def _variant_key(ex, variant) -> tuple:
     return (ex.id, str(ex.path), repr(sorted(variant.values.items())), repr(sorted(variant.orders.items())))
 
 
+_PLANS: dict[int, tuple] = {}
+"""id(variant) → (variant, its cache key, its part names): what every submission of that variant
+needs, made once (the variant is held, so its id is not reused while the entry lives)."""
+
+
+def _plan(ex, variant) -> tuple[tuple, frozenset[str]]:
+    found = _PLANS.get(id(variant))
+    if found is None or found[0] is not variant:
+        if len(_PLANS) >= 8192:
+            _PLANS.clear()
+        found = _PLANS[id(variant)] = (variant, _variant_key(ex, variant), frozenset(p.name for p in variant.parts))
+    return found[1], found[2]
+
+
+@dataclass(frozen=True)
+class Share:
+    """The exercises one of several processes grades: those `owners` gives to `group` (any other id
+    to group 0, as are the notes about answers outside the assignment). Every process grades every
+    submission, each its own exercises, so that no two check the same answers (batch.py)."""
+
+    group: int
+    owners: dict[str, int]
+
+    def owns(self, exercise_id: str) -> bool:
+        return self.owners.get(exercise_id, 0) == self.group
+
+    @property
+    def tail(self) -> bool:
+        return self.group == 0
+
+
 def grade_path(path: Path, exercises: list[str] | None = None, *, unsandboxed: bool = False,
-               secret: bytes | None = None, cache: PartCache | None = None) -> SubmissionResult:
+               secret: bytes | None = None, cache: PartCache | None = None,
+               share: Share | None = None) -> SubmissionResult:
     """Read and grade one submission; never raises.
 
     Code parts run only inside bubblewrap unless ``unsandboxed`` (code you trust); ``secret`` (the
     course secret) makes each student's hidden-test instances unguessable from the package.
-    ``cache`` (shared by a batch) reuses the results of math answers already checked.
+    ``cache`` (shared by a batch) reuses the results of math answers already checked; ``share``:
+    only these exercises.
     """
     start = time.perf_counter()
     try:
         sub = read_submission(path)
-        result = grade_submission(sub, exercises, unsandboxed=unsandboxed, secret=secret, cache=cache)
+        result = grade_submission(sub, exercises, unsandboxed=unsandboxed, secret=secret, cache=cache, share=share)
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
-        result = SubmissionResult(str(path), path.stem, 0, [], error=f"internal error: {type(exc).__name__}")
+        result = SubmissionResult(str(path), path.stem, 0, [], error=f"{INTERNAL_ERROR}: {type(exc).__name__}")
     result.seconds = time.perf_counter() - start
     return result
 
 
 def grade_submission(sub: Submission, exercises: list[str] | None = None, *, unsandboxed: bool = False,
-                     secret: bytes | None = None, cache: PartCache | None = None) -> SubmissionResult:
+                     secret: bytes | None = None, cache: PartCache | None = None,
+                     share: Share | None = None) -> SubmissionResult:
     from ..content.loader import load_bank
 
     bank = load_bank()
     result = SubmissionResult(str(sub.path), sub.student, sub.seed, [], error=sub.error)
     wanted = list(exercises) if exercises else list(sub.answers)
-    for exercise_id in wanted:
+    for segment, exercise_id in enumerate(wanted):
+        if share is not None and not share.owns(exercise_id):
+            continue
         ex = bank.get(exercise_id)
         given = sub.answers.get(exercise_id, {})
         if ex is None:
-            result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
-                                           f"unknown exercise {exercise_id!r}"))
+            result.add(segment, [PartResult(exercise_id, "*", INVALID, 0.0, 0.0, f"unknown exercise {exercise_id!r}")])
             continue
-        result.parts.extend(_grade_exercise(ex, given, sub, _CodePolicy(unsandboxed, secret), cache))
-    if exercises:  # answers to exercises outside the assignment are reported, not graded
-        for exercise_id in sorted(set(sub.answers) - set(exercises)):
-            result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0,
-                                           "not part of this assignment (ignored)"))
+        result.add(segment, _grade_exercise(ex, given, sub, _CodePolicy(unsandboxed, secret), cache))
+    if exercises and (share is None or share.tail):  # answers outside the assignment are reported, not graded
+        result.add(len(wanted), [PartResult(exercise_id, "*", INVALID, 0.0, 0.0, "not part of this assignment (ignored)")
+                                 for exercise_id in sorted(set(sub.answers) - set(exercises))])
     return result
 
 
@@ -196,13 +238,16 @@ def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy,
     from ..content.variants import make_variant
 
     variant = make_variant(ex, sub.seed)
-    variant_key = None if cache is None else _variant_key(ex, variant)
+    variant_key, known = _plan(ex, variant)
     out = []
-    known = {p.name for p in variant.parts}
     for part in variant.parts:
         answer = given.get(part.name)
         if part.kind == "code":
             out.append(_grade_code(ex, part, answer, sub, policy))
+            continue
+        if type(answer) is str and answer.strip():  # the common case first: a typed answer
+            out.append(_check_math(ex, variant, part, answer) if cache is None
+                       else cache.result((variant_key, part.name, answer), ex, variant, part, answer))
             continue
         if sub.error is not None and answer is None:
             out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points, sub.error))
@@ -214,14 +259,13 @@ def _grade_exercise(ex, given: dict, sub: Submission, policy: _CodePolicy,
             out.append(PartResult(ex.id, part.name, INVALID, 0.0, part.points,
                                   "the answer must be a string (in quotes)"))
             continue
-        if cache is None:
-            out.append(_check_math(ex, variant, part, str(answer)))
-        else:
-            key = (variant_key, part.name, str(answer))
-            out.append(cache.result(key, functools.partial(_check_math, ex, variant, part, str(answer))))
-    for name in sorted(set(given) - known):
-        out.append(PartResult(ex.id, name or "*", INVALID, 0.0, 0.0,
-                              f"{ex.id} has no part {name!r} (parts: {', '.join(sorted(known))})"))
+        text = str(answer)
+        out.append(_check_math(ex, variant, part, text) if cache is None
+                   else cache.result((variant_key, part.name, text), ex, variant, part, text))
+    if not known.issuperset(given):
+        for name in sorted(set(given) - known):
+            out.append(PartResult(ex.id, name or "*", INVALID, 0.0, 0.0,
+                                  f"{ex.id} has no part {name!r} (parts: {', '.join(sorted(known))})"))
     return out
 
 
@@ -294,7 +338,7 @@ def _misconceptions(ex, part, verdict) -> list[str]:
 
 def grade_assigned(path: Path, assignment: Assignment, key: bytes | None = None,
                    student: str | None = None, *, unsandboxed: bool = False, roster: Roster | None = None,
-                   cache: PartCache | None = None) -> SubmissionResult:
+                   cache: PartCache | None = None, share: Share | None = None) -> SubmissionResult:
     """Grade one submission against an assignment: its exercises and parts in its order, its points,
     and the student's own variant: the seed comes from the student id under the assignment's `key`
     (seeds.assignment_key), never from the file.
@@ -309,15 +353,16 @@ def grade_assigned(path: Path, assignment: Assignment, key: bytes | None = None,
     if known is not None:
         sub.student = known.id
     try:
-        result = _grade_assigned(sub, assignment, key, _CodePolicy(unsandboxed, key), cache)
+        result = _grade_assigned(sub, assignment, key, _CodePolicy(unsandboxed, key), cache, share)
     except Exception as exc:  # a grader bug must not sink the batch: report it on this submission
-        result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"internal error: {type(exc).__name__}")
+        result = SubmissionResult(str(path), sub.student, sub.seed, [], error=f"{INTERNAL_ERROR}: {type(exc).__name__}")
     result.seconds = time.perf_counter() - start
     return result
 
 
 def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None,
-                    policy: _CodePolicy, cache: PartCache | None = None) -> SubmissionResult:
+                    policy: _CodePolicy, cache: PartCache | None = None, share: Share | None = None
+                    ) -> SubmissionResult:
     from ..content.loader import load_bank
 
     bank = load_bank()
@@ -328,30 +373,36 @@ def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None,
         warnings.append(f"[meta] seed = {written} ignored: this student's seed is {seed}")
     sub.seed = seed
     result = SubmissionResult(str(sub.path), sub.student, seed, [], error=sub.error, warnings=warnings)
-    for assigned in assignment.exercises:
+    for segment, assigned in enumerate(assignment.exercises):
+        if share is not None and not share.owns(assigned.id):
+            continue
         ex = bank.get(assigned.id)
         given = sub.answers.get(assigned.id, {})
         if ex is None:  # the bank changed since the assignment was loaded
-            result.parts.extend(PartResult(assigned.id, p.name, INVALID, 0.0, p.points,
-                                           f"unknown exercise {assigned.id!r}") for p in assigned.parts)
+            result.add(segment, [PartResult(assigned.id, p.name, INVALID, 0.0, p.points,
+                                            f"unknown exercise {assigned.id!r}") for p in assigned.parts])
             continue
         graded = {p.part: p for p in _grade_exercise(ex, given, sub, policy, cache)}
         bank_points = {p.name: p.points for p in ex.parts}
+        kept = []
         for part in assigned.parts:
             p = graded.pop(part.name)
             full = bank_points[part.name]
             p.score = round(p.score / full * part.points, 6) if full else 0.0
             p.max_score = part.points
-            result.parts.append(p)
+            kept.append(p)
         for name, p in graded.items():  # answered parts outside the assignment, or parts that do not exist
             if p.status == MISSING:
                 continue
             if name in bank_points:
                 p.status, p.feedback = INVALID, "not part of this assignment (ignored)"
             p.score = p.max_score = 0.0
-            result.parts.append(p)
-    for exercise_id in sorted(set(sub.answers) - set(assignment.exercise_ids)):
-        result.parts.append(PartResult(exercise_id, "*", INVALID, 0.0, 0.0, "not part of this assignment (ignored)"))
+            kept.append(p)
+        result.add(segment, kept)
+    if share is None or share.tail:
+        result.add(len(assignment.exercises),
+                   [PartResult(exercise_id, "*", INVALID, 0.0, 0.0, "not part of this assignment (ignored)")
+                    for exercise_id in sorted(set(sub.answers) - set(assignment.exercise_ids))])
     return result
 
 

@@ -116,6 +116,17 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             yield Static(self._variant_note(), id="exercise-end", markup=False)
         yield SteadyFooter(compact=True)
 
+    _resumed_once = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The first resume follows the screen's own mount, which has just styled every widget:
+        Textual would style them all again (a third of the time to open an exercise). A later
+        resume (back from the editor or a dialog) restyles as Textual does."""
+        if not self._resumed_once:
+            self._resumed_once = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
+
     def on_mount(self) -> None:
         self.title = self.entry.title
         self._update_heading()

@@ -39,7 +39,12 @@ class Statement(Markdown):
         self._initial_markdown = None
         self._markdown = text
         self._theme = self.app.theme
-        yield from self._parse_markdown(_markdown_parser().parse(text))
+        blocks = list(self._parse_markdown(_markdown_parser().parse(text)))
+        if blocks:
+            # a class, not `> *:last-child`: a rule with an order pseudo-class and a universal
+            # selector makes Textual restyle every widget of the screen once more after it mounts
+            blocks[-1].add_class("-last-block")
+        yield from blocks
 
     async def _on_mount(self, event: events.Mount) -> None:  # type: ignore[override]  # Markdown: async, Widget: not
         # composed already: Markdown's own mount handler would parse the text again, in a thread,

@@ -306,7 +306,7 @@ def test_a_randomized_card_comes_back_in_a_fresh_variant(tmp_path, monkeypatch):
     s.record_attempt(exercise_id, "a", "[1, 2]", "incorrect", 0.0)
     s.close()
     fresh = (learner_seed + 12345) % (1 << 31)
-    monkeypatch.setattr("mcalc_tutor.app.screens.review.secrets.randbelow", lambda n: fresh)
+    monkeypatch.setattr("mcalc_tutor.app.course.secrets.randbelow", lambda n: fresh)
 
     async def go():
         app = make_app(tmp_path, real_bank=True)

@@ -136,7 +136,7 @@ def test_a_practice_variant_keeps_no_drafts_and_the_own_draft_survives(tmp_path)
     run(go())
 
 
-def test_practice_hints_and_a_wrong_answer_count_in_review_and_its_solution_is_free(tmp_path):
+def test_practice_hints_and_answers_count_in_review_and_its_solution_asks_nothing(tmp_path):
     async def go():
         app = make_app(tmp_path)
         async with app.run_test(size=SIZE) as pilot:
@@ -158,11 +158,17 @@ def test_practice_hints_and_a_wrong_answer_count_in_review_and_its_solution_is_f
             await pilot.press("ctrl+o")
             await settle(pilot)
             assert type(app.screen).__name__ == "SolutionDialog", "no confirmation in practice"
-            assert not app.store.revealed(RANDOMIZED)
-            assert app.store.export_json()["reveals"] == []
+            assert not app.store.revealed(RANDOMIZED), "not the own variant's solution"
+            assert [r.get("seed") for r in app.store.export_json()["reveals"]] == [seed]
+            assert [r["rating"] for r in app.store.export_json()["reviews"]] == ["again"], \
+                "seeing it rates nothing by itself"
             await pilot.press("escape")
             await settle(pilot)
             assert app.screen is practice and part_view(app, "a").revealed
+            await type_answer(pilot, "a", expected(practice, "a"))  # copied from the solution
+            assert [r["rating"] for r in app.store.export_json()["reviews"]] == ["again", "again"], \
+                "a right answer after the solution rates Again, in practice too"
+            assert app.store.part_status(RANDOMIZED, "a") == "new"
     run(go())
 
 

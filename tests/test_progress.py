@@ -693,6 +693,15 @@ def test_a_reveal_rates_a_part_solved_only_in_another_variant(store):
     assert [c["part"] for c in store.review_cards()] == ["a"], "the own part was not solved"
 
 
+def test_another_variants_solution_is_not_the_own_but_an_answer_after_it_rates_again(store):
+    store.record_reveal("ex", seed=77)
+    assert not store.revealed("ex") and store.exercise_status("ex", ["a"]) == "new"
+    assert store.review_cards() == [] and store.summary({})["totals"]["reveals"] == 1
+    assert store.export_json()["reveals"][0]["seed"] == 77
+    store.record_attempt("ex", "a", "9", "correct", 1.0, seed=77)
+    assert [r["rating"] for r in store.export_json()["reviews"]] == ["again"]
+
+
 def test_the_export_carries_the_seed_of_another_variant(store):
     store.record_attempt("ex", "a", "1", "incorrect", 0.0)
     store.record_attempt("ex", "a", "2", "correct", 1.0, seed=1234)
@@ -736,7 +745,7 @@ def test_a_newer_file_is_read_into_memory_and_left_untouched(tmp_path):
     finally:
         s.close()
     assert path.read_bytes() == before, "not one byte of the newer file changed"
-    assert not list(tmp_path.glob("*.damaged-*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DB_NAME], "nothing set aside or left beside it"
 
 
 def test_a_newer_file_whose_tables_refuse_our_rows_still_opens(tmp_path):

@@ -9,10 +9,11 @@ must be cheap.
 
 Variants: an attempt or hint made in a variant that is not the learner's own (a practice variant
 drawn with ctrl+g, or a review card's fresh variant) is recorded with that variant's ``seed``
-(NULL means the own variant). Such events count in the log, the export, the activity totals and
-spaced review (they rate cards like any attempt); but an exercise's own record — its parts'
-status, the exercise's status and the summary's solved and started sets, the hints used and the
-last answer (what the own variant's boxes show) — comes from own-variant events only.
+(NULL means the own variant); so is a practice variant's solution being shown. Such events count
+in the log, the export, the activity totals and spaced review (they rate cards like any attempt);
+but an exercise's own record — its parts' status, the exercise's status and the summary's solved
+and started sets, the hints used, the last answer (what the own variant's boxes show) and whether
+its solution was shown — comes from own-variant events only.
 """
 from __future__ import annotations
 
@@ -273,10 +274,12 @@ def _new_memory(learner_id: str | None = None) -> tuple[sqlite3.Connection, str]
     return conn, _validate(conn)
 
 
-def _copy_to_memory(path: Path) -> tuple[sqlite3.Connection, str]:
-    """What a read-only file holds, in memory; a fresh memory database if it cannot be read."""
+def _copy_to_memory(path: Path, *, read_only: bool = True) -> tuple[sqlite3.Connection, str]:
+    """What a file holds, in memory; a fresh memory database if it cannot be read. ``read_only``
+    False reads a file we may not change through an ordinary connection, which (unlike a
+    read-only one) removes the WAL and shared-memory files it made when it closes."""
     try:
-        src = _connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        src = _connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) if read_only else _connect(str(path))
         try:
             mem = _connect(":memory:")
             src.backup(mem)
@@ -291,7 +294,7 @@ def _copy_of_newer(path: Path) -> tuple[sqlite3.Connection, str]:
     """What a newer version's file holds, in memory, if this version can write to its tables
     (tried, then rolled back); else a fresh memory database with the same learner id, so that
     the learner's variants stay the same."""
-    conn, learner_id = _copy_to_memory(path)
+    conn, learner_id = _copy_to_memory(path, read_only=False)
     try:
         _begin(conn)
         try:
@@ -563,16 +566,18 @@ class ProgressStore:
         self._insert(kind="hint", exercise=exercise_id, part=part, hint_index=int(hint_index),
                      seed=_seed_value(seed))
 
-    def record_reveal(self, exercise_id: str, parts: Iterable[str] = ()) -> None:
-        """Record that the worked solution was shown. Each of ``parts`` not yet solved is rated
-        Again in the same transaction; and the next right answer to any part of the exercise is
-        rated Again too (it was right after seeing the solution)."""
+    def record_reveal(self, exercise_id: str, parts: Iterable[str] = (), *, seed: int | None = None) -> None:
+        """Record that the worked solution was shown. Each of ``parts`` not yet solved (in the own
+        variant) is rated Again in the same transaction; and the next right answer to any part of
+        the exercise, in any variant, is rated Again too (it was right after seeing the solution).
+        ``seed``: another variant's solution (practice passes no parts: seeing it costs nothing
+        until an answer copied from it would rate a card)."""
         now = self.clock()
         names = list(parts)
 
         def write(c: sqlite3.Connection) -> None:
-            event = c.execute("INSERT INTO events (time, kind, exercise, part) VALUES (?, 'reveal', ?, '')",
-                              (_stamp(now), exercise_id)).lastrowid
+            event = c.execute("INSERT INTO events (time, kind, exercise, part, seed) VALUES (?, 'reveal', ?, '', ?)",
+                              (_stamp(now), exercise_id, _seed_value(seed))).lastrowid
             for part in names:
                 if not c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? AND part = ? "
                                  "AND kind = 'attempt' AND status = ? AND seed IS NULL)",
@@ -625,8 +630,9 @@ class ProgressStore:
         return 0 if row[0] is None else int(row[0]) + 1
 
     def revealed(self, exercise_id: str) -> bool:
+        """Whether the own variant's worked solution has been shown."""
         row = self._run(lambda c: c.execute(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? AND kind = 'reveal')",
+            "SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? AND kind = 'reveal' AND seed IS NULL)",
             (exercise_id,)).fetchone(), write=False)
         return bool(row[0])
 
@@ -736,7 +742,7 @@ class ProgressStore:
                 hints.append({"time": time, "exercise": exercise, "part": part, "hint_index": hint_index,
                               **other_variant})
             else:
-                reveals.append({"time": time, "exercise": exercise})
+                reveals.append({"time": time, "exercise": exercise, **other_variant})
         return {"format": "mcalc-tutor-progress", "schema_version": SCHEMA_VERSION,
                 "exported": _stamp(self.clock()), "learner_id": self._learner_id, "position": self.position(),
                 "attempts": attempts, "hints": hints, "reveals": reveals, "cards": cards,

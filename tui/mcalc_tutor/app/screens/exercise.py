@@ -62,9 +62,10 @@ class ExerciseScreen(Screen):
 
 A practice variant starts every part afresh. Its answers and hints are recorded as practice, with
 its seed: they count in your activity and in review (a wrong answer brings the part back), but
-not in the exercise's own status, hints or answers; nothing is kept as a draft, and its worked
-solution (ctrl+o) is free, not recorded. ctrl+g again draws another; Esc, then opening the
-exercise again, brings back your own variant as you left it.
+not in the exercise's own status, hints or answers; nothing is kept as a draft. Its worked
+solution (ctrl+o) opens without asking and costs nothing, but a right answer after it counts in
+review as one after the solution. ctrl+g again draws another; Esc, then opening the exercise
+again, brings back your own variant as you left it.
 
 After a right answer the cursor moves on to the next unsolved part. What you type and do not
 check is kept as a draft (also after Esc or quitting); a part whose answer you changed after
@@ -411,7 +412,10 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         self.call_after_refresh(view.query_one(".part-hints").scroll_visible, animate=False)
 
     def action_solution(self) -> None:
-        if self.practice:  # free in practice: not a reveal of the own variant
+        if self.practice:  # no questions asked: it is not the own variant's solution
+            app = tutor_app(self)
+            app.store.record_reveal(self.entry.id, seed=self.recorded_seed)  # rates nothing by itself
+            app.store_written()
             self._mark_revealed()
             self._show_solution()
             return

@@ -165,6 +165,12 @@ def test_practice_hints_and_answers_count_in_review_and_its_solution_asks_nothin
             await pilot.press("escape")
             await settle(pilot)
             assert app.screen is practice and part_view(app, "a").revealed
+            await pilot.press("ctrl+o")  # again: shown, not recorded twice
+            await settle(pilot)
+            assert type(app.screen).__name__ == "SolutionDialog"
+            await pilot.press("escape")
+            await settle(pilot)
+            assert len(app.store.export_json()["reveals"]) == 1
             await type_answer(pilot, "a", expected(practice, "a"))  # copied from the solution
             assert [r["rating"] for r in app.store.export_json()["reviews"]] == ["again", "again"], \
                 "a right answer after the solution rates Again, in practice too"

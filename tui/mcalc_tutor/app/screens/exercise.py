@@ -97,6 +97,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         self.variant = variant
         self.practice = practice
         """A variant to practise on, not the learner's own: recorded with its seed, no drafts."""
+        self._practice_solution_seen = False
         self.current_part: str | None = None
         """The part the learner is working in (the last one focused): hints go to it."""
         self._drafts: dict[str, str] = {}
@@ -413,10 +414,12 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
 
     def action_solution(self) -> None:
         if self.practice:  # no questions asked: it is not the own variant's solution
-            app = tutor_app(self)
-            app.store.record_reveal(self.entry.id, seed=self.recorded_seed)  # rates nothing by itself
-            app.store_written()
-            self._mark_revealed()
+            if not self._practice_solution_seen:  # once, as the own variant's is
+                self._practice_solution_seen = True
+                app = tutor_app(self)
+                app.store.record_reveal(self.entry.id, seed=self.recorded_seed)  # rates nothing by itself
+                app.store_written()
+                self._mark_revealed()
             self._show_solution()
             return
         store = tutor_app(self).store

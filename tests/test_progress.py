@@ -316,10 +316,9 @@ def test_corrupt_pages_are_detected(tmp_path):
 
 @pytest.mark.parametrize("make,why", [
     (lambda c: c.execute("CREATE TABLE notes (text TEXT)"), "some other program's database"),
-    (lambda c: c.execute("PRAGMA user_version = 99"), "a schema from a newer version"),
     (lambda c: (c.execute("CREATE TABLE meta (key TEXT)"), c.execute("PRAGMA user_version = 1")),
      "our version number but the wrong tables"),
-], ids=["foreign", "newer", "wrong-tables"])
+], ids=["foreign", "wrong-tables"])
 def test_a_schema_we_cannot_use_is_moved_aside(tmp_path, make, why):
     conn = sqlite3.connect(tmp_path / DB_NAME)
     make(conn)
@@ -455,7 +454,8 @@ def test_a_version_1_database_opens_unchanged_and_gains_drafts(tmp_path):
     try:
         assert notice is None and s.persistent and s.path == path  # not moved aside, not in memory
         assert s._conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
-        assert s._conn.execute("SELECT * FROM events ORDER BY id").fetchall() == events_before
+        kept = [row[:len(events_before[0])] for row in s._conn.execute("SELECT * FROM events ORDER BY id")]
+        assert kept == events_before  # columns added since version 1 come after
         assert s._conn.execute("SELECT * FROM meta ORDER BY key").fetchall() == meta_before
         assert s.part_status("ex", "a") == "solved" and s.hints_used("ex", "b") == 1 and s.position() == "ex"
         assert s.drafts("ex") == {}
@@ -611,3 +611,159 @@ def test_an_unreadable_answer_does_not_count_as_an_attempt(tmp_path):
     store.record_attempt("ex", "a", "x", "incorrect", 0.0, [])
     assert store.part_status("ex", "a") == "attempted" and store.exercise_status("ex", ["a"]) == "attempted"
     store.close()
+
+
+# --- variants other than the learner's own (schema version 4) ------------------------------------
+
+def _version_3_database(path: Path) -> None:
+    """A progress file as version 3 wrote it (its own DDL: no seed column): a solved part, a
+    hint, a wrong answer that made a review card, a draft."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        for step in (store_module._migrate_to_1, store_module._migrate_to_2, store_module._migrate_to_3):
+            step(conn)
+        conn.execute("INSERT INTO events (time, kind, exercise, part, answer, status, score, diagnostics) "
+                     "VALUES ('2026-01-01T00:00:00Z', 'attempt', 'ex', 'a', '2x', 'correct', 1.0, '[]')")
+        conn.execute("INSERT INTO events (time, kind, exercise, part, hint_index) "
+                     "VALUES ('2026-01-01T00:01:00Z', 'hint', 'ex', 'b', 0)")
+        conn.execute("INSERT INTO events (time, kind, exercise, part, answer, status, score, diagnostics) "
+                     "VALUES ('2026-01-01T00:02:00Z', 'attempt', 'ex', 'b', 'x', 'incorrect', 0.0, '[]')")
+        conn.execute("INSERT INTO cards VALUES ('ex', 'b', 1, '2026-01-01T00:03:00Z', '{}', 3)")
+        conn.execute("INSERT INTO drafts VALUES ('ex', 'b', 'x^T', '2026-01-01T00:04:00Z')")
+        conn.execute("PRAGMA user_version = 3")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def test_a_version_3_database_gains_seeds_and_its_rows_stay_the_own_variant(tmp_path):
+    path = tmp_path / DB_NAME
+    _version_3_database(path)
+    with sqlite3.connect(path) as conn:
+        assert "seed" not in {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+        before = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in ("events", "drafts", "cards", "meta")}
+    s, notice = open_store(tmp_path)
+    try:
+        assert notice is None and s.persistent
+        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION == 4
+        events = s._conn.execute("SELECT * FROM events").fetchall()
+        assert [row[:-1] for row in events] == before["events"], "every row kept as it was"
+        assert [row[-1] for row in events] == [None, None, None], "...and it is the own variant's"
+        for table in ("drafts", "cards", "meta"):
+            assert s._conn.execute(f"SELECT * FROM {table}").fetchall() == before[table]
+        assert s.part_status("ex", "a") == "solved" and s.part_status("ex", "b") == "attempted"
+        assert s.hints_used("ex", "b") == 1 and s.last_answer("ex", "b") == "x"
+        assert s.drafts("ex") == {"b": "x^T"}
+        assert "seed" not in s.export_json()["attempts"][0], "an own-variant attempt carries no seed"
+    finally:
+        s.close()
+    assert not list(tmp_path.glob("*.damaged-*"))
+
+
+def test_another_variant_counts_in_the_log_not_in_the_own_record(store):
+    store.save_drafts("ex", {"a": "own draft"})
+    store.record_attempt("ex", "a", "9", "correct", 1.0, seed=77)
+    store.record_hint("ex", "a", 1, seed=77)
+    assert store.part_status("ex", "a") == "new" and store.exercise_status("ex", ["a"]) == "new"
+    assert store.hints_used("ex", "a") == 0 and store.last_answer("ex", "a") is None
+    assert store.drafts("ex") == {"a": "own draft"}, "a practice answer is not the own draft's check"
+    summary = store.summary({"s": [("ex", ["a"])]})
+    assert summary["sections"][0]["new"] == 1
+    assert summary["totals"]["attempts"] == 1 and summary["totals"]["hints"] == 1, "activity counts it"
+    assert [r["exercise"] for r in summary["recent"]] == ["ex", "ex"]
+    store.record_attempt("ex", "a", "4", "incorrect", 0.0)
+    assert store.part_status("ex", "a") == "attempted" and store.last_answer("ex", "a") == "4"
+    store.record_attempt("ex", "a", "5", "correct", 1.0)
+    assert store.part_status("ex", "a") == "solved" and store.exercise_status("ex", ["a"]) == "solved"
+    store.record_attempt("ex", "a", "8", "incorrect", 0.0, seed=78)
+    assert store.last_answer("ex", "a") == "5", "the own box shows the own variant's last answer"
+    assert store.summary({"s": [("ex", ["a"])]})["sections"][0]["solved"] == 1
+
+
+def test_a_wrong_answer_in_another_variant_makes_a_review_card(store):
+    store.record_attempt("ex", "a", "9", "incorrect", 0.0, seed=77)
+    assert [(c["exercise"], c["part"]) for c in store.review_cards()] == [("ex", "a")]
+    assert [r["rating"] for r in store.export_json()["reviews"]] == ["again"]
+
+
+def test_a_reveal_rates_a_part_solved_only_in_another_variant(store):
+    store.record_attempt("ex", "a", "9", "correct", 1.0, seed=77)
+    store.record_reveal("ex", ["a"])
+    assert [c["part"] for c in store.review_cards()] == ["a"], "the own part was not solved"
+
+
+def test_another_variants_solution_is_not_the_own_but_an_answer_after_it_rates_again(store):
+    store.record_reveal("ex", seed=77)
+    assert not store.revealed("ex") and store.exercise_status("ex", ["a"]) == "new"
+    assert store.review_cards() == [] and store.summary({})["totals"]["reveals"] == 1
+    assert store.export_json()["reveals"][0]["seed"] == 77
+    store.record_attempt("ex", "a", "9", "correct", 1.0, seed=77)
+    assert [r["rating"] for r in store.export_json()["reviews"]] == ["again"]
+
+
+def test_the_export_carries_the_seed_of_another_variant(store):
+    store.record_attempt("ex", "a", "1", "incorrect", 0.0)
+    store.record_attempt("ex", "a", "2", "correct", 1.0, seed=1234)
+    store.record_hint("ex", "a", 0, seed=1234)
+    doc = json.loads(json.dumps(store.export_json()))
+    assert [a.get("seed") for a in doc["attempts"]] == [None, 1234]
+    assert "seed" not in doc["attempts"][0]
+    assert doc["hints"][0]["seed"] == 1234
+
+
+def _newer_database(directory: Path) -> Path:
+    """A file as a later version would leave it: our tables plus one of its own, a higher version."""
+    s, _ = open_store(directory)
+    s.record_attempt("ex", "a", "2x", "correct", 1.0)
+    s.save_drafts("ex", {"b": "x^T"})
+    learner = s.learner_id
+    s.close()
+    path = directory / DB_NAME
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE later (x TEXT)")
+    conn.execute(f"PRAGMA user_version = {store_module.SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    assert not (directory / (DB_NAME + "-wal")).exists()
+    return path, learner
+
+
+def test_a_newer_file_is_read_into_memory_and_left_untouched(tmp_path):
+    path, learner = _newer_database(tmp_path)
+    before = path.read_bytes()
+    s, notice = open_store(tmp_path)
+    try:
+        assert notice == ("Your progress file was written by a newer mcalc-tutor; progress will not be "
+                          "saved until you upgrade.")
+        assert not s.persistent and s.path is None
+        assert s.learner_id == learner and s.part_status("ex", "a") == "solved"
+        assert s.drafts("ex") == {"b": "x^T"}
+        s.record_attempt("ex", "b", "x", "correct", 1.0)  # works, in memory
+        s.record_attempt("ex", "b", "y", "incorrect", 0.0, seed=5)
+        assert s.part_status("ex", "b") == "solved"
+    finally:
+        s.close()
+    assert path.read_bytes() == before, "not one byte of the newer file changed"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DB_NAME], "nothing set aside or left beside it"
+
+
+def test_a_newer_file_whose_tables_refuse_our_rows_still_opens(tmp_path):
+    path, learner = _newer_database(tmp_path)
+    conn = sqlite3.connect(path)  # a later version made a column required (with no default here)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.execute("ALTER TABLE drafts RENAME TO old_drafts")
+    conn.execute("CREATE TABLE drafts (exercise TEXT, part TEXT, text TEXT, time TEXT, device TEXT NOT NULL)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    s, notice = open_store(tmp_path)
+    try:
+        assert "newer mcalc-tutor" in notice and not s.persistent
+        assert s.learner_id == learner, "the learner's variants stay the same"
+        s.save_drafts("ex", {"a": "x"})
+        s.record_attempt("ex", "a", "x", "incorrect", 0.0)
+        assert s.drafts("ex") == {} and s.part_status("ex", "a") == "attempted"
+    finally:
+        s.close()
+    assert path.read_bytes() == before

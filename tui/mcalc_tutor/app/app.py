@@ -69,6 +69,7 @@ class TutorApp(App[int]):
         variant: Variant | None
         error: str | None
         replace: bool
+        practice: bool = False
 
     def __init__(self, data_dir: Path | str, *, course: Course | None = None, warm: bool = True) -> None:
         super().__init__()
@@ -173,25 +174,27 @@ class TutorApp(App[int]):
         return self.data_dir if self.store.persistent else None
 
     # -- navigation ------------------------------------------------------------------------------
-    def open_exercise(self, exercise_id: str, *, replace: bool = False) -> None:
+    def open_exercise(self, exercise_id: str, *, replace: bool = False, practice_seed: int | None = None) -> None:
         """Show an exercise: its variant is prepared in a worker (it may need sympy), then shown.
 
         With `replace`, the exercise takes the place of the current exercise screen (next/previous);
-        otherwise the app returns to the map and opens it from there.
+        otherwise the app returns to the map and opens it from there. With `practice_seed`, it is
+        shown in that variant instead of the learner's own, to practise on (ctrl+g).
         """
         entry = self.course.entry(exercise_id)
         if entry is None:
             self.notify(f"No exercise {exercise_id!r}.", severity="warning")
             return
         phase("open-requested")
-        seed = self.store.learner_seed(exercise_id)
+        practice = practice_seed is not None
+        seed = self.store.learner_seed(exercise_id) if practice_seed is None else practice_seed
         prepared = self._prepared.get((exercise_id, seed))
         if prepared is not None:  # made before: shown at once
-            self._show_exercise(exercise_id, prepared, None, replace)
+            self._show_exercise(exercise_id, prepared, None, replace, practice)
             return
         self._opening = exercise_id
         self.set_timer(0.4, lambda: self._still_opening(exercise_id))
-        self._prepare_exercise(exercise_id, seed, replace)
+        self._prepare_exercise(exercise_id, seed, replace, practice)
 
     def _prepare_ahead(self, exercise_id: str | None) -> None:
         """From a worker: make the variants of `exercise_id` (or the first exercise) and the one
@@ -214,23 +217,25 @@ class TutorApp(App[int]):
             self.notify("Preparing the exercise…", timeout=2)
 
     @work(thread=True, exclusive=True, group="open-exercise", exit_on_error=False)
-    def _prepare_exercise(self, exercise_id: str, seed: int, replace: bool) -> None:
+    def _prepare_exercise(self, exercise_id: str, seed: int, replace: bool, practice: bool = False) -> None:
         worker = get_current_worker()
         try:
             variant, error = self.course.variant(exercise_id, seed), None
         except Exception as exc:  # an authoring fault must not take the app down
             variant, error = None, f"{type(exc).__name__}: {exc}"
-        if variant is not None:
+        if variant is not None and not practice:  # a practice variant is not opened again
             self._prepared[(exercise_id, seed)] = variant
         if not worker.is_cancelled:
-            self.post_message(self.ExercisePrepared(exercise_id, variant, error, replace))
-        if variant is not None and not worker.is_cancelled:
+            self.post_message(self.ExercisePrepared(exercise_id, variant, error, replace, practice))
+        if variant is not None and not worker.is_cancelled and not practice:
             self._prepare_ahead(exercise_id)  # the next one, for ctrl+n
 
     def on_tutor_app_exercise_prepared(self, message: ExercisePrepared) -> None:
-        self._show_exercise(message.exercise_id, message.variant, message.error, message.replace)
+        self._show_exercise(message.exercise_id, message.variant, message.error, message.replace,
+                            message.practice)
 
-    def _show_exercise(self, exercise_id: str, variant: Variant | None, error: str | None, replace: bool) -> None:
+    def _show_exercise(self, exercise_id: str, variant: Variant | None, error: str | None, replace: bool,
+                       practice: bool = False) -> None:
         self._opening = None
         entry = self.course.entry(exercise_id)
         if variant is None or entry is None:
@@ -241,7 +246,7 @@ class TutorApp(App[int]):
         self.store_written()
         from .screens.exercise import ExerciseScreen
 
-        screen = ExerciseScreen(entry, variant)
+        screen = ExerciseScreen(entry, variant, practice=practice)
         if replace and isinstance(self.screen, ExerciseScreen):
             self.switch_screen(screen)
         else:

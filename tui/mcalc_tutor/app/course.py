@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import threading
 from collections.abc import Sequence
@@ -18,7 +19,17 @@ from pathlib import Path
 from .._toml import tomllib
 from ..content.model import SECTION_ORDER, SECTIONS, section_key, section_title
 
-__all__ = ["Course", "Entry", "section_title"]
+__all__ = ["Course", "Entry", "fresh_seed", "section_title"]
+
+
+def fresh_seed(*avoid: int) -> int:
+    """A seed drawn at random, none of `avoid` (the learner's own, the one on screen): the other
+    numbers of a review card or of a variant to practise on. The same range as the store's
+    learner seeds."""
+    while True:
+        seed = secrets.randbelow(1 << 31)
+        if seed not in avoid:
+            return seed
 
 
 @dataclass(frozen=True)

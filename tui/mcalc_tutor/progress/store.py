@@ -3,8 +3,17 @@ drafts and the spaced-review cards (FSRS) of parts that went wrong, written in s
 transactions so that an attempt shown as checked, and the card it rated, survive even SIGKILL.
 
 It must never crash the app over a bad file: a damaged database is moved aside and a fresh one
-started; an unwritable place means an in-memory store and a notice. Imports neither Textual nor
-the app, nor numpy or sympy — it is opened at startup and must be cheap.
+started; an unwritable place, or a file written by a newer version, means an in-memory store and
+a notice. Imports neither Textual nor the app, nor numpy or sympy — it is opened at startup and
+must be cheap.
+
+Variants: an attempt or hint made in a variant that is not the learner's own (a practice variant
+drawn with ctrl+g, or a review card's fresh variant) is recorded with that variant's ``seed``
+(NULL means the own variant); so is a practice variant's solution being shown. Such events count
+in the log, the export, the activity totals and spaced review (they rate cards like any attempt);
+but an exercise's own record — its parts' status, the exercise's status and the summary's solved
+and started sets, the hints used, the last answer (what the own variant's boxes show) and whether
+its solution was shown — comes from own-variant events only.
 """
 from __future__ import annotations
 
@@ -24,7 +33,7 @@ from typing import TypeVar
 APP_NAME = "mcalc-tutor"
 HOME_ENV = "MCALC_TUTOR_HOME"
 DB_NAME = "progress.sqlite3"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 QUICK_S = 60.0
 """A right first try within this many seconds of the part being shown is "quick"; two quick ones
 in a row on a review card rate Easy (the exercise screen passes no time, so it never rates Easy)."""
@@ -41,6 +50,10 @@ T = TypeVar("T")
 
 class SchemaError(Exception):
     """The file is an SQLite database, but not one this version can use or migrate."""
+
+
+class NewerSchemaError(SchemaError):
+    """The file was written by a newer version: readable, perhaps, but not ours to change."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,15 +150,21 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_to_4(conn: sqlite3.Connection) -> None:
+    # The seed of the variant an attempt or hint was made in when it is not the learner's own
+    # (a practice or review variant); NULL, as every version 3 row gets, is the own variant.
+    conn.execute("ALTER TABLE events ADD COLUMN seed INTEGER")
+
+
 # MIGRATIONS[v] turns a version v-1 database into version v; each runs in its own transaction.
 # To change the schema: add a function here and raise SCHEMA_VERSION.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_to_1, 2: _migrate_to_2,
-                                                                3: _migrate_to_3}
+                                                                3: _migrate_to_3, 4: _migrate_to_4}
 
 REQUIRED_COLUMNS = {
     "meta": {"key", "value"},
     "events": {"id", "time", "kind", "exercise", "part", "answer", "status", "score", "diagnostics",
-               "hint_index"},
+               "hint_index", "seed"},
     "drafts": {"exercise", "part", "text", "time"},
     "cards": {"exercise", "part", "state", "due", "card", "last_event"},
     "reviews": {"id", "time", "exercise", "part", "rating", "quick", "event"},
@@ -184,7 +203,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
-            raise SchemaError(f"schema version {version} is newer than this program's {SCHEMA_VERSION}")
+            raise NewerSchemaError(f"schema version {version} is newer than this program's {SCHEMA_VERSION}")
         _begin(conn)
         ok = False
         try:
@@ -227,6 +246,11 @@ def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
 def _open_file(path: Path) -> tuple[sqlite3.Connection, str]:
     conn = _connect(str(path))
     try:
+        # Before anything is set: a newer version's file is not ours to change, not even its
+        # journal mode (`_migrate` checks again, for one made newer meanwhile).
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise NewerSchemaError(f"schema version {version} is newer than this program's {SCHEMA_VERSION}")
         _configure(conn)
         problem = conn.execute("PRAGMA quick_check").fetchone()[0]
         if problem != "ok":
@@ -250,10 +274,12 @@ def _new_memory(learner_id: str | None = None) -> tuple[sqlite3.Connection, str]
     return conn, _validate(conn)
 
 
-def _copy_to_memory(path: Path) -> tuple[sqlite3.Connection, str]:
-    """What a read-only file holds, in memory; a fresh memory database if it cannot be read."""
+def _copy_to_memory(path: Path, *, read_only: bool = True) -> tuple[sqlite3.Connection, str]:
+    """What a file holds, in memory; a fresh memory database if it cannot be read. ``read_only``
+    False reads a file we may not change through an ordinary connection, which (unlike a
+    read-only one) removes the WAL and shared-memory files it made when it closes."""
     try:
-        src = _connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        src = _connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) if read_only else _connect(str(path))
         try:
             mem = _connect(":memory:")
             src.backup(mem)
@@ -262,6 +288,29 @@ def _copy_to_memory(path: Path) -> tuple[sqlite3.Connection, str]:
         return mem, _validate(mem)
     except (sqlite3.Error, SchemaError, OSError, ValueError):
         return _new_memory()
+
+
+def _copy_of_newer(path: Path) -> tuple[sqlite3.Connection, str]:
+    """What a newer version's file holds, in memory, if this version can write to its tables
+    (tried, then rolled back); else a fresh memory database with the same learner id, so that
+    the learner's variants stay the same."""
+    conn, learner_id = _copy_to_memory(path, read_only=False)
+    try:
+        _begin(conn)
+        try:
+            conn.execute("INSERT INTO events (time, kind, exercise, part, answer, status, score, diagnostics, "
+                         "hint_index, seed) VALUES ('', 'attempt', '', '', '', '', 0, '[]', 0, 0)")
+            conn.execute("INSERT OR REPLACE INTO drafts (exercise, part, text, time) VALUES ('', '', '', '')")
+            conn.execute("INSERT OR REPLACE INTO cards (exercise, part, state, due, card, last_event) "
+                         "VALUES ('', '', 1, '', '{}', 0)")
+            conn.execute("INSERT INTO reviews (time, exercise, part, rating, quick, event) VALUES ('', '', '', 1, 0, 0)")
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('position', '')")
+        finally:
+            _finish(conn, ok=False)
+        return conn, learner_id
+    except sqlite3.Error:
+        conn.close()
+        return _new_memory(learner_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,7 +362,8 @@ def open_store(data_dir: Path | str | None = None) -> tuple[ProgressStore, str |
 
     Returns the store and a notice for the learner, or None. Never raises for a bad file or
     place: a damaged or unreadable database is moved to ``progress.sqlite3.damaged-<time>`` and a
-    fresh one started; when nothing can be saved the store lives in memory (``persistent`` False).
+    fresh one started; when nothing can be saved the store lives in memory (``persistent`` False),
+    a copy of the file when it can be read (read-only, or written by a newer version: left as it is).
     """
     directory = Path(data_dir).expanduser() if data_dir is not None else resolve_data_dir()
     if not _writable_dir(directory):
@@ -321,6 +371,11 @@ def open_store(data_dir: Path | str | None = None) -> tuple[ProgressStore, str |
     path = directory / DB_NAME
     try:
         return ProgressStore(*_open_file(path), path=path), None
+    except NewerSchemaError as exc:
+        log.warning("cannot write %s: %s", path, exc)
+        return (ProgressStore(*_copy_of_newer(path), path=None),
+                "Your progress file was written by a newer mcalc-tutor; progress will not be saved "
+                "until you upgrade.")
     except (sqlite3.Error, SchemaError) as exc:
         log.warning("cannot open %s: %s", path, exc)
         failure = exc
@@ -466,20 +521,24 @@ class ProgressStore:
         return self._learner_id
 
     def record_attempt(self, exercise_id: str, part: str, answer: str, status: str, score: float,
-                       diagnostics: Iterable[str] = (), *, seconds: float | None = None) -> None:
+                       diagnostics: Iterable[str] = (), *, seconds: float | None = None,
+                       seed: int | None = None) -> None:
         """Record a checked answer; it is committed to disk before this returns. The part's draft
         and its review card go in the same transaction: what was checked is no longer a draft, and
         the card is never out of step with the attempt that rated it. ``seconds``: how long after
-        the part was shown it was answered (None when unknown: never "quick")."""
+        the part was shown it was answered (None when unknown: never "quick"). ``seed``: the
+        variant's, when it is not the learner's own (see the module's docstring); such an attempt
+        leaves the own variant's draft alone."""
         now = self.clock()
         row = (_stamp(now), exercise_id, part, answer, status, float(score),
-               json.dumps([str(d) for d in diagnostics]))
+               json.dumps([str(d) for d in diagnostics]), _seed_value(seed))
 
         def write(c: sqlite3.Connection) -> None:
             event = c.execute(
-                "INSERT INTO events (time, kind, exercise, part, answer, status, score, diagnostics) "
-                "VALUES (?, 'attempt', ?, ?, ?, ?, ?, ?)", row).lastrowid
-            c.execute("DELETE FROM drafts WHERE exercise = ? AND part = ?", (exercise_id, part))
+                "INSERT INTO events (time, kind, exercise, part, answer, status, score, diagnostics, seed) "
+                "VALUES (?, 'attempt', ?, ?, ?, ?, ?, ?, ?)", row).lastrowid
+            if seed is None:
+                c.execute("DELETE FROM drafts WHERE exercise = ? AND part = ?", (exercise_id, part))
             rating, quick = _attempt_rating(c, exercise_id, part, status, seconds)
             if rating is not None:
                 _review(c, exercise_id, part, rating, quick, int(event or 0), now)
@@ -502,22 +561,27 @@ class ProgressStore:
         if drafts:
             self._run(write, write=True)
 
-    def record_hint(self, exercise_id: str, part: str, hint_index: int) -> None:
-        self._insert(kind="hint", exercise=exercise_id, part=part, hint_index=int(hint_index))
+    def record_hint(self, exercise_id: str, part: str, hint_index: int, *, seed: int | None = None) -> None:
+        """Record that a hint was shown; ``seed`` as for `record_attempt`."""
+        self._insert(kind="hint", exercise=exercise_id, part=part, hint_index=int(hint_index),
+                     seed=_seed_value(seed))
 
-    def record_reveal(self, exercise_id: str, parts: Iterable[str] = ()) -> None:
-        """Record that the worked solution was shown. Each of ``parts`` not yet solved is rated
-        Again in the same transaction; and the next right answer to any part of the exercise is
-        rated Again too (it was right after seeing the solution)."""
+    def record_reveal(self, exercise_id: str, parts: Iterable[str] = (), *, seed: int | None = None) -> None:
+        """Record that the worked solution was shown. Each of ``parts`` not yet solved (in the own
+        variant) is rated Again in the same transaction; and the next right answer to any part of
+        the exercise, in any variant, is rated Again too (it was right after seeing the solution).
+        ``seed``: another variant's solution (practice passes no parts: seeing it costs nothing
+        until an answer copied from it would rate a card)."""
         now = self.clock()
         names = list(parts)
 
         def write(c: sqlite3.Connection) -> None:
-            event = c.execute("INSERT INTO events (time, kind, exercise, part) VALUES (?, 'reveal', ?, '')",
-                              (_stamp(now), exercise_id)).lastrowid
+            event = c.execute("INSERT INTO events (time, kind, exercise, part, seed) VALUES (?, 'reveal', ?, '', ?)",
+                              (_stamp(now), exercise_id, _seed_value(seed))).lastrowid
             for part in names:
                 if not c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? AND part = ? "
-                                 "AND kind = 'attempt' AND status = ?)", (exercise_id, part, SOLVED)).fetchone()[0]:
+                                 "AND kind = 'attempt' AND status = ? AND seed IS NULL)",
+                                 (exercise_id, part, SOLVED)).fetchone()[0]:
                     _review(c, exercise_id, part, _AGAIN, False, int(event or 0), now)
 
         self._run(write, write=True)
@@ -533,23 +597,23 @@ class ProgressStore:
 
     def part_status(self, exercise_id: str, part: str) -> str:
         """"solved" once any attempt was correct; "attempted" after any readable attempt or a hint;
-        else "new". An answer the engine could not read is recorded but never counts against the
-        learner (as STACK does)."""
+        else "new" — in the own variant. An answer the engine could not read is recorded but never
+        counts against the learner (as STACK does)."""
         solved, engaged = self._run(lambda c: c.execute(
             "SELECT coalesce(max(kind = 'attempt' AND status = ?), 0), count(*) FROM events "
-            "WHERE exercise = ? AND part = ? AND kind IN ('attempt', 'hint') "
+            "WHERE exercise = ? AND part = ? AND kind IN ('attempt', 'hint') AND seed IS NULL "
             "AND NOT (kind = 'attempt' AND status = 'invalid')",
             (SOLVED, exercise_id, part)).fetchone(), write=False)
         return "solved" if solved else "attempted" if engaged else "new"
 
     def exercise_status(self, exercise_id: str, parts: list[str]) -> str:
         """"solved" when every listed part is solved; "attempted" after any attempt, hint or
-        reveal; else "new"."""
+        reveal; else "new" — in the own variant."""
         def query(c: sqlite3.Connection):
             solved = {row[0] for row in c.execute(
-                "SELECT DISTINCT part FROM events WHERE exercise = ? AND kind = 'attempt' AND status = ?",
-                (exercise_id, SOLVED))}
-            engaged = c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? "
+                "SELECT DISTINCT part FROM events WHERE exercise = ? AND kind = 'attempt' AND status = ? "
+                "AND seed IS NULL", (exercise_id, SOLVED))}
+            engaged = c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? AND seed IS NULL "
                                 "AND NOT (kind = 'attempt' AND status = 'invalid'))",
                                 (exercise_id,)).fetchone()[0]
             return solved, bool(engaged)
@@ -558,15 +622,17 @@ class ProgressStore:
         return _status(parts, solved, engaged)
 
     def hints_used(self, exercise_id: str, part: str) -> int:
-        """How many hints have been shown: the highest hint index shown + 1 (0 if none)."""
+        """How many hints the own variant has shown: the highest hint index shown + 1 (0 if none)."""
         row = self._run(lambda c: c.execute(
-            "SELECT max(hint_index) FROM events WHERE exercise = ? AND part = ? AND kind = 'hint'",
+            "SELECT max(hint_index) FROM events WHERE exercise = ? AND part = ? AND kind = 'hint' "
+            "AND seed IS NULL",
             (exercise_id, part)).fetchone(), write=False)
         return 0 if row[0] is None else int(row[0]) + 1
 
     def revealed(self, exercise_id: str) -> bool:
+        """Whether the own variant's worked solution has been shown."""
         row = self._run(lambda c: c.execute(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? AND kind = 'reveal')",
+            "SELECT EXISTS (SELECT 1 FROM events WHERE exercise = ? AND kind = 'reveal' AND seed IS NULL)",
             (exercise_id,)).fetchone(), write=False)
         return bool(row[0])
 
@@ -577,24 +643,27 @@ class ProgressStore:
         return {part: text for part, text in rows}
 
     def last_answer(self, exercise_id: str, part: str) -> str | None:
+        """The answer last checked in the own variant (what its box shows), or None."""
         row = self._run(lambda c: c.execute(
             "SELECT answer FROM events WHERE exercise = ? AND part = ? AND kind = 'attempt' "
-            "ORDER BY id DESC LIMIT 1", (exercise_id, part)).fetchone(), write=False)
+            "AND seed IS NULL ORDER BY id DESC LIMIT 1", (exercise_id, part)).fetchone(), write=False)
         return None if row is None else row[0]
 
     def summary(self, sections: dict[str, list[tuple[str, list[str]]]]) -> dict:
         """Per-section counts, totals and recent activity, for the progress screen and command.
 
         ``sections`` maps a section to its ``(exercise_id, [part names])`` in display order. In
-        each count ``solved + attempted + new == total`` ("attempted" means started, not solved).
-        Activity totals count everything recorded, including exercises no longer in the bank.
+        each count ``solved + attempted + new == total`` ("attempted" means started, not solved),
+        by own-variant events as `exercise_status` counts. Activity totals and recent activity
+        count everything recorded, other variants and exercises no longer in the bank included.
         """
         def query(c: sqlite3.Connection):
             solved = {(e, p) for e, p in c.execute(
-                "SELECT DISTINCT exercise, part FROM events WHERE kind = 'attempt' AND status = ?",
-                (SOLVED,))}
+                "SELECT DISTINCT exercise, part FROM events WHERE kind = 'attempt' AND status = ? "
+                "AND seed IS NULL", (SOLVED,))}
             engaged = {row[0] for row in c.execute(
-                "SELECT DISTINCT exercise FROM events WHERE NOT (kind = 'attempt' AND status = 'invalid')")}
+                "SELECT DISTINCT exercise FROM events WHERE seed IS NULL "
+                "AND NOT (kind = 'attempt' AND status = 'invalid')")}
             counts = dict(c.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
             recent = c.execute(
                 "SELECT time, kind, exercise, part, status, hint_index FROM events "
@@ -643,10 +712,11 @@ class ProgressStore:
         return self.review_cards(self.clock())
 
     def export_json(self) -> dict:
-        """Everything recorded, as one JSON-ready document."""
+        """Everything recorded, as one JSON-ready document. An attempt or hint made in a variant
+        other than the learner's own carries its "seed"."""
         def query(c: sqlite3.Connection):
             return c.execute(
-                "SELECT time, kind, exercise, part, answer, status, score, diagnostics, hint_index "
+                "SELECT time, kind, exercise, part, answer, status, score, diagnostics, hint_index, seed "
                 "FROM events ORDER BY id").fetchall()
 
         def review_query(c: sqlite3.Connection):
@@ -662,15 +732,17 @@ class ProgressStore:
         reviews = [{"time": time, "exercise": e, "part": p, "rating": RATINGS.get(rating, str(rating)),
                     "quick": bool(quick)} for time, e, p, rating, quick in review_rows]
         attempts, hints, reveals = [], [], []
-        for time, kind, exercise, part, answer, status, score, diagnostics, hint_index in rows:
+        for time, kind, exercise, part, answer, status, score, diagnostics, hint_index, seed in rows:
+            other_variant = {} if seed is None else {"seed": seed}
             if kind == "attempt":
                 attempts.append({"time": time, "exercise": exercise, "part": part, "answer": answer,
                                  "status": status, "score": score,
-                                 "diagnostics": _load_list(diagnostics)})
+                                 "diagnostics": _load_list(diagnostics), **other_variant})
             elif kind == "hint":
-                hints.append({"time": time, "exercise": exercise, "part": part, "hint_index": hint_index})
+                hints.append({"time": time, "exercise": exercise, "part": part, "hint_index": hint_index,
+                              **other_variant})
             else:
-                reveals.append({"time": time, "exercise": exercise})
+                reveals.append({"time": time, "exercise": exercise, **other_variant})
         return {"format": "mcalc-tutor-progress", "schema_version": SCHEMA_VERSION,
                 "exported": _stamp(self.clock()), "learner_id": self._learner_id, "position": self.position(),
                 "attempts": attempts, "hints": hints, "reveals": reveals, "cards": cards,
@@ -755,6 +827,11 @@ def _status(parts: list[str], solved: set[str], engaged: bool) -> str:
     if parts and all(p in solved for p in parts):
         return "solved"
     return "attempted" if engaged else "new"
+
+
+def _seed_value(seed: int | None) -> int | None:
+    """A variant seed as stored: NULL for the own variant, else an integer."""
+    return None if seed is None else int(seed)
 
 
 def _load_list(text: str | None) -> list:

@@ -138,9 +138,11 @@ class CodeScreen(Screen["Verdict | None"]):
 
         result: ChallengeResult
 
-    def __init__(self, variant: Variant, part: Part) -> None:
+    def __init__(self, variant: Variant, part: Part, *, seed: int | None = None) -> None:
         super().__init__()
         self.variant = variant
+        self.seed = seed
+        """Recorded with each run: the variant's seed when it is not the learner's own, else None."""
         self.part = part
         self.exercise = variant.exercise
         self.path: Path | None = None
@@ -229,7 +231,8 @@ class CodeScreen(Screen["Verdict | None"]):
         app = tutor_app(self)
         # Committed before it is shown, as on the exercise screen.
         app.store.record_attempt(self.exercise.id, self.part.name, self.query_one(TextArea).text, verdict.status,
-                                 verdict.score, [d.message.split(":")[0] for d in verdict.diagnostics])
+                                 verdict.score, [d.message.split(":")[0] for d in verdict.diagnostics],
+                                 seed=self.seed)
         app.store_written()
         self.last_verdict = verdict
         self.query_one("#results-text", Static).update(render_result(result))

@@ -1,8 +1,10 @@
 """An exercise: the statement (Markdown, unicode math) and one answer area per part. The keys work
-while typing: hint, worked solution, next / previous exercise, back to the map.
+while typing: hint, worked solution, next / previous exercise, a new variant, back to the map.
 
 This screen owns the exercise's persistence: its part views post what the learner did, and the
 screen records it in the progress store (committed to disk) before telling the view to show it.
+In a practice variant (ctrl+g) it records with the variant's seed, which keeps it out of the
+exercise's own record (progress/store.py), starts every part afresh and keeps no drafts.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Static
 
 from ..app import phase
-from ..course import Entry, section_title
+from ..course import Entry, fresh_seed, section_title
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.solution import SolutionDialog
 from ..typed_app import tutor_app
@@ -42,7 +44,7 @@ DRAFT_DELAY_S = 1.0
 
 
 class ExerciseScreen(Screen):
-    """One exercise, the learner's own variant of it."""
+    """One exercise: the learner's own variant of it, or (`practice`) another to practise on."""
 
     HELP = """\
 **Exercise** — these keys work while you type:
@@ -54,8 +56,16 @@ class ExerciseScreen(Screen):
 - **ctrl+f**: the details of a verdict (how your answer was read, every finding), or hide them
 - **ctrl+o**: the worked solution (asks first if you have not solved the exercise)
 - **ctrl+n / ctrl+l**: next / previous exercise
+- **ctrl+g** (randomized exercises, ⚄): a new variant to practise on, with other numbers
 - **ctrl+e**: open the code editor (code exercises)
 - **Esc**: back to the chapter map
+
+A practice variant starts every part afresh. Its answers and hints are recorded as practice, with
+its seed: they count in your activity and in review (a wrong answer brings the part back), but
+not in the exercise's own status, hints or answers; nothing is kept as a draft. Its worked
+solution (ctrl+o) opens without asking and costs nothing, but a right answer after it counts in
+review as one after the solution. ctrl+g again draws another; Esc, then opening the exercise
+again, brings back your own variant as you left it.
 
 After a right answer the cursor moves on to the next unsolved part. What you type and do not
 check is kept as a draft (also after Esc or quitting); a part whose answer you changed after
@@ -70,7 +80,10 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         Binding("ctrl+t", "hint", "Hint"),
         Binding("ctrl+o", "solution", "Solution"),
         Binding("ctrl+n", "next", "Next"),
-        Binding("ctrl+l", "previous", "Prev"),
+        # off the footer, for its keys to fit 80 columns (in the help, F1)
+        Binding("ctrl+l", "previous", "Prev", show=False),
+        # "Variant", not "New variant": with Details and the palette key that fits 80 columns too
+        Binding("ctrl+g", "new_variant", "Variant", tooltip="A new variant of this exercise to practise on"),
         # priority: an answer box's own ctrl+e (end of line) would swallow it; off (and so the
         # box's again) in exercises without a code part
         Binding("ctrl+e", "editor", "Editor", priority=True),
@@ -78,10 +91,13 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         Binding("escape", "back", "Map"),
     ]
 
-    def __init__(self, entry: Entry, variant: Variant) -> None:
+    def __init__(self, entry: Entry, variant: Variant, *, practice: bool = False) -> None:
         super().__init__()
         self.entry = entry
         self.variant = variant
+        self.practice = practice
+        """A variant to practise on, not the learner's own: recorded with its seed, no drafts."""
+        self._practice_solution_seen = False
         self.current_part: str | None = None
         """The part the learner is working in (the last one focused): hints go to it."""
         self._drafts: dict[str, str] = {}
@@ -96,7 +112,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
     first, as Textual's auto focus would, restyles every widget in it twice)."""
 
     def compose(self) -> ComposeResult:
-        self._saved_drafts = tutor_app(self).store.drafts(self.entry.id)
+        self._saved_drafts = {} if self.practice else tutor_app(self).store.drafts(self.entry.id)
         records = [self._record(part) for part in self.variant.parts]
         # the part the learner works in first, and the parts above it, are laid out with the
         # screen; the ones below it are mounted just after the screen is up (`_mount_later`)
@@ -156,16 +172,27 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         self.call_after_refresh(drawn.set)
         await drawn.wait()
 
+    @property
+    def recorded_seed(self) -> int | None:
+        """The seed recorded with what the learner does here: None in the own variant."""
+        return self.variant.seed if self.practice else None
+
     def _variant_note(self) -> str:
-        """Under the last part of a randomized exercise: the learner's seed, so that the command
+        """Under the last part of a randomized exercise: the variant's seed, so that the command
         line can check an answer against the same numbers."""
         if not self.variant.exercise.randomized:
             return ""
         seed = self.variant.seed
-        return (f"⚄ Your variant is seed {seed}: mcalc-tutor check --seed {seed} "
-                f"{self.entry.id}:PART ANSWER checks it from a shell.")
+        command = f"mcalc-tutor check --seed {seed} {self.entry.id}:PART ANSWER checks it from a shell"
+        if self.practice:
+            own = tutor_app(self).store.learner_seed(self.entry.id)
+            return (f"⚄ Practice variant, seed {seed} (your own is seed {own}; Esc and reopen to return "
+                    f"to it; ctrl+g draws another): {command}.")
+        return f"⚄ Your variant is seed {seed}: {command}. ctrl+g: a new variant to practise on."
 
     def _record(self, part: Part) -> PartRecord:
+        if self.practice:
+            return PartRecord()  # a fresh start: nothing of the own variant's answers or hints
         store = tutor_app(self).store
         return PartRecord(status=store.part_status(self.entry.id, part.name),
                           hints_shown=store.hints_used(self.entry.id, part.name),
@@ -205,10 +232,12 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         """Section · difficulty · status · variant · place in the chapter, in one row: when it does
         not fit, the section title (also on the map) is shortened, never the rest."""
         app = tutor_app(self)
-        status = app.store.exercise_status(self.entry.id, list(self.entry.parts))
+        status = self._practice_status() if self.practice else app.store.exercise_status(
+            self.entry.id, list(self.entry.parts))
+        variant = "⚄ practice variant" if self.practice else "⚄ your own variant"
         tail = Text()
         for piece in (difficulty_text(self.entry.difficulty), status_text(status),
-                      Text("⚄ your own variant", style="dim") if self.variant.exercise.randomized else None):
+                      Text(variant, style="dim") if self.variant.exercise.randomized else None):
             if piece is not None:
                 tail.append(" · ", style="dim").append_text(piece)
         ids = [e.id for e in app.course.entries]
@@ -231,6 +260,23 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
 
     _heading_shown: Text | None = None
 
+    def _practice_status(self) -> str:
+        """The practice variant's status, from its parts on this screen (the store's is the own's)."""
+        statuses = [view.status for view in self.query(PartView)] + [r.status for _, r in self._later]
+        if statuses and all(s == "solved" for s in statuses):
+            return "solved"
+        return "attempted" if any(s != "new" for s in statuses) else "new"
+
+    def _part_status(self, view: PartView, outcome: str | None = None) -> str:
+        """A part's status once `outcome` (a verdict's status; None for a hint) is recorded: the
+        store's in the own variant; in practice, counted here from the fresh start, by the
+        store's rules (an unreadable answer counts for nothing)."""
+        if not self.practice:
+            return tutor_app(self).store.part_status(self.entry.id, view.part.name)
+        if view.status == "solved" or outcome == "correct":
+            return "solved"
+        return view.status if outcome == "invalid" else "attempted"
+
     def on_resize(self) -> None:
         self.call_after_refresh(self._update_heading)
 
@@ -246,6 +292,8 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             return True if tutor_app(self).course.neighbour(self.entry.id, 1) else None
         if action == "previous":
             return True if tutor_app(self).course.neighbour(self.entry.id, -1) else None
+        if action == "new_variant":
+            return self.variant.exercise.randomized  # off, and off the footer, with one variant only
         return True
 
     # -- tracking the part in use -----------------------------------------------------------------
@@ -283,9 +331,9 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         # Committed before it is shown: what the learner saw checked survives a kill.
         app.store.record_attempt(self.entry.id, view.part.name, self.variant.stored_answer(view.part.name, event.answer),
                                  verdict.status, verdict.score,
-                                 [d.code for d in verdict.diagnostics])
+                                 [d.code for d in verdict.diagnostics], seed=self.recorded_seed)
         app.store_written()
-        view.show_verdict(event.answer, verdict, app.store.part_status(self.entry.id, view.part.name))
+        view.show_verdict(event.answer, verdict, self._part_status(view, verdict.status))
         self._update_heading()
         self.refresh_bindings()
         if verdict.status == "correct" and self._focus_is_in(view):
@@ -314,8 +362,11 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
     @on(PartView.DraftChanged)
     def _draft_changed(self, event: PartView.DraftChanged) -> None:
         """Drafts are written a second after typing pauses (an fsync per key would lag), and when
-        the learner leaves the exercise or quits."""
+        the learner leaves the exercise or quits. A practice variant keeps none: they would
+        overwrite the own variant's."""
         event.stop()
+        if self.practice:
+            return
         self._drafts[event.part_view.part.name] = event.text
         if self._drafts_timer is None:
             self._drafts_timer = self.set_timer(DRAFT_DELAY_S, self.save_drafts)
@@ -339,9 +390,9 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         event.stop()
         view = event.part_view
         app = tutor_app(self)
-        app.store.record_hint(self.entry.id, view.part.name, event.index)
+        app.store.record_hint(self.entry.id, view.part.name, event.index, seed=self.recorded_seed)
         app.store_written()
-        view.reveal_hint(event.index, app.store.part_status(self.entry.id, view.part.name))
+        view.reveal_hint(event.index, self._part_status(view))
         self._update_heading()
 
     @on(CodePartView.EditorRequested)
@@ -352,10 +403,11 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         view = event.part_view
 
         def closed(verdict: Verdict | None) -> None:  # the editor recorded its runs itself
-            view.show_result(verdict, tutor_app(self).store.part_status(self.entry.id, view.part.name))
+            view.show_result(verdict, self._part_status(view, verdict.status) if verdict is not None
+                             else view.status)
             self._update_heading()
 
-        self.app.push_screen(CodeScreen(self.variant, view.part), closed)
+        self.app.push_screen(CodeScreen(self.variant, view.part, seed=self.recorded_seed), closed)
 
     # -- actions ---------------------------------------------------------------------------------
     def action_hint(self) -> None:
@@ -372,6 +424,15 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         self.call_after_refresh(view.query_one(".part-hints").scroll_visible, animate=False)
 
     def action_solution(self) -> None:
+        if self.practice:  # no questions asked: it is not the own variant's solution
+            if not self._practice_solution_seen:  # once, as the own variant's is
+                self._practice_solution_seen = True
+                app = tutor_app(self)
+                app.store.record_reveal(self.entry.id, seed=self.recorded_seed)  # rates nothing by itself
+                app.store_written()
+                self._mark_revealed()
+            self._show_solution()
+            return
         store = tutor_app(self).store
         solved = store.exercise_status(self.entry.id, list(self.entry.parts)) == "solved"
         if solved or store.revealed(self.entry.id):
@@ -388,10 +449,14 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             app = tutor_app(self)
             app.store.record_reveal(self.entry.id, list(self.entry.parts))  # unsolved parts come back for review
             app.store_written()
-            for view in self.query(PartView):
-                view.revealed = True  # recorded: feedback may now state the expected answer
+            self._mark_revealed()
             self._update_heading()
             self._show_solution()
+
+    def _mark_revealed(self) -> None:
+        """The solution has been seen: feedback may now state the expected answer."""
+        for view in self.query(PartView):
+            view.revealed = True
 
     def _show_solution(self) -> None:
         text = tutor_app(self).course.solution_text(self.variant)
@@ -412,6 +477,12 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             self.notify("This is the last exercise." if step > 0 else "This is the first exercise.", timeout=3)
             return
         app.open_exercise(entry.id, replace=True)
+
+    def action_new_variant(self) -> None:
+        """This exercise again in a fresh variant, to practise on (made in a worker, as any is)."""
+        app = tutor_app(self)
+        seed = fresh_seed(app.store.learner_seed(self.entry.id), self.variant.seed)
+        app.open_exercise(self.entry.id, replace=True, practice_seed=seed)
 
     def action_editor(self) -> None:
         views = [v for v in self.query(CodePartView)]

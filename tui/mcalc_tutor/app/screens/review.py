@@ -1,9 +1,10 @@
 """Spaced review: the parts due (by the store's FSRS cards) one at a time, each in a fresh variant
 of its exercise, answered in the same part view as in the exercise. The store rates the card in
-the transaction that records the attempt; this screen only says when it comes back."""
+the transaction that records the attempt; this screen only says when it comes back. A fresh
+variant's answers and hints are recorded with its seed: they rate the card, but do not become the
+own variant's answers (progress/store.py)."""
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Static
 
+from ..course import fresh_seed
 from ..typed_app import tutor_app
 from ..widgets.part_view import CodePartView, PartRecord, PartView, make_part_view
 
@@ -67,6 +69,8 @@ within a minute of the card appearing, spaces the card out furthest.
         self._shown_at = 0.0
         self._skipped: set[tuple[str, str]] = set()
         """Cards passed over with ctrl+n (or that cannot be shown) this visit."""
+        self.recorded_seed: int | None = None
+        """The card's variant's seed when it is a fresh one, recorded with its attempts; else None."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,7 +111,7 @@ within a minute of the card appearing, spaces the card out furthest.
         course = tutor_app(self).course
         try:
             exercise = course.exercise(card["exercise"])
-            seed = secrets.randbelow(1 << 31) if exercise is not None and exercise.randomized else learner_seed
+            seed = fresh_seed(learner_seed) if exercise is not None and exercise.randomized else learner_seed
             variant, error = course.variant(card["exercise"], seed), None
         except Exception as exc:  # an authoring fault must not take the app down
             variant, error = None, f"{type(exc).__name__}: {exc}"
@@ -123,6 +127,8 @@ within a minute of the card appearing, spaces the card out furthest.
                         f"{': ' + event.error if event.error else ''}.", severity="warning")
             self.show_next()
             return
+        own = tutor_app(self).store.learner_seed(card["exercise"])
+        self.recorded_seed = variant.seed if variant.exercise.randomized and variant.seed != own else None
         entry = tutor_app(self).course.entry(card["exercise"])
         title = entry.title if entry is not None else card["exercise"]
         self.query_one("#review-heading", Static).update(
@@ -153,7 +159,7 @@ within a minute of the card appearing, spaces the card out furthest.
         stored = view.variant.stored_answer(part, answer)  # a choice by its options, not their shuffled letters
         app.store.record_attempt(exercise, part, stored, verdict.status, verdict.score,
                                  [d.code for d in verdict.diagnostics],
-                                 seconds=time.monotonic() - self._shown_at)
+                                 seconds=time.monotonic() - self._shown_at, seed=self.recorded_seed)
         app.store_written()
         right = verdict.status == "correct"
         view.show_verdict(answer, verdict, "solved" if right else "attempted")
@@ -173,7 +179,7 @@ within a minute of the card appearing, spaces the card out furthest.
         if self.card is None:
             return
         app = tutor_app(self)
-        app.store.record_hint(self.card["exercise"], self.card["part"], event.index)
+        app.store.record_hint(self.card["exercise"], self.card["part"], event.index, seed=self.recorded_seed)
         app.store_written()
         event.part_view.reveal_hint(event.index, event.part_view.status)
 
@@ -189,7 +195,7 @@ within a minute of the card appearing, spaces the card out furthest.
                              else "attempted")
             self._update_title()
 
-        self.app.push_screen(CodeScreen(view.variant, view.part), closed)
+        self.app.push_screen(CodeScreen(view.variant, view.part, seed=self.recorded_seed), closed)
 
     def action_hint(self) -> None:
         view = self._view()

@@ -1,6 +1,6 @@
 """Issue 15: the fast grading path (workers forked with the bank loaded, results sent back as a
-table of distinct parts, no symbolic confirmation in a batch, instances evaluated as one stack)
-gives the bytes of the path before it (MCALC_TUTOR_OLD_PATH=1), in every report format, at --jobs 1
+table of distinct parts, no symbolic confirmation in a batch, the exercises shared out among the
+workers) gives the bytes of the path before it (MCALC_TUTOR_OLD_PATH=1), in every report format, at --jobs 1
 and 2, without and with an assignment (per-student seeds)."""
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from mcalc_tutor._toml import tomllib
 from mcalc_tutor.content.loader import load_bank
 from mcalc_tutor.grading import batch
 from mcalc_tutor.grading.assignment import parse_assignment
-from mcalc_tutor.grading.batch import grade_many
+from mcalc_tutor.grading.batch import OLD_PATH_ENV, grade_many
 from mcalc_tutor.grading.grader import PartResult, SubmissionResult
 from mcalc_tutor.grading.reports import class_report_text, csv_report, json_report, text_report
 from mcalc_tutor.grading.seeds import assignment_key
-from mcalc_tutor.mathlang.batched import OLD_PATH_ENV
 
 ASSIGNMENT = """\
 id = "hw-identity"

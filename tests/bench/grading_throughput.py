@@ -1,8 +1,7 @@
 """Grading throughput (issue 15): N synthetic full-chapter submissions (every non-code part of the
 bank; a mix of right, wrong and invalid answers, 7 variants) graded in one run:
 
-- per part, as the app checks one answer (no verdict cache; the expected answers warm): p50/p95,
-  on this code's path and on the old one (MCALC_TUTOR_OLD_PATH=1), interleaved;
+- per part, as the app checks one answer (no verdict cache; the expected answers warm): p50/p95;
 - per part inside a batch (the batch's PartCache: repeated answers are looked up): p50/p95/mean;
 - the whole batch, grade_many at --jobs 1 and --jobs 2, each in a fresh process, on the new and the
   old path (interleaved, so that the machine's load hits both alike): wall time, CPU time (of the
@@ -40,10 +39,9 @@ from mcalc_tutor.checking.equivalence import batch_grading  # noqa: E402
 from mcalc_tutor.content.answers import check_part  # noqa: E402
 from mcalc_tutor.content.loader import load_bank  # noqa: E402
 from mcalc_tutor.content.variants import make_variant  # noqa: E402
-from mcalc_tutor.grading.batch import grade_many  # noqa: E402
-from mcalc_tutor.grading.grader import PartCache, _check_math, _variant_key  # noqa: E402
+from mcalc_tutor.grading.batch import OLD_PATH_ENV, grade_many  # noqa: E402
+from mcalc_tutor.grading.grader import PartCache, _variant_key  # noqa: E402
 from mcalc_tutor.grading.reports import json_report  # noqa: E402
-from mcalc_tutor.mathlang.batched import OLD_PATH_ENV  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -57,40 +55,21 @@ def _quantiles(times: list[float]) -> tuple[float, float]:
     return times[len(times) // 2], times[int(len(times) * 0.95)]
 
 
-def per_part_uncached(path: Path, old: bool = False) -> list[float]:
-    """Each part of one submission checked as the app checks it (second pass: expected answers warm),
-    on the old path (MCALC_TUTOR_OLD_PATH=1) or this one."""
+def per_part_uncached(path: Path) -> list[float]:
+    """Each part of one submission checked as the app checks it (second pass: expected answers warm)."""
     bank = load_bank()
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     times: list[float] = []
-    with _path(old):
-        for _ in range(2):
-            times = []
-            for ex_id, parts in data["answers"].items():
-                variant = make_variant(bank.get(ex_id), data["meta"]["seed"])
-                for name, answer in parts.items():
-                    part = variant.part(name)
-                    start = time.perf_counter()
-                    check_part(variant, part, answer)
-                    times.append(time.perf_counter() - start)
+    for _ in range(2):
+        times = []
+        for ex_id, parts in data["answers"].items():
+            variant = make_variant(bank.get(ex_id), data["meta"]["seed"])
+            for name, answer in parts.items():
+                part = variant.part(name)
+                start = time.perf_counter()
+                check_part(variant, part, answer)
+                times.append(time.perf_counter() - start)
     return times
-
-
-class _path:
-    """MCALC_TUTOR_OLD_PATH set (old) or unset within the block."""
-
-    def __init__(self, old: bool):
-        self.old = old
-
-    def __enter__(self) -> None:
-        self.saved = os.environ.pop(OLD_PATH_ENV, None)
-        if self.old:
-            os.environ[OLD_PATH_ENV] = "1"
-
-    def __exit__(self, *exc) -> None:
-        os.environ.pop(OLD_PATH_ENV, None)
-        if self.saved is not None:
-            os.environ[OLD_PATH_ENV] = self.saved
 
 
 def per_part_in_batch(paths: list[Path]) -> tuple[list[float], PartCache]:
@@ -113,7 +92,7 @@ def _batch_times(path: Path, bank, cache: PartCache, times: list[float]) -> None
         for name, answer in parts.items():
             part = variant.part(name)
             start = time.perf_counter()
-            cache.result((key, name, answer), lambda ex=ex, v=variant, p=part, a=answer: _check_math(ex, v, p, a))
+            cache.result((key, name, answer), ex, variant, part, answer)
             times.append(time.perf_counter() - start)
 
 
@@ -196,15 +175,10 @@ def main() -> None:
         paths = synthesize(n, folder)
         print(f"{n} submissions × {parts} math parts ({len(bank.exercises)} exercises)")
 
-        per_part_uncached(paths[0], old=True)  # warm both paths' caches of expected answers and imports
-        uncached = {}
-        for old in (True, False, True, False):
-            uncached.setdefault(old, []).extend(per_part_uncached(paths[0], old=old))
-        for old in (False, True):
-            p50, p95 = _quantiles(uncached[old])
-            print(f"per part, one answer checked (no verdict cache), {'old' if old else 'new'} path: "
-                  f"p50 {_ms(p50)}, p95 {_ms(p95)}, mean {_ms(statistics.fmean(uncached[old]))}")
-        print(f"  new/old ratio of the mean: {statistics.fmean(uncached[False]) / statistics.fmean(uncached[True]):.2f}")
+        uncached = per_part_uncached(paths[0])  # its second pass: expected answers and imports warm
+        p50, p95 = _quantiles(uncached)
+        print(f"per part, one answer checked as the app checks it (no verdict cache): "
+              f"p50 {_ms(p50)}, p95 {_ms(p95)}, mean {_ms(statistics.fmean(uncached))}")
         times, cache = per_part_in_batch(paths)
         p50, p95 = _quantiles(times)
         misses = len(times) - cache.hits

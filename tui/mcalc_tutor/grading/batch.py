@@ -13,23 +13,33 @@ class (the largest part of the work: about 7,000 of half a million in the bench)
 one worker, and each worker makes only its own exercises' variants. Where the exercises cannot be
 shared out evenly (a class answering one exercise), or there is no fork, the submissions are.
 
-MCALC_TUTOR_OLD_PATH=1 (mathlang.batched.old_path) keeps the code path before the speed work
-reachable, for the bench and the identity test only.
+MCALC_TUTOR_OLD_PATH=1 (old_path) keeps the code path before the speed work reachable, for the
+bench and the identity test only.
 """
 from __future__ import annotations
 
 import copy
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields
 from functools import partial
 from pathlib import Path
 
 from ..checking.equivalence import batch_grading
-from ..mathlang.batched import old_path
 from .assignment import Assignment
 from .grader import INTERNAL_ERROR, PartCache, PartResult, Share, SubmissionResult, grade_assigned, grade_path
 from .roster import Roster
+
+OLD_PATH_ENV = "MCALC_TUTOR_OLD_PATH"
+
+
+def old_path() -> bool:
+    """MCALC_TUTOR_OLD_PATH=1: the batch as it was before the speed work (symbolic confirmation in
+    batches, one pickled result per submission, the submissions shared out). Only the grading bench
+    and tests/test_grading_identity.py set it, to prove both paths give the same bytes."""
+    return os.environ.get(OLD_PATH_ENV, "") not in ("", "0")
+
 
 _worker_cache: PartCache | None = None
 """The PartCache of this worker process (set by _warm)."""

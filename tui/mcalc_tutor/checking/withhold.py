@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from ..mathlang import MathError, read
 from ..mathlang.pretty import pretty
@@ -36,7 +37,16 @@ _NUM = "num:"
 
 def answer_forms(expected: str, symbols: SymbolTable) -> tuple[str, ...]:
     """The expected answer's spellings worth looking for: as the author wrote it, as printed, and,
-    for a constant answer, its non-integer values as a message would round them ("num:2.92")."""
+    for a constant answer, its non-integer values as a message would round them ("num:2.92").
+    Made once per expected answer and symbol table (every wrong answer's feedback needs them)."""
+    from .reference import _Frozen
+
+    return _answer_forms(expected, _Frozen(symbols))
+
+
+@lru_cache(maxsize=1024)
+def _answer_forms(expected: str, frozen) -> tuple[str, ...]:
+    symbols = frozen.symbols
     forms = {normalize(expected)}
     try:
         typed = read(expected, symbols)

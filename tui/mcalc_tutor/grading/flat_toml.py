@@ -58,7 +58,9 @@ def _flat(text: str) -> dict[str, Any]:
     table, path = root, ()
     pos, end = 0, len(text)
     while pos < end:
-        match = _PAIR.match(text, pos)
+        first = text[pos]
+        # what a line can be, by its first character: one regular expression tried, not three
+        match = None if first in "#\n[" else _PAIR.match(text, pos)
         if match is not None:
             key = match.group(1)
             where = path + (key,)
@@ -68,7 +70,7 @@ def _flat(text: str) -> dict[str, Any]:
             table[key] = _value(match)
             pos = match.end()
             continue
-        match = _HEADER.match(text, pos)
+        match = _HEADER.match(text, pos) if first != "#" and first != "\n" else None
         if match is not None:
             path = tuple(match.group(1).split("."))
             table = _open_table(root, kinds, path)

@@ -151,7 +151,7 @@ def _by_exercise(grade: Callable[..., SubmissionResult], paths: Sequence[Path], 
                     except (EOFError, OSError):
                         alive[group] = False
                 if packed is None:
-                    here = here or PartCache()
+                    here = here or PartCache(shared=True)
                     packed = _grade_chunk(partial(grade, share=shares[group]), chunk, here)
                 pieces.append(list(_unpack(packed)))
             for parts in zip(*pieces, strict=True):
@@ -250,7 +250,7 @@ def _warm(banks: tuple[Path, ...] = ()) -> None:
 
     use_banks(banks)
     load_bank()
-    _worker_cache = PartCache()
+    _worker_cache = PartCache(shared=True)
 
 
 def _in_worker(grade: Callable[..., SubmissionResult], path: Path) -> SubmissionResult:
@@ -276,11 +276,17 @@ def _pack(results: list[SubmissionResult]) -> Packed:
     """Each distinct part result once (a row of its field values, lists as tuples), and per submission
     the indices of its parts' rows. A part that is not a plain PartResult travels as it is."""
     index: dict[tuple, int] = {}
+    seen: dict[int, int] = {}  # id of a part (a shared cache's result recurs as one object) -> its row
     rows: list[tuple] = []
     out: list[tuple[SubmissionResult, list[int] | None]] = []
     for result in results:
         try:
-            indices = [_row_index(p, index, rows) for p in result.parts]
+            indices = []
+            for p in result.parts:
+                found = seen.get(id(p))
+                if found is None:
+                    found = seen[id(p)] = _row_index(p, index, rows)
+                indices.append(found)
         except (TypeError, ValueError):  # something unhashable or unexpected: no table for this one
             out.append((result, None))
             continue

@@ -118,15 +118,21 @@ class PartCache:
     variant is keyed by its parameter values and option orders, not by the seed: students whose
     seeds draw the same ones (every student, for an exercise without parameters) share one entry. Code parts are
     never cached (their instances depend on the student).
+
+    `shared`: hand out the kept result itself, not a copy — for a batch worker, whose results are
+    packed (by identity: batch._pack) and sent away at once; nothing may change them there, and
+    grading under an assignment copies a part before rescaling it.
     """
 
-    def __init__(self, limit: int = 200_000):
+    def __init__(self, limit: int = 200_000, *, shared: bool = False):
         self.limit = limit
         self.hits = 0
+        self.shared = shared
         self._results: dict[tuple, PartResult] = {}
 
     def result(self, key: tuple, ex, variant, part, answer: str) -> PartResult:
-        """The result for `key` (a fresh copy): the one kept, or `_check_math`'s, kept on a miss."""
+        """The result for `key` (a fresh copy, unless shared): the one kept, or `_check_math`'s, kept
+        on a miss."""
         found = self._results.get(key)
         if found is None:
             found = _check_math(ex, variant, part, answer)
@@ -134,6 +140,8 @@ class PartCache:
                 self._results[key] = found
         else:
             self.hits += 1
+        if self.shared:
+            return found
         return PartResult(found.exercise, found.part, found.status, found.score, found.max_score, found.feedback,
                           list(found.diagnostics), found.interpreted, list(found.misconceptions))
 
@@ -382,7 +390,7 @@ def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None,
             result.add(segment, [PartResult(assigned.id, p.name, INVALID, 0.0, p.points,
                                             f"unknown exercise {assigned.id!r}") for p in assigned.parts])
             continue
-        graded = {p.part: p for p in _grade_exercise(ex, given, sub, policy, cache)}
+        graded = {p.part: replace(p) for p in _grade_exercise(ex, given, sub, policy, cache)}  # rescaled below
         bank_points = {p.name: p.points for p in ex.parts}
         kept = []
         for part in assigned.parts:

@@ -211,15 +211,20 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         if not self.is_attached:
             return
         body = self.query_one("#exercise-body", VerticalScroll)
-        body.scroll_home(animate=False)
         target = view.answer_widget() if view.status != "solved" else None  # a solved box is not typed into
+        # the frame just drawn already shows the box focused at the top: nothing to wait for
+        drawn = target is not None and self.focused is target and body.scroll_y == 0
+        body.scroll_home(animate=False)
         if target is not None and body.can_view_entire(target):
             if self.focused is None:
                 target.focus(scroll_visible=False)
         elif self.focused is None or self.focused is target:
             body.focus(scroll_visible=False)
-        if target is not None and self.focused is target:
-            self.call_after_refresh(phase, "exercise-interactive")  # the startup bench reads it
+        if target is not None and self.focused is target:  # the startup bench reads the phase
+            if drawn:
+                phase("exercise-interactive")
+            else:
+                self.call_after_refresh(phase, "exercise-interactive")
 
     def focus_default(self) -> None:
         """Where focus goes when nothing has it (the app calls this): the current part's answer if

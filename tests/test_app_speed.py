@@ -121,3 +121,50 @@ def test_ctrl_e_opens_the_editor_even_from_an_answer_box_and_is_the_box_s_own_el
             await settle(pilot)
             assert type(app.screen).__name__ == "CodeScreen"
     run(go())
+
+
+def test_the_warm_up_turns_the_collector_on_with_what_it_loaded_frozen(tmp_path, monkeypatch):
+    """A full collection over sympy and the bank took tens of milliseconds in the middle of opening
+    an exercise: after the warm-up those objects are frozen (never walked again) and collection is on."""
+    import gc
+
+    frozen_before = gc.get_freeze_count()
+    gc.disable()  # as `mcalc-tutor` starts
+
+    async def go():
+        app = make_app(tmp_path, warm=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            for _ in range(400):
+                if gc.isenabled():
+                    break
+                await asyncio.sleep(0.01)
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > frozen_before
+    try:
+        run(go())
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_opening_a_prepared_exercise_prepares_the_next_one(tmp_path, monkeypatch):
+    from mcalc_tutor.app import app as app_module
+
+    monkeypatch.setattr(app_module, "PREFETCH_DELAY_S", 0.01)
+
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            ids = [e.id for e in app.course.entries]
+            first = ids[0]
+            app._prepared[(first, app.store.learner_seed(first))] = app.course.variant(first, app.store.learner_seed(first))
+            assert (ids[1], app.store.learner_seed(ids[1])) not in app._prepared
+            app.open_exercise(first)
+            for _ in range(300):
+                await settle(pilot)
+                if (ids[1], app.store.learner_seed(ids[1])) in app._prepared:
+                    break
+            assert (ids[1], app.store.learner_seed(ids[1])) in app._prepared
+    run(go())

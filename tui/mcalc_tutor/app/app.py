@@ -42,6 +42,10 @@ def _exercise_provider():
     return ExerciseProvider
 
 
+PREFETCH_DELAY_S = 0.5
+"""After an exercise opens at once, how long until the one after it is prepared in the background."""
+
+
 class TutorApp(App[int]):
     """mcalc-tutor: work through the chapter, one exercise at a time."""
 
@@ -102,7 +106,8 @@ class TutorApp(App[int]):
 
     def _first_screen_shown(self) -> None:
         self.startup_seconds = time.perf_counter() - START_TIME
-        gc.enable()  # run_app turned it off for the start-up
+        if not self.warm:
+            gc.enable()  # run_app turned it off for the start-up; with warming, the warm-up turns it on
         self.log.info(f"startup: first screen interactive after {self.startup_seconds * 1000:.0f} ms")
         _append_log(f"first-screen {self.startup_seconds:.4f}")
         if self.warm:
@@ -110,7 +115,17 @@ class TutorApp(App[int]):
 
     @work(thread=True, exclusive=True, group="warm-engine", exit_on_error=False)
     def warm_engine(self) -> None:
-        """Load the bank (numpy, sympy, the checker) so that the first check is quick."""
+        """Load the bank (numpy, sympy, the checker) so that the first check is quick; then the
+        garbage collector is turned on with all that is loaded frozen (gc.freeze): otherwise each
+        full collection walks sympy's and the bank's million objects, tens of milliseconds that
+        landed in the middle of opening an exercise."""
+        try:
+            self._warm_engine()
+        finally:
+            gc.freeze()
+            gc.enable()
+
+    def _warm_engine(self) -> None:
         started = time.perf_counter()
         self.course.load()
         import importlib
@@ -191,6 +206,8 @@ class TutorApp(App[int]):
         prepared = self._prepared.get((exercise_id, seed))
         if prepared is not None:  # made before: shown at once
             self._show_exercise(exercise_id, prepared, None, replace, practice)
+            if not practice:  # the next one too, once this one is up (not competing with it)
+                self.set_timer(PREFETCH_DELAY_S, lambda: self._prefetch(exercise_id))
             return
         self._opening = exercise_id
         self.set_timer(0.4, lambda: self._still_opening(exercise_id))
@@ -211,6 +228,10 @@ class TutorApp(App[int]):
                     continue
                 if variant is not None:
                     self._prepared[(candidate, seed)] = variant
+
+    @work(thread=True, exclusive=True, group="prepare-ahead", exit_on_error=False)
+    def _prefetch(self, exercise_id: str) -> None:
+        self._prepare_ahead(exercise_id)
 
     def _still_opening(self, exercise_id: str) -> None:
         if self._opening == exercise_id:

@@ -202,11 +202,7 @@ def test_review_records_the_seed_of_its_fresh_variant_not_the_own_answer(tmp_pat
             assert seed != app.store.learner_seed(RANDOMIZED) and screen.recorded_seed == seed
             await pilot.press("ctrl+t")
             await settle(pilot)
-            box = screen.query_one("#part-a Input", Input)
-            box.value = view.variant.part("a").answer
-            await pilot.pause()
-            await pilot.press("enter")
-            await settle(pilot)
+            await type_answer(pilot, "a", view.variant.part("a").answer)
             assert view.last_verdict.status == "correct"
             assert attempts(app)[-1]["seed"] == seed and app.store.export_json()["hints"][-1]["seed"] == seed
             assert [r["rating"] for r in app.store.export_json()["reviews"]] == ["again", "hard"], \
@@ -228,11 +224,7 @@ def test_review_of_an_exercise_with_one_variant_records_it_as_the_own(tmp_path):
             await settle(pilot)
             screen = app.screen
             assert screen.recorded_seed is None
-            box = screen.query_one("#part-b Input", Input)
-            box.value = "(A + A^T) x"
-            await pilot.pause()
-            await pilot.press("enter")
-            await settle(pilot)
+            await type_answer(pilot, "b", "(A + A^T) x")
             assert "seed" not in attempts(app)[-1]
             assert app.store.part_status(FIXED, "b") == "solved"
     run(go())

@@ -37,7 +37,7 @@ class Bank:
     exercises: list[Exercise] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    _index: dict[str, Exercise] = field(default_factory=dict, repr=False, compare=False)
+    _index: dict[str, Exercise] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def get(self, exercise_id: str) -> Exercise | None:
         """The exercise with this id (the first, if two share it), by a dict made on first use: a

@@ -109,10 +109,7 @@ def _answered(paths: Sequence[Path]) -> list[str]:
     worker 0)."""
     from .submission import read_submission
 
-    ids: list[str] = []
-    for path in paths:
-        ids.extend(i for i in read_submission(path).answers if i not in ids)
-    return ids
+    return list(dict.fromkeys(i for path in paths for i in read_submission(path).answers))
 
 
 def _by_exercise(grade: Callable[..., SubmissionResult], paths: Sequence[Path], jobs: int, owners: dict[str, int],

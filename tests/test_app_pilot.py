@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from textual.widgets import Input
 
-from app_helpers import SIZE, make_app, open_exercise, palette_hits, part_view, settle, type_answer, wait_until
+from app_helpers import SIZE, make_app, open_exercise, palette_hits, part_view, screen_text, settle, type_answer, wait_until
 
 
 def run(coro):
@@ -561,8 +561,7 @@ def test_an_unwritable_data_dir_runs_without_saving_and_says_so(tmp_path):
             await settle(pilot)
             assert not app.store.persistent and not app.saving
             assert "NOT SAVING" in app.sub_title
-            header = app.screen.query_one("HeaderTitle")
-            assert "NOT SAVING" in str(header.render())
+            assert "NOT SAVING" in screen_text(app)[0]  # in the title row
             await open_exercise(pilot, "code-gradient-check")
             await pilot.press("ctrl+e")
             await settle(pilot)

@@ -8,9 +8,9 @@ import asyncio
 
 from textual import events
 from textual.widgets import Input
-from textual.widgets._footer import FooterKey
 
-from app_helpers import SIZE, make_app, open_exercise, settle, type_answer
+from app_helpers import SIZE, make_app, open_exercise, screen_text, settle, type_answer
+from mcalc_tutor.app.widgets.footer import KeyFooter
 
 
 def run(coro):
@@ -60,15 +60,20 @@ def test_the_footer_keeps_its_keys_when_focus_moves_and_redraws_them_when_they_c
         app = make_app(tmp_path)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_exercise(pilot, "grad-quadratic-form")
-            footer = screen.query_one("SteadyFooter")
-            keys = list(footer.query(FooterKey))
+            footer = screen.query_one(KeyFooter)
+            keys = footer.shown
             assert [k.description for k in keys][:2] == ["Hint", "Solution"]
+            assert screen_text(app)[-1].startswith("^t Hint ^o Solution")
+            drawn = []
+            footer.refresh = lambda *a, **k: drawn.append(1)  # type: ignore[method-assign]
             await pilot.press("tab")
             await settle(pilot)
-            assert list(footer.query(FooterKey)) == keys  # same widgets: nothing rebuilt
+            assert footer.shown is keys and not drawn  # the same keys: not even redrawn
+            del footer.refresh
             await type_answer(pilot, "b", "2 A x")  # a verdict with details: the Details key appears
             await settle(pilot)
-            assert "Details" in [k.description for k in footer.query(FooterKey)]
+            assert "Details" in [k.description for k in footer.shown]
+            assert "^f Details" in screen_text(app)[-1]
     run(go())
 
 

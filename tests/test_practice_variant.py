@@ -8,10 +8,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from textual.widgets import Input
-from textual.widgets._footer import FooterKey
 
 from app_helpers import SIZE, make_app, open_exercise, part_view, screen_text, settle, type_answer
 from mcalc_tutor.app.screens.exercise import DRAFT_DELAY_S
+from mcalc_tutor.app.widgets.footer import KeyFooter
 from mcalc_tutor.progress.store import open_store
 
 RANDOMIZED = "opt-step-size"  # [params] in the fixture bank
@@ -236,16 +236,18 @@ def assert_footer_fits(app) -> set[str]:
     """Every key on the footer is drawn whole, inside the screen and clear of the palette key;
     returns the labels shown."""
     width = app.size.width
-    keys = list(app.screen.query(FooterKey))
-    palette = [k for k in keys if k.has_class("-command-palette")]
-    assert len(palette) == 1 and palette[0].region.right <= width
+    footer = app.screen.query_one(KeyFooter)
+    keys, spans = footer.shown, footer.spans
+    assert len(spans) == len(keys) and keys[-1].palette and not any(k.palette for k in keys[:-1])
+    palette = spans[-1]
+    assert palette[1] <= width
     row = screen_text(app)[-1]
     labels = set()
-    for key in keys:
-        label = f"{key.key_display} {key.description}"
-        assert label in row[key.region.x:min(key.region.right, width)], (label, key.region, row)
-        if key is not palette[0]:
-            assert key.region.right <= palette[0].region.x, (label, key.region, palette[0].region)
+    for key, (start, end) in zip(keys, spans, strict=True):
+        label = f"{key.display} {key.description}"
+        assert label in row[start:min(end, width)], (label, (start, end), row)
+        if not key.palette:
+            assert end <= palette[0], (label, (start, end), palette)
         labels.add(key.description)
     return labels
 

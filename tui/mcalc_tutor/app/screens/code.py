@@ -16,10 +16,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Static, TextArea
 from textual.worker import get_current_worker
 
 from ..typed_app import tutor_app
+from ..widgets.footer import KeyFooter
+from ..widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from ...checking.verdict import Verdict
@@ -153,12 +155,12 @@ class CodeScreen(Screen["Verdict | None"]):
         app = tutor_app(self)
         text, self.path = app.course.read_code(app.code_dir, self.exercise, self.part)
         self.saved_text = text
-        yield Header()
+        yield TitleBar()
         yield Static(id="code-info")
         yield TextArea.code_editor(text, language=python_highlighting(), id="editor")
         with VerticalScroll(id="results", can_focus=True):
             yield Static("ctrl+r runs the hidden tests; each one is listed here.", id="results-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = f"{self.exercise.title} — {self.part.stub or 'code'}"

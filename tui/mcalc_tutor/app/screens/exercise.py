@@ -19,17 +19,18 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from ..app import phase
 from ..course import Entry, fresh_seed, section_title
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.solution import SolutionDialog
 from ..typed_app import tutor_app
-from ..widgets.footer import SteadyFooter
+from ..widgets.footer import KeyFooter
 from ..widgets.part_view import CodePartView, PartRecord, PartView, make_part_view
 from ..widgets.statement import Statement
 from ..widgets.status import difficulty_text, status_text
+from ..widgets.title_bar import TitleBar
 from ..widgets.verdict import VerdictPanel, has_details
 
 if TYPE_CHECKING:
@@ -124,13 +125,13 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         if first:
             first[-1].set_class(True, "-current", update=False)
             self.current_part = first[-1].part.name
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="exercise-body", can_focus=True):
             yield Static(id="exercise-heading")
             yield Statement(self.variant.statement, id="statement")
             yield from first
             yield Static(self._variant_note(), id="exercise-end", markup=False)
-        yield SteadyFooter(compact=True)
+        yield KeyFooter(compact=True)
 
     _resumed_once = False
 

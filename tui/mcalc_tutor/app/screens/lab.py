@@ -13,11 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from ...lab.registry import DEFAULT_FUNCTION, DEFAULT_OPTIMIZERS, FUNCTION_NAMES, MAX_KAPPA, OPTIMIZER_NAMES
 from ..widgets.check_list import CheckList
+from ..widgets.footer import KeyFooter
+from ..widgets.title_bar import TitleBar
 
 __all__ = ["LabScreen", "LabSettings", "read_settings"]
 
@@ -128,7 +130,7 @@ of the quadratics (the ratio of the largest to the smallest curvature).
     def compose(self) -> ComposeResult:
         from ..widgets.lab_chart import LabChart
 
-        yield Header()
+        yield TitleBar()
         with Horizontal():
             with VerticalScroll(id="lab-controls"):
                 yield Label("Function", classes="heading")
@@ -151,7 +153,7 @@ of the quadratics (the ratio of the largest to the smallest curvature).
                 yield LabChart(id="loss-chart", placeholder="ctrl+r runs the optimizers; the loss chart appears here")
                 yield LabChart(id="path-chart", placeholder="…and their paths over the level curves here")
                 yield Static(id="lab-notes")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         from ..widgets.lab_chart import LabChart

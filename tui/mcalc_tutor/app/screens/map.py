@@ -7,11 +7,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from ..typed_app import tutor_app
 from ..widgets.chapter_list import ChapterList
-from ..widgets.footer import SteadyFooter
+from ..widgets.footer import KeyFooter
+from ..widgets.title_bar import TitleBar
 
 __all__ = ["LEGEND", "MapScreen"]
 
@@ -48,11 +49,11 @@ class MapScreen(Screen):
     """
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="resume-line")
         yield ChapterList(id="chapter")
         yield Static(LEGEND, id="map-legend", markup=False)
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Chapter map"

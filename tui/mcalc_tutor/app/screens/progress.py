@@ -6,11 +6,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from ..course import section_title
 from ..typed_app import tutor_app
+from ..widgets.footer import KeyFooter
 from ..widgets.status import progress_bar
+from ..widgets.title_bar import TitleBar
 
 __all__ = ["ProgressScreen"]
 
@@ -35,13 +37,13 @@ class ProgressScreen(Screen):
     """
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll():
             yield Static(id="totals")
             yield DataTable(id="sections", cursor_type="row", zebra_stripes=True)
             yield Static("Recent activity", classes="progress-heading")
             yield DataTable(id="recent", cursor_type="row")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Progress"

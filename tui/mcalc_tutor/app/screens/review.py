@@ -15,11 +15,13 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from ..course import fresh_seed
 from ..typed_app import tutor_app
+from ..widgets.footer import KeyFooter
 from ..widgets.part_view import CodePartView, PartRecord, PartView, make_part_view
+from ..widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from ...checking.verdict import Verdict
@@ -73,13 +75,13 @@ within a minute of the card appearing, spaces the card out furthest.
         """The card's variant's seed when it is a fresh one, recorded with its attempts; else None."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="review-heading")
         with VerticalScroll(id="review-body"):
             yield Markdown(id="review-statement")
             yield Vertical(id="review-part")
         yield Static(id="review-note", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.show_next()

@@ -28,7 +28,7 @@ from ..dialogs.solution import SolutionDialog
 from ..typed_app import tutor_app
 from ..widgets.footer import KeyFooter
 from ..widgets.part_view import CodePartView, PartRecord, PartView, make_part_view
-from ..widgets.statement import Statement
+from ..widgets.statement import make_statement
 from ..widgets.status import difficulty_text, status_text
 from ..widgets.title_bar import TitleBar
 from ..widgets.verdict import VerdictPanel, has_details
@@ -128,7 +128,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         yield TitleBar()
         with VerticalScroll(id="exercise-body", can_focus=True):
             yield Static(id="exercise-heading")
-            yield Statement(self.variant.statement, id="statement")
+            yield make_statement(self.variant.statement, id="statement")
             yield from first
             yield Static(self._variant_note(), id="exercise-end", markup=False)
         yield KeyFooter(compact=True)
@@ -152,13 +152,15 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             target = view.answer_widget() if view.status != "solved" else None
             if target is not None:
                 target.focus(scroll_visible=False)  # typing works from the first frame
-            self.call_after_refresh(self._place_focus, view)
-        self._mount_later()
+            self.call_after_refresh(self._place_focus, view)  # which then mounts the other parts
+        else:
+            self._mount_later()
 
     @work(exclusive=True, group="exercise-parts")
     async def _mount_later(self) -> None:
-        """Mount the parts below the first one to answer once the screen has been drawn, so that
-        the learner can type before they are laid out (a worker: tests can wait for it)."""
+        """Mount the parts below the first one to answer once the screen has been drawn with it
+        focused, so that the learner can type before they are laid out (a worker: tests can wait
+        for it)."""
         if not self._later:
             return
         await self._next_frame()
@@ -226,6 +228,9 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
                 phase("exercise-interactive")
             else:
                 self.call_after_refresh(phase, "exercise-interactive")
+        # the parts below, once the learner can type: laid out together with the first, they
+        # would delay the first keys
+        self._mount_later()
 
     def focus_default(self) -> None:
         """Where focus goes when nothing has it (the app calls this): the current part's answer if
@@ -427,7 +432,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             view.hint_note = "That was the last hint; ctrl+o shows the worked solution."
         else:
             return
-        self.call_after_refresh(view.query_one(".part-hints").scroll_visible, animate=False)
+        self.call_after_refresh(view.hints_panel().scroll_visible, animate=False)
 
     def action_solution(self) -> None:
         if self.practice:  # no questions asked: it is not the own variant's solution

@@ -25,7 +25,6 @@ from textual.widgets import TextArea
 from ...mathlang.lexer import MAX_INPUT_LENGTH
 from .part_view import PartRecord, PartView, dom_id
 from .preview import AnswerPreview, render_reading
-from .verdict import VerdictPanel
 
 if TYPE_CHECKING:
     from ...checking.iterates import Method
@@ -188,7 +187,7 @@ class LinesPartView(PartView):
         answer = without_blank_lines(event.text)
         if not answer:
             what = _WHAT.get(self.part.kind, "line")
-            self.query_one(VerdictPanel).show_message(f"Write one {what} per line first, then {CHECK_KEY} checks.")
+            self.verdict_panel.show_message(f"Write one {what} per line first, then {CHECK_KEY} checks.")
             return
         if answer != event.text:  # line numbers in the box are the ones the verdict names
             row = min(self.box.cursor_location[0], answer.count("\n"))

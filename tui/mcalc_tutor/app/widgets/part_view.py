@@ -156,8 +156,8 @@ class PartView(Vertical):
         if prompt:
             yield Static(prompt, classes="part-prompt")
         yield from self.compose_answer()
-        yield Static(classes="part-hints")
-        yield VerdictPanel()
+        # the hints and the verdict are mounted when there is one to show (`hints_panel`,
+        # `verdict_panel`): most parts open with neither, and each widget costs the opening
 
     def compose_answer(self) -> ComposeResult:
         yield from ()
@@ -175,7 +175,23 @@ class PartView(Vertical):
 
     @property
     def verdict_panel(self) -> VerdictPanel:
-        return self.query_one(VerdictPanel)
+        """The panel under the part for its verdict or a message, mounted on first use."""
+        panels = self.query_children(VerdictPanel)
+        if panels:
+            return panels.first()
+        panel = VerdictPanel()
+        self.mount(panel)
+        return panel
+
+    def hints_panel(self) -> Static:
+        """The hints shown so far (and a note under them), mounted on first use, above the verdict."""
+        panels = self.query_children(".part-hints")
+        if panels:
+            return panels.first(Static)
+        panel = Static(classes="part-hints")
+        verdicts = self.query_children(VerdictPanel)
+        self.mount(panel, before=verdicts.first() if verdicts else None)
+        return panel
 
     def current_answer(self) -> str | None:
         """The answer as it stands now, to compare with the last one checked (None: no such text)."""
@@ -223,15 +239,14 @@ class PartView(Vertical):
         self._draw_hints()
 
     def _draw_hints(self) -> None:
-        hints = self.query(".part-hints")
-        if not hints:
-            return
-        panel = hints.first(Static)
         lines = []
         for i, hint in enumerate(self.part.hints[:self.hints_shown]):
             lines.append(Text.assemble((f"Hint {i + 1}: ", "bold"), hint))
         if self.hint_note:
             lines.append(Text(self.hint_note, style="italic"))
+        if not lines and not self.query_children(".part-hints"):
+            return
+        panel = self.hints_panel()
         panel.set_class(bool(lines), "-shown")
         panel.update(Text("\n").join(lines))
 
@@ -261,15 +276,15 @@ class PartView(Vertical):
         """Show hints up to `index` (recorded by now); `status` is the part's status after it."""
         self.hints_shown = max(self.hints_shown, min(index + 1, len(self.part.hints)))
         self.status = status
-        self.call_after_refresh(self.query_one(".part-hints").scroll_visible)
+        self.call_after_refresh(self.hints_panel().scroll_visible)
 
     # -- checking --------------------------------------------------------------------------------
     def submit(self, answer: str) -> None:
         """Check an answer in a worker; typing goes on meanwhile."""
         if not answer.strip():
-            self.query_one(VerdictPanel).show_message("Type an answer first, then press Enter.")
+            self.verdict_panel.show_message("Type an answer first, then press Enter.")
             return
-        self.query_one(VerdictPanel).show_checking()
+        self.verdict_panel.show_checking()
         self._check(answer)
 
     @work(thread=True, exclusive=True, group="check", exit_on_error=False)
@@ -292,7 +307,7 @@ class PartView(Vertical):
         self.status = status
         self._draft_reported = ""  # the store dropped the draft with the attempt
         self.note_edit()
-        self.query_one(VerdictPanel).show_verdict(verdict, self.part.points)
+        self.verdict_panel.show_verdict(verdict, self.part.points)
         # the whole part, from its prompt down to the verdict (its top first if it does not fit)
         self.call_after_refresh(self.scroll_visible, animate=False)
 
@@ -377,7 +392,7 @@ class ChoicePartView(PartView):
 
     def _check_choice(self, answer: str) -> None:
         if self.checked_answer is not None and answer == self.checked_answer:
-            self.query_one(VerdictPanel).show_message(
+            self.verdict_panel.show_message(
                 "You checked this answer already: choose differently, then Enter.")
             return
         self.submit(answer)
@@ -391,7 +406,7 @@ class ChoicePartView(PartView):
     @on(ChoiceList.NothingChosen)
     def _nothing_chosen(self, event: ChoiceList.NothingChosen) -> None:
         event.stop()
-        self.query_one(VerdictPanel).show_message(f"Choose first: {self._keys_line().split('   ·')[0]}.")
+        self.verdict_panel.show_message(f"Choose first: {self._keys_line().split('   ·')[0]}.")
 
     @on(TickList.Submitted)
     @on(Button.Pressed, "#check")
@@ -399,7 +414,7 @@ class ChoicePartView(PartView):
         event.stop()
         chosen = self.query_one(TickList).selected
         if not chosen:
-            self.query_one(VerdictPanel).show_message("Tick at least one choice first (Space or its letter).")
+            self.verdict_panel.show_message("Tick at least one choice first (Space or its letter).")
             return
         self._check_choice(", ".join(chosen))
 
@@ -483,7 +498,7 @@ class PointsPartView(PartView):
         box = self.query_one(Input)
         text = box.value.strip()
         if not text:
-            self.query_one(VerdictPanel).show_message("Type a point like (1, 2) first.")
+            self.verdict_panel.show_message("Type a point like (1, 2) first.")
             return
         from ...mathlang import MathError, SymbolTable, read
         from .preview import _POINT_WORD
@@ -497,13 +512,13 @@ class PointsPartView(PartView):
             read(coords, SymbolTable())
         except MathError as exc:
             self.query_one(AnswerPreview).show_text(preview_text(text, "points", self.variant.symbols))
-            self.query_one(VerdictPanel).show_message(f"That point cannot be read: {exc.message}")
+            self.verdict_panel.show_message(f"That point cannot be read: {exc.message}")
             return
         word = word or str(self.query_one("#point-type", Select).value)
         self.points.append((coords, word))
         box.value = ""
         self._refresh_list()
-        self.query_one(VerdictPanel).clear()
+        self.verdict_panel.clear()
 
     def action_remove_point(self) -> None:
         options = self.query_one("#points", OptionList)
@@ -516,7 +531,7 @@ class PointsPartView(PartView):
     def _check_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if not self.points:
-            self.query_one(VerdictPanel).show_message("Add at least one point first.")
+            self.verdict_panel.show_message("Add at least one point first.")
             return
         self.submit(self.answer_text())
 
@@ -551,7 +566,7 @@ class CodePartView(PartView):
         self.status = status
         if verdict is not None:
             self.last_verdict = verdict
-            self.query_one(VerdictPanel).show_verdict(verdict, self.part.points)
+            self.verdict_panel.show_verdict(verdict, self.part.points)
 
 
 _VIEWS: dict[str, type[PartView]] = {

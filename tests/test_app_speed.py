@@ -173,3 +173,41 @@ def test_opening_a_prepared_exercise_prepares_the_next_one(tmp_path, monkeypatch
                     break
             assert (ids[1], app.store.learner_seed(ids[1])) in app._prepared
     run(go())
+
+
+def test_the_answer_box_is_drawn_focused_in_the_first_frame_of_the_exercise(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            frames = []
+            display = app._display
+
+            def recording(screen, update):
+                if type(screen).__name__ == "ExerciseScreen" and not frames:
+                    box = screen.query("#part-a Input")
+                    frames.append(bool(box) and screen.focused is box.first() and box.first().has_focus)
+                return display(screen, update)
+
+            app._display = recording  # type: ignore[method-assign]
+            app.open_exercise("grad-quadratic-form")
+            await settle(pilot)
+            assert frames == [True]  # focused, and styled so, when the screen is first drawn
+    run(go())
+
+
+def test_a_resize_to_the_size_just_laid_out_does_not_lay_the_exercise_out_again(tmp_path):
+    async def go():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_exercise(pilot, "grad-quadratic-form")
+            layouts = []
+            layout = screen._refresh_layout
+            screen._refresh_layout = lambda *a, **k: (layouts.append(a), layout(*a, **k))  # type: ignore[method-assign]
+            screen.post_message(events.Resize(screen.size, screen.size))
+            await settle(pilot)
+            assert layouts == []
+            await pilot.resize_terminal(100, 30)  # a real resize is laid out as Textual does
+            await settle(pilot)
+            assert layouts and screen.query_one("#statement").size.width > SIZE[0] - 6
+    run(go())

@@ -138,11 +138,21 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """The first resume follows the screen's own mount, which has just styled every widget:
         Textual would style them all again (a third of the time to open an exercise). A later
-        resume (back from the editor or a dialog) restyles as Textual does."""
+        resume (back from the editor or a dialog) restyles as Textual does. (Textual calls the
+        handler of each class in turn: Screen's runs after this one, with this event.)"""
         if not self._resumed_once:
             self._resumed_once = True
             event.refresh_styles = False
-        super()._on_screen_resume(event)
+
+    async def _on_resize(self, event: events.Resize) -> None:
+        """The first layout sends the screen a Resize of the size it was just laid out at, and
+        Textual's handler (next after this one) lays the screen and the map under it out again,
+        delaying the first keys. A Resize to another size is handled as Textual does."""
+        breakpoints = (self.HORIZONTAL_BREAKPOINTS or self.VERTICAL_BREAKPOINTS
+                       or self.app.HORIZONTAL_BREAKPOINTS or self.app.VERTICAL_BREAKPOINTS)
+        if event.size == self._compositor.size and not breakpoints:
+            event.stop()
+            event.prevent_default()
 
     def on_mount(self) -> None:
         self.title = self.entry.title
@@ -151,7 +161,9 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         if view is not None:
             target = view.answer_widget() if view.status != "solved" else None
             if target is not None:
-                target.focus(scroll_visible=False)  # typing works from the first frame
+                # now (Widget.focus waits its turn in the app's queue, behind this screen's first
+                # layout): the box is drawn focused in the first frame, and typing works from it
+                self.set_focus(target, scroll_visible=False)
             self.call_after_refresh(self._place_focus, view)  # which then mounts the other parts
         else:
             self._mount_later()

@@ -211,3 +211,19 @@ def test_a_resize_to_the_size_just_laid_out_does_not_lay_the_exercise_out_again(
             await settle(pilot)
             assert layouts and screen.query_one("#statement").size.width > SIZE[0] - 6
     run(go())
+
+
+def test_the_app_draws_at_its_frame_rate_unless_the_user_chose_one():
+    import subprocess
+    import sys
+
+    from mcalc_tutor.app.main import FRAME_RATE
+
+    code = ("import os; from mcalc_tutor.app.main import use_frame_rate; use_frame_rate(os.environ); "
+            "import textual.constants as c; print(c.MAX_FPS)")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "TEXTUAL_FPS"}
+    drawn = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert drawn.stdout.strip() == str(FRAME_RATE) != "60"  # what Textual itself then uses
+    chosen = subprocess.run([sys.executable, "-c", code], env={**env, "TEXTUAL_FPS": "30"},
+                            capture_output=True, text=True, check=True)
+    assert chosen.stdout.strip() == "30"

@@ -262,9 +262,7 @@ class TutorApp(App[int]):
         if variant is None or entry is None:
             self.notify(f"This exercise cannot be opened{': ' + error if error else ''}.", severity="error")
             return
-        phase("open-prepared")
-        self.store.set_position(exercise_id)
-        self.store_written()
+        phase("open-prepared")  # the screen records the position, once it is up
         from .screens.exercise import ExerciseScreen
 
         screen = ExerciseScreen(entry, variant, practice=practice)

@@ -170,12 +170,15 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
 
     @work(exclusive=True, group="exercise-parts")
     async def _mount_later(self) -> None:
-        """Mount the parts below the first one to answer once the screen has been drawn with it
-        focused, so that the learner can type before they are laid out (a worker: tests can wait
-        for it)."""
+        """Once the screen has been drawn with the first part to answer focused: record the
+        exercise as the learner's position, and mount the parts below, so that the learner can
+        type before they are laid out (a worker: tests can wait for it)."""
+        await self._next_frame()
+        app = tutor_app(self)
+        app.store.set_position(self.entry.id)  # where `c` resumes: a write, so not before the first keys
+        app.store_written()
         if not self._later:
             return
-        await self._next_frame()
         body = self.query_one("#exercise-body", VerticalScroll)
         views = [make_part_view(self.variant, part, record) for part, record in self._later]
         self._later = []

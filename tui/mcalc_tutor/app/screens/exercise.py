@@ -130,7 +130,7 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
             yield Static(id="exercise-heading")
             yield make_statement(self.variant.statement, id="statement")
             yield from first
-            yield Static(self._variant_note(), id="exercise-end", markup=False)
+            # the end note (under the last part) comes with the parts mounted later
         yield KeyFooter(compact=True)
 
     _resumed_once = False
@@ -177,13 +177,10 @@ Points: type `(1, 1)`, pick min / max / saddle, Enter adds it; then Check.
         app = tutor_app(self)
         app.store.set_position(self.entry.id)  # where `c` resumes: a write, so not before the first keys
         app.store_written()
-        if not self._later:
-            return
         body = self.query_one("#exercise-body", VerticalScroll)
-        views = [make_part_view(self.variant, part, record) for part, record in self._later]
+        views: list[Widget] = [make_part_view(self.variant, part, record) for part, record in self._later]
         self._later = []
-        await body.mount_all(views, before="#exercise-end")
-        self.call_after_refresh(self._update_heading)  # a scroll bar may have taken two columns
+        await body.mount_all([*views, Static(self._variant_note(), id="exercise-end", markup=False)])
 
     async def _next_frame(self) -> None:
         drawn = asyncio.Event()

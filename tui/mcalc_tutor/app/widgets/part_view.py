@@ -323,7 +323,8 @@ class ExpressionPartView(PartView):
         hint = _KIND_HELP.get(self.part.kind, "your answer")
         yield Input(placeholder=f"{hint} — Enter checks", id=f"answer-{dom_id(self.part.name)}", classes="answer",
                     max_length=MAX_ANSWER_LENGTH)  # the engine refuses longer answers; a huge paste must not lag
-        yield AnswerPreview()
+        # the preview under it is mounted with the first text to read (`_preview`): hidden until
+        # then, it would only cost the opening
 
     def restore(self, last_answer: str | None) -> None:
         if last_answer:
@@ -332,9 +333,18 @@ class ExpressionPartView(PartView):
     def current_answer(self) -> str | None:
         return self.query_one(Input).value
 
+    def _preview(self) -> AnswerPreview:
+        previews = self.query_children(AnswerPreview)
+        if previews:
+            return previews.first()
+        preview = AnswerPreview()
+        self.mount(preview, after=self.query_one(Input))
+        return preview
+
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self.query_one(AnswerPreview).show(event.value, self.part, self.variant.symbols)
+        if event.value.strip() or self.query_children(AnswerPreview):
+            self._preview().show(event.value, self.part, self.variant.symbols)
         self.note_edit()
 
     @on(Input.Submitted)

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 from .. import START_TIME
 from ..progress.store import open_store
 from .course import Course
+from .idle_gc import IdleCollector
 from .screens.map import MapScreen
 
 if TYPE_CHECKING:
@@ -84,6 +85,8 @@ class TutorApp(App[int]):
         cache = self.data_dir / "cache" / "catalog.json" if self.store.persistent else None
         self.course = course if course is not None else Course(cache_file=cache)
         self.warm = warm
+        self.idle_collector: IdleCollector | None = None
+        """Runs the full garbage collections while the learner is idle, once the engine is warm."""
         """Whether to load the bank in the background right after the first screen (tests may not)."""
         self.startup_seconds: float | None = None
         self._opening: str | None = None
@@ -123,7 +126,19 @@ class TutorApp(App[int]):
             self._warm_engine()
         finally:
             gc.freeze()
+            IdleCollector.take_over()  # full collections: only while the learner is idle
             gc.enable()
+            self.call_from_thread(self._collect_when_idle)
+
+    def _collect_when_idle(self) -> None:
+        self.idle_collector = IdleCollector()
+        self.set_interval(1.0, lambda: self.idle_collector and self.idle_collector.tick(time.monotonic()),
+                          name="idle garbage collection")
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.idle_collector is not None and isinstance(event, (events.Key, events.MouseDown, events.Paste)):
+            self.idle_collector.input_seen(time.monotonic())
+        await super().on_event(event)
 
     def _warm_engine(self) -> None:
         started = time.perf_counter()

@@ -90,3 +90,21 @@ def test_the_cli_offers_every_registered_name(capsys, monkeypatch):
     for info in OBJECTIVE_INFO.values():
         if info.default_dim is not None:
             assert info.name in text.split("dimension for", 1)[1]
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZER_INFO))
+def test_iterates_parts_take_each_optimizers_state_from_the_registry(name):
+    from mcalc_tutor.checking.iterates import INFERRED, STATE
+
+    info = OPTIMIZER_INFO[name]
+    assert STATE[name] == info.state and (name in INFERRED) == info.state_from_points
+    assert "x" not in info.state and len(set(info.state)) == len(info.state)
+    assert not info.state_from_points or info.state, f"{name}: state_from_points without a state"
+
+
+def test_the_iterates_state_of_the_stateful_optimizers():
+    from mcalc_tutor.checking.iterates import INFERRED, STATE
+
+    assert {n: s for n, s in STATE.items() if s} == {"momentum": ("v",), "nesterov": ("v",), "rmsprop": ("s",),
+                                                     "adam": ("m", "v")}
+    assert INFERRED == {"momentum", "nesterov"}

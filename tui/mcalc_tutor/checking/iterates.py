@@ -34,13 +34,10 @@ __all__ = ["IterateStep", "IteratesVerdict", "Method", "STATE", "check_iterates"
 
 Array = np.ndarray
 
-STATE: dict[str, tuple[str, ...]] = {
-    "gd": (), "gd-backtracking": (), "newton": (), "damped-newton": (),
-    "momentum": ("v",), "nesterov": ("v",), "rmsprop": ("s",), "adam": ("m", "v"), "sgd": (),
-}
-"""The state each method carries besides x, as the learner names it (optional for momentum and
-Nesterov, whose v follows from the points: x_k = x_{k−1} − αv_k)."""
-INFERRED = frozenset({"momentum", "nesterov"})
+STATE: dict[str, tuple[str, ...]] = {name: info.state for name, info in OPTIMIZER_INFO.items()}
+"""The state each method carries besides x, as the learner names it: the registry's `state`
+(optional where `state_from_points`: momentum's and Nesterov's v follows from the points)."""
+INFERRED = frozenset(name for name, info in OPTIMIZER_INFO.items() if info.state_from_points)
 TOLERANCE = 1e-3
 """Relative, per component: hand-computed iterates are rounded to about four digits."""
 MAX_ITERATES = 50

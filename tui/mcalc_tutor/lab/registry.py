@@ -72,6 +72,11 @@ class OptimizerInfo(NamedTuple):
     """Settings that make a sensible demo, by objective name or kind (the name wins), e.g.
     ``{"quadratic": {"lr": optimal_gd_step}, "rosenbrock": {"lr": 1e-3}}``."""
     uses_hessian: bool = False
+    state: tuple[str, ...] = ()
+    """What the rule carries besides x, as a learner names it in an iterates part (Adam: m, v)."""
+    state_from_points: bool = False
+    """Whether that state follows from the points (momentum's v: x_k = x_{k−1} − αv_k), so that a
+    learner may leave it out."""
 
     def demo_settings(self, objective: Curvature) -> dict[str, float]:
         """The demo settings for a built objective ("lr" and any hyperparameters), or {}."""
@@ -160,24 +165,25 @@ OPTIMIZER_INFO: dict[str, OptimizerInfo] = {info.name: info for info in (
                   {"batch": 10, "noise": 0.1}, steps={
                       "quadratic": {"lr": over_L(1.0)}, "finite sum": {"lr": over_L(0.5), "batch": 10},
                       "rosenbrock": {"lr": 5e-4}, "saddle": {"lr": 0.05}, "himmelblau": {"lr": 0.01}}),
-    OptimizerInfo("momentum", "heavy ball v ← βv + ∇f, x ← x − αv", "green+", 0.01, {"beta": 0.9}, steps={
+    OptimizerInfo("momentum", "heavy ball v ← βv + ∇f, x ← x − αv", "green+", 0.01, {"beta": 0.9},
+                  state=("v",), state_from_points=True, steps={
         "quadratic": {"lr": polyak_momentum_step, "beta": polyak_momentum_beta},
         "least-squares": {"lr": over_L(0.5), "beta": 0.5}, "logistic": {"lr": over_L(0.2), "beta": 0.8},
         "rosenbrock": {"lr": 2e-4, "beta": 0.9}, "saddle": {"lr": 0.02, "beta": 0.5},
         "himmelblau": {"lr": 0.002, "beta": 0.9}}),
     OptimizerInfo("nesterov", "Nesterov v ← βv + ∇f(x − αβv), x ← x − αv",
-                  28, 0.01, {"beta": 0.9}, steps={  # 28: dark green, momentum's sibling
+                  28, 0.01, {"beta": 0.9}, state=("v",), state_from_points=True, steps={  # 28: dark green, momentum's sibling
                       "quadratic": {"lr": over_L(1.0), "beta": nesterov_beta},
                       "least-squares": {"lr": over_L(0.5), "beta": 0.5},
                       "logistic": {"lr": over_L(0.2), "beta": 0.8},
                       "rosenbrock": {"lr": 2e-4, "beta": 0.9}, "saddle": {"lr": 0.02, "beta": 0.5},
                       "himmelblau": {"lr": 0.002, "beta": 0.9}}),
     OptimizerInfo("rmsprop", "RMSProp s ← ρs + (1−ρ)g², x ← x − αg/(√s + ε)", 141, 1e-3,  # violet
-                  {"rho": 0.9, "eps": 1e-8}, steps={
+                  {"rho": 0.9, "eps": 1e-8}, state=("s",), steps={
                       "quadratic": {"lr": 0.05}, "finite sum": {"lr": 0.05}, "rosenbrock": {"lr": 1e-3},
                       "saddle": {"lr": 0.02}, "himmelblau": {"lr": 0.05}}),
     OptimizerInfo("adam", "Adam with bias correction", 208, 1e-3,  # orange
-                  {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, steps={
+                  {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, state=("m", "v"), steps={
                       "quadratic": {"lr": 0.1}, "finite sum": {"lr": 0.1}, "rosenbrock": {"lr": 1e-2},
                       "saddle": {"lr": 0.05}, "himmelblau": {"lr": 0.1}}),
 )}

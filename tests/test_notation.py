@@ -98,6 +98,16 @@ READS_AS = [
     ("A : G B", "tr(A^T G B)"),
     ("A∶B + 2", "tr(A^T B) + 2"),
     ("[A + B]x", "(A + B) x"),
+    # a LaTeX operator name ends at its brace, as LaTeX prints it: \operatorname{tr}X is tr X
+    ("\\operatorname{tr}A", "tr(A)"),
+    ("\\mathrm{tr}A^T", "tr(A^T)"),
+    ("\\operatorname{Tr}G", "tr(G)"),
+    ("\\operatorname{diag}z", "diag(z)"),
+    # capitalised names from textbooks and frameworks (Tr and ReLU were already read)
+    ("Det(Y)", "det(Y)"),
+    ("Diag(z)", "diag(z)"),
+    ("Sigmoid(s)", "sigma(s)"),
+    ("Softmax(z)", "softmax(z)"),
 ]
 
 
@@ -131,6 +141,8 @@ DISTINCT = [
     ("<A, B>", "tr(A B)"),
     ("A:B", "tr(A B)"),
     ("‖x‖²₂", "x^T x x^T x"),
+    ("\\operatorname{tr}A", "A"),         # the operator is applied, not dropped
+    ("\\mathrm{tr}A", "tr(A) A"),
 ]
 
 

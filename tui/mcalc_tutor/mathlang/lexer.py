@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import ParseError
-from .functions import LATEX_WORDS
+from .functions import LATEX_WORDS, SPELLINGS
 from .symbols import GREEK, SUBSCRIPT_DIGITS
 
 MAX_INPUT_LENGTH = 2000
@@ -165,8 +165,11 @@ def _latex(text: str, i: int) -> tuple[list[Token], int]:
     end = i + len(m.group(0))
     wrapped = re.match(r"\{([A-Za-z]+)\}", text[end:])
     if word in _NAME_WRAPPERS and wrapped:
-        j = _name_end(text, end + len(wrapped.group(0)))
-        return [Token("NAME", wrapped.group(1) + text[end + len(wrapped.group(0)):j], i)], j
+        after = end + len(wrapped.group(0))
+        if wrapped.group(1) in SPELLINGS and text[after:after + 1].isalpha():
+            return [Token("NAME", wrapped.group(1), i)], after  # \operatorname{tr}X: the braces end a function's name
+        j = _name_end(text, after)  # \mathrm{d}x, \mathbf{x}_1: the name reads on
+        return [Token("NAME", wrapped.group(1) + text[after:j], i)], j
     if word not in _LATEX_WORDS and text.startswith("_", i + len(m.group(0))):
         return [], i + 1  # \delta_z: read on as the name delta_z, subscript and all
     kind, value = _LATEX_WORDS.get(word, ("NAME", word))

@@ -124,3 +124,31 @@ def test_the_grader_hides_the_answer_by_default(tmp_path):
     hidden = next(p for p in grade_path(path).parts if p.part == "d")
     assert hidden.status == "incorrect"
     assert "Wᵀδ" not in hidden.feedback.split("(read as")[0] and "W^T δ" not in hidden.feedback, hidden.feedback
+
+
+def test_grade_feedback_full_shows_the_answer_only_when_asked(tmp_path, capsys):
+    import json
+
+    from mcalc_tutor.cli import main
+    from mcalc_tutor.cli.grade import FEEDBACK
+    from mcalc_tutor.grading.assignment import FEEDBACK_POLICIES
+
+    assert FEEDBACK == FEEDBACK_POLICIES
+    path = tmp_path / "submission.toml"
+    path.write_text('[meta]\nstudent = "eve"\nseed = 0\n[answers.bp-fc-layer]\nd = "δ^T W"\n', encoding="utf-8")
+
+    def part_d(*options):
+        assert main(["grade", "--format", "json", *options, str(path)]) == 0
+        data = json.loads(capsys.readouterr().out)
+        return next(p for s in data.get("submissions", [data]) for p in s["parts"] if p["part"] == "d")
+
+    default, diagnostics, full, score = part_d(), part_d("--feedback", "diagnostics"), part_d("--feedback", "full"), \
+        part_d("--feedback", "score")
+    assert default == diagnostics and "row" in default["feedback"]
+    assert "W^T δ" not in default["feedback"] and "Expected" not in default["feedback"]
+    assert full["feedback"].endswith("\nExpected: W^T δ") and full["feedback"].count("Expected") == 1
+    assert full["feedback"].startswith(default["feedback"]) and full["score"] == default["score"]
+    assert score["feedback"] == "" and score["score"] == default["score"]
+    with pytest.raises(SystemExit) as stop:  # only the assignment's policy names
+        main(["grade", "--feedback", "answers", str(path)])
+    assert stop.value.code == 2

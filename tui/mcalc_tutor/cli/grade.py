@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ._common import Subparsers
 
 FORMATS = ("text", "json", "gradescope", "csv", "canvas", "report")
+FEEDBACK = ("full", "diagnostics", "score")  # grading.assignment.FEEDBACK_POLICIES, not imported at every CLI call
 
 
 def register(subparsers: Subparsers) -> None:
@@ -29,6 +30,9 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--jobs", type=int, default=1, help="grade N submissions in parallel")
     p.add_argument("--assignment", metavar="FILE", help="an assignment.toml: its exercises, parts, points, feedback "
                    "policy and seed policy (see examples/course/)")
+    p.add_argument("--feedback", choices=FEEDBACK, default=None, help="what the feedback shows: full (adds the "
+                   "expected answer of each part not answered correctly), diagnostics (never an answer: the default, "
+                   "or the assignment's policy), score (status and points only)")
     p.add_argument("--roster", metavar="FILE", help="a roster CSV (id,name,email,section): gradebook rows, and "
                    "with --template --out-dir one template per student")
     p.add_argument("--secret-file", metavar="FILE", help="the course secret (kept outside the repository): each "
@@ -289,6 +293,12 @@ def _emit(results, args: argparse.Namespace, course: _Course) -> int:
     from ..grading import reports
 
     fmt, a = args.format, course.assignment
+    if args.feedback is not None and fmt != "report":
+        results = _with_feedback(results, args.feedback)
+        if a is not None:
+            from dataclasses import replace
+
+            a = replace(a, feedback="diagnostics")  # already applied: the assignment's policy must not apply again
     if fmt == "text":
         text = reports.text_report(results)
     elif fmt == "json":
@@ -313,6 +323,15 @@ def _emit(results, args: argparse.Namespace, course: _Course) -> int:
         seconds = r.seconds if args.timing else None
         text = reports.gradescope_results(r, a, seconds) if a is not None else reports.gradescope_report(r, seconds)
     return _write(text, args.out)
+
+
+def _with_feedback(results, policy: str):
+    """Each result as its student may read it under `policy` (warnings kept for the instructor)."""
+    from dataclasses import replace
+
+    from ..grading.grader import for_students
+
+    return [replace(for_students(r, policy), warnings=r.warnings) for r in results]
 
 
 def _write_problems(text: str, count: int, args) -> int:

@@ -99,6 +99,28 @@ def test_live_preview_shows_the_reading_and_a_caret_for_errors(tmp_path):
     run(go())
 
 
+def test_live_preview_shows_a_form_violation_before_enter_and_it_is_not_an_attempt(tmp_path):
+    async def go():
+        app = make_app(tmp_path, real_bank=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "bp-fc-layer")
+            box = app.screen.query_one("#part-a Input", Input)
+            box.focus()
+            await pilot.press("δ")  # the name of the asked quantity (asks = "δ"), not its value
+            await pilot.pause()
+            preview = str(app.screen.query_one("#part-a AnswerPreview").render())
+            assert "not in the form asked" in preview and "δ" in preview, preview
+            assert app.store.part_status("bp-fc-layer", "a") == "new"  # shown before Enter, nothing recorded
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.store.part_status("bp-fc-layer", "a") == "new"  # invalid: not held against the learner
+            box.value = "g ⊙ φ'(z)"
+            await pilot.pause()
+            preview = str(app.screen.query_one("#part-a AnswerPreview").render())
+            assert "not in the form asked" not in preview and "read as" in preview, preview
+    run(go())
+
+
 def test_wrong_answer_gets_its_diagnostic_and_is_recorded(tmp_path):
     async def go():
         app = make_app(tmp_path)

@@ -81,7 +81,9 @@ def test_no_feedback_states_the_expected_answer(variant, part):
             continue  # a generated slip may be right (−0 = 0, a symmetric matrix transposed)
         shown = [verdict.message] + [d.message for d in verdict.diagnostics]
         flat = normalize(" ".join(shown))
-        leaked = [f for f in forms if f in flat and f not in normalize(wrong)]
+        for own in _own_readings(wrong, table):  # the learner's own answer may be quoted back
+            flat = flat.replace(own, "")
+        leaked = [f for f in forms if f in flat]
         assert not leaked, (wrong, leaked, shown)
         numbers = set(_NUMBER.findall(" ".join(shown)))
         own = _values(wrong, part, variant)
@@ -152,3 +154,38 @@ def test_grade_feedback_full_shows_the_answer_only_when_asked(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:  # only the assignment's policy names
         main(["grade", "--feedback", "answers", str(path)])
     assert stop.value.code == 2
+
+
+def _steps_parts():
+    for ex in load_bank().exercises:
+        variant = make_variant(ex, 0)
+        for part in variant.parts:
+            if part.kind == "steps":
+                yield pytest.param(variant, part, id=f"{ex.id}:{part.name}")
+
+
+@pytest.mark.parametrize("variant, part", list(_steps_parts()))
+def test_no_derivation_feedback_states_the_expected_answer(variant, part):
+    """The same for derivations: the start line, then a listed mistake or a slip of the final answer."""
+    expected = str(part.answer)
+    forms = {normalize(expected), normalize(pretty(read(expected, variant.symbols).tree, variant.symbols))}
+    forms = {f for f in forms if len(f) >= 2}
+    start = normalize(part.start or "")
+    for wrong in [m.answer for m in part.mistakes] + [f"-({expected})", f"2({expected})", f"({expected})^T"]:
+        verdict = check_part(variant, part, "\n".join(line for line in (part.start, wrong) if line))
+        if verdict.status == "correct":
+            continue
+        flat = normalize(" ".join([verdict.message] + [d.message for d in verdict.diagnostics]))
+        for own in _own_readings(wrong, variant.symbols):  # the learner's own line may be quoted back
+            flat = flat.replace(own, "")
+        leaked = [f for f in forms if f in flat and f not in start]
+        assert not leaked, (wrong, leaked, verdict.message)
+
+
+def _own_readings(text: str, symbols) -> list[str]:
+    out = [normalize(text)]
+    try:
+        out.append(normalize(pretty(read(text, symbols).tree, symbols)))
+    except MathError:
+        pass
+    return sorted(set(out), key=len, reverse=True)

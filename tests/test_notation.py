@@ -86,6 +86,11 @@ READS_AS = [
     ("⟨x, b⟩", "x^T b"),
     ("<A, B>", "tr(A^T B)"),
     ("2⟨x, b⟩", "2 x^T b"),
+    # a centred dot between two vectors is their dot product, however it is typed (as x·b was)
+    ("x \\cdot b", "x^T b"),
+    ("x∙b", "x^T b"),
+    ("2x \\cdot b", "2 x^T b"),
+    ("A \\cdot x", "A x"),
     ("(A + 2I_n)x", "(A + 2I) x"),
     ("I_n - A", "I - A"),
     ("tr[AB]", "tr(A B)"),
@@ -137,6 +142,7 @@ DISTINCT = [
     ("relu'(z)", "relu(z)"),
     ("σ'(z)", "sigma(z)"),
     ("A\\b", "A b"),
+    ("x \\cdot b", "x ⊙ b"),            # the dot product, not the element-wise one
     ("A.'x", "A x"),
     ("<A, B>", "tr(A B)"),
     ("A:B", "tr(A B)"),

@@ -31,7 +31,7 @@ _SUBSCRIPT_CHARS = "₀₁₂₃₄₅₆₇₈₉"
 _DIGITS = "0123456789"
 # an exponent part is not followed by a letter, though it may be by a superscript (1e3ᵀ, 1e3²)
 _NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+(?!(?![⁰¹²³⁴⁵⁶⁷⁸⁹ᵀᵗ])\w))?")
-_LATEX_WORDS = {"cdot": ("OP", "*"), "times": ("OP", "*"), "top": ("POST", "T"), "odot": ("OP", "⊙"),
+_LATEX_WORDS = {"cdot": ("OP", "·"), "times": ("OP", "*"), "top": ("POST", "T"), "odot": ("OP", "⊙"),
                 "circ": ("OP", "⊙"), "operatorname": ("SKIP", ""), "left": ("SKIP", ""), "right": ("SKIP", ""),
                 "|": ("DBAR", "‖"), "infty": ("NAME", "inf"), "pi": ("NAME", "π"), "nabla": ("BAD", "∇"),
                 "intercal": ("POST", "T"), "Vert": ("DBAR", "‖"), "lVert": ("DBAR", "‖"), "rVert": ("DBAR", "‖"),
@@ -44,7 +44,7 @@ _LATEX_WORDS = {"cdot": ("OP", "*"), "times": ("OP", "*"), "top": ("POST", "T"),
 _SINGLE = {"(": "LP", ")": "RP", "[": "LB", "]": "RB", "{": "LC", "}": "RC", ",": "COMMA",
            ";": "SEMI", "|": "BAR", "‖": "DBAR", "∥": "DBAR", "_": "SUB"}
 _OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "/": "/", "^": "^", "·": "·", "⋅": "·",
-        "×": "*", "∙": "*", "∗": "*", "@": "*", "‐": "-", "‑": "-", "⊙": "⊙", "∘": "⊙", "⊘": "⊘", "÷": "/",
+        "×": "*", "∙": "·", "∗": "*", "@": "*", "‐": "-", "‑": "-", "⊙": "⊙", "∘": "⊙", "⊘": "⊘", "÷": "/",
         "⁄": "/", ":": ":", "∶": ":", "√": "√", "∑": "BAD", "∇": "BAD", "∂": "BAD"}
 # \mathbf{x}, \operatorname{tr}: the letters in braces are the name
 _NAME_WRAPPERS = frozenset({"operatorname", "mathrm", "mathbf", "mathit", "mathsf", "boldsymbol", "bm", "text",

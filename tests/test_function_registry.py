@@ -64,6 +64,9 @@ ROWS: dict[str, Row] = {
     "det": Row("M", (1, 1), lambda m: _m(m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1])
                                          - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
                                          + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0])), ("M",)),
+    "logdet": Row("M", (1, 1), lambda m: _m(math.log(m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1])
+                                                      - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
+                                                      + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]))), ("M",)),
     "diag": Row("u", (3, 3), lambda a: np.array([[a[i, 0] if i == j else 0.0 for j in range(3)]
                                                  for i in range(3)]), ("u",)),
     "softmax": Row("u", (3, 1), lambda a: np.exp(a) / sum(math.exp(t) for t in a.ravel()), ("u",)),

@@ -113,6 +113,9 @@ READS_AS = [
     ("Diag(z)", "diag(z)"),
     ("Sigmoid(s)", "sigma(s)"),
     ("Softmax(z)", "softmax(z)"),
+    # numpy's and Julia's name for ln det (one registry entry and its row in test_function_registry)
+    ("logdet(Y)", "log(det(Y))"),
+    ("logdet(Y^T Y)", "2 log(det(Y))"),
 ]
 
 

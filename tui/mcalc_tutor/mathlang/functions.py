@@ -122,6 +122,18 @@ def _det_jvp(args: list[Array], tangents: list[Array]) -> Array:
     return _scalar(np.linalg.det(x) * np.trace(np.linalg.solve(x, dx)))
 
 
+def _logdet(x: Array) -> Array:
+    """ln det X, defined where det X > 0 (NaN elsewhere, which the evaluator reports as undefined)."""
+    sign, value = _np().linalg.slogdet(x)
+    return _scalar(value if sign > 0 else float("nan"))
+
+
+def _logdet_jvp(args: list[Array], tangents: list[Array]) -> Array:
+    """d ln det X = tr(X⁻¹ dX)."""
+    np = _np()
+    return _scalar(np.trace(np.linalg.solve(args[0], tangents[0])))
+
+
 def _pick(larger: bool) -> Callable[[list[Array], list[Array]], Array]:
     """max/min: the tangent of the side that is taken (the first at a tie)."""
 
@@ -184,6 +196,8 @@ REGISTRY: tuple[FunctionSpec, ...] = (
                  numpy=lambda x: _scalar(_np().trace(x)), jvp=lambda a, t: _scalar(_np().trace(t[0])), noun="trace"),
     FunctionSpec("det", ("det", "Det"), ("det",), 1, "square_to_scalar", lambda x: _scalar(_np().linalg.det(x)),
                  jvp=_det_jvp, noun="determinant"),
+    FunctionSpec("logdet", ("logdet",), (), 1, "square_to_scalar", _logdet, jvp=_logdet_jvp,
+                 noun="log-determinant"),
     FunctionSpec("diag", ("diag", "Diag"), shape="diag", numpy=_diag, jvp=lambda a, t: _diag(t[0])),
     FunctionSpec("softmax", ("softmax", "Softmax"), shape="vector", numpy=_softmax, jvp=_softmax_jvp),
     FunctionSpec("sum", ("sum",), shape="to_scalar", numpy=lambda x: _scalar(x.sum()),

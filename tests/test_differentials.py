@@ -57,6 +57,8 @@ RULES = [
     ("log(det(S^2 + I))", "tr(inv(S^2 + I) (dS S + S dS))"),
     ("log|X^T X|", "2 tr(inv(X) dX)"),
     ("ln det(X^T X)", "2 tr(X^{-1} dX)"),
+    ("logdet(X)", "tr(X^{-1} dX)"),
+    ("logdet(X^T X)", "2 tr(X^{-1} dX)"),
     # Hadamard products
     ("x ⊙ x", "2 x ⊙ dx"),
     ("x ⊙ (A x)", "dx ⊙ (A x) + x ⊙ (A dx)"),

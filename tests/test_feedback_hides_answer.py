@@ -49,15 +49,33 @@ def _tokens(values) -> set[str]:
     return {t for t in out if "." in t}  # 0.9999 rounded to "1" is not a value anyone can read off
 
 
-def _values(text: str, part, variant) -> set[str]:
+def _printed(values) -> set[str]:
+    """A vector or matrix value as the checker prints one ([26; 11], [1, 2; 3, 4]), integers included:
+    a single integer is too common to look for, a whole printed vector is not."""
+    out = set()
+    for v in values:
+        if v is None or np.size(v) < 2 or not np.all(np.isfinite(v)):
+            continue
+        for fmt in ("{:.4g}", "{:.6g}"):
+            rows = ["; ".join(fmt.format(x) for x in np.ravel(v))] if 1 in np.shape(v) else \
+                ["; ".join(", ".join(fmt.format(x) for x in row) for row in v)]
+            out |= {f"[{r}]" for r in rows} | {f"({r.replace('; ', ', ')})" for r in rows if 1 in np.shape(v)}
+    return out
+
+
+def _evaluated(text: str, part, variant) -> list:
     table = _table(part, variant)
     try:
         typed = read(text, table)
         if part.kind == "number":
-            return _tokens([evaluate(typed, {}, {})])
-        return _tokens(evaluate_all(typed, reference(str(part.answer), table).instances))
+            return [evaluate(typed, {}, {})]
+        return list(evaluate_all(typed, reference(str(part.answer), table).instances))
     except (MathError, Exception):
-        return set()
+        return []
+
+
+def _values(text: str, part, variant) -> set[str]:
+    return _tokens(_evaluated(text, part, variant))
 
 
 def _bank_parts():
@@ -88,6 +106,8 @@ def test_no_feedback_states_the_expected_answer(variant, part):
         numbers = set(_NUMBER.findall(" ".join(shown)))
         own = _values(wrong, part, variant)
         assert not (numbers & expected_values) - own, (wrong, numbers & expected_values, shown)
+        printed = [p for p in _printed(_evaluated(expected, part, variant)) if p in " ".join(shown)]
+        assert not set(printed) - _printed(_evaluated(wrong, part, variant)), (wrong, printed, shown)
 
 
 def test_a_counterexample_shows_the_learners_value_not_the_expected():

@@ -304,21 +304,18 @@ def _learner_state(m: Method, state: Any, points: list[Array], iterates: Sequenc
     mine = iterates[k - 2]
     if m.name in INFERRED:
         return mine["v"] if "v" in mine else (points[-2] - points[-1]) / m.lr
-    if m.name == "rmsprop":
-        return mine["s"]
-    if m.name == "adam":
-        return (mine["m"], mine["v"])
-    return state  # gd, newton: no state, or only whether a note was given
+    names = STATE[m.name]
+    if not names:
+        return state  # gd, newton: no state a learner writes (sgd's batches stay the rule's own)
+    return mine[names[0]] if len(names) == 1 else tuple(mine[n] for n in names)
 
 
 def _components(name: str, state: Any) -> dict[str, Array]:
-    if name in ("momentum", "nesterov"):
-        return {"v": state}
-    if name == "rmsprop":
-        return {"s": state}
-    if name == "adam":
-        return {"m": state[0], "v": state[1]}
-    return {}
+    """The rule's state as the learner names it (the registry's `state`: Adam's (m, v) in that order)."""
+    names = STATE[name]
+    if not names:
+        return {}
+    return {names[0]: state} if len(names) == 1 else dict(zip(names, state, strict=True))
 
 
 def _close(a: Array, b: Array, tol: float = TOLERANCE) -> bool:

@@ -57,9 +57,11 @@ def _ratings(s):
     ([("attempt", "invalid")], [], "an unreadable answer rates nothing"),
     ([("attempt", "incorrect"), ("attempt", "correct")], ["again", "good"],
      "after the Again, a right first try (no hint since) → Good"),
+    ([("attempt", "incorrect"), ("attempt", "correct", 5), ("wait", 24 * 60), ("attempt", "correct", 5)],
+     ["again", "good", "easy"], "right quickly twice in a row (the second when due) → Easy"),
     ([("attempt", "incorrect"), ("attempt", "correct", 5), ("attempt", "correct", 5)],
-     ["again", "good", "easy"], "right quickly twice in a row → Easy"),
-    ([("attempt", "incorrect"), ("attempt", "correct", 5), ("attempt", "correct", 500)],
+     ["again", "good", "good"], "checked again before the card is due: one showing, not two quick ones"),
+    ([("attempt", "incorrect"), ("attempt", "correct", 5), ("wait", 24 * 60), ("attempt", "correct", 500)],
      ["again", "good", "good"], "the second was slow: Good"),
     ([("attempt", "incorrect"), ("attempt", "correct"), ("attempt", "correct")],
      ["again", "good", "good"], "no time known (the exercise screen): never Easy"),
@@ -67,7 +69,9 @@ def _ratings(s):
 def test_ratings_from_outcomes(clocked, events, ratings, why):
     for event in events:
         clocked.clock.now += timedelta(minutes=1)
-        if event[0] == "hint":
+        if event[0] == "wait":
+            clocked.clock.now += timedelta(minutes=event[1])
+        elif event[0] == "hint":
             clocked.record_hint("ex", "a", 0)
         elif event[0] == "reveal":
             clocked.record_reveal("ex")
@@ -83,6 +87,18 @@ def test_reveal_rates_the_listed_unsolved_parts_again(clocked):
     clocked.record_reveal("ex", ["a", "b"])
     assert set(_cards(clocked)) == {("ex", "b")}, "a was solved before the reveal, b was not"
     assert _ratings(clocked) == ["again"]
+
+
+def test_an_answer_typed_after_the_solution_rates_again_even_when_the_reveal_rated_its_card(clocked):
+    """The app's reveal lists the unsolved parts, rating each Again: the right answer typed next
+    (copied from the solution) is Again too, not Good; the one after that counts again."""
+    clocked.record_reveal("ex", ["a"])
+    clocked.clock.now += timedelta(minutes=1)
+    clocked.record_attempt("ex", "a", "x", "correct", 1.0)
+    assert _ratings(clocked) == ["again", "again"]
+    clocked.clock.now += timedelta(days=1)
+    clocked.record_attempt("ex", "a", "x", "correct", 1.0)
+    assert _ratings(clocked) == ["again", "again", "good"]
 
 
 def _schedule(tmp_path, name):

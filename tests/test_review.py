@@ -235,6 +235,14 @@ def test_review_command_lists_what_is_due(tmp_path, capsys):
     assert "ex:b" in out and "ex:a" not in out and "1 due of 2 cards" in out
 
 
+def test_review_command_counts_one_card_in_the_singular(tmp_path, capsys):
+    s, _ = open_store(tmp_path)
+    s.record_attempt("ex", "a", "x", "incorrect", 0.0)  # due a minute from now
+    s.close()
+    assert main(["--data-dir", str(tmp_path), "review"]) == 0
+    assert capsys.readouterr().out == "Nothing is due for review (1 card in all).\n"
+
+
 # --- the Review screen (80×24) ---------------------------------------------------------------------
 
 
@@ -279,7 +287,7 @@ def test_review_screen_from_the_map_answers_a_card(tmp_path):
             await settle(pilot)
             assert screen.query_one("#part-b").last_verdict.status == "correct"
             assert screen.title == "Review · 0 due", "answering right takes the card off the due list"
-            assert "comes back" in str(screen.query_one("#review-note").render())
+            assert "comes back in " in str(screen.query_one("#review-note").render())
             assert [r["rating"] for r in app.store.export_json()["reviews"]] == ["again", "good"]
             await pilot.press("ctrl+n")
             await settle(pilot)
@@ -334,3 +342,15 @@ def test_a_randomized_card_comes_back_in_a_fresh_variant(tmp_path, monkeypatch):
             assert view.variant.exercise.randomized and view.variant.seed == fresh != learner_seed
 
     _run(go())
+
+
+@pytest.mark.parametrize("later, said", [
+    (timedelta(seconds=-5), "now"), (timedelta(seconds=40), "in 1 minute"),
+    (timedelta(minutes=10), "in 10 minutes"), (timedelta(hours=5), "in 5 hours"),
+    (timedelta(days=1), "in 24 hours"), (timedelta(days=3, hours=2), "in 3 days"),
+])
+def test_the_review_note_says_when_a_card_comes_back_in_words(later, said):
+    from mcalc_tutor.app.screens.review import comes_back
+    from mcalc_tutor.progress.store import _stamp
+
+    assert comes_back(_stamp(T0 + later), T0) == said

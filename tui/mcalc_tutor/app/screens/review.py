@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -26,7 +27,7 @@ from ..widgets.title_bar import TitleBar
 if TYPE_CHECKING:
     from ...checking.verdict import Verdict
 
-__all__ = ["ReviewScreen"]
+__all__ = ["ReviewScreen", "comes_back"]
 
 
 class ReviewScreen(Screen):
@@ -167,7 +168,7 @@ within a minute of the card appearing, spaces the card out furthest.
         view.show_verdict(answer, verdict, "solved" if right else "attempted")
         self._update_title()
         card = next((c for c in app.store.review_cards() if (c["exercise"], c["part"]) == (exercise, part)), None)
-        when = f" It comes back {card['due'].replace('T', ' ').replace('Z', ' UTC')}." if card else ""
+        when = f" It comes back {comes_back(card['due'], app.store.clock())}." if card else ""
         note = "Right." if right else "Not right yet: try again, or ctrl+t for a hint."
         self.query_one("#review-note", Static).update(f"{note}{when} ctrl+n: the next card.")
 
@@ -208,6 +209,17 @@ within a minute of the card appearing, spaces the card out furthest.
         if self.card is not None:
             self._skipped.add((self.card["exercise"], self.card["part"]))
         self.show_next()
+
+
+def comes_back(due: str, now: datetime) -> str:
+    """When a card is due, as a learner reads it: "in 10 minutes", "in 2 days" (not a UTC stamp)."""
+    seconds = (datetime.fromisoformat(due.replace("Z", "+00:00")) - now).total_seconds()
+    if seconds <= 0:
+        return "now"
+    minutes, hours, days = round(seconds / 60), round(seconds / 3600), round(seconds / 86400)
+    count, unit = ((max(minutes, 1), "minute") if minutes < 90 else (hours, "hour") if hours < 36
+                   else (days, "day"))
+    return f"in {count} {unit}{'' if count == 1 else 's'}"
 
 
 def _escape(text: str) -> str:

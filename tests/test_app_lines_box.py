@@ -275,3 +275,21 @@ def test_the_template_gives_steps_and_iterates_parts_a_triple_quoted_blank(tmp_p
     derivation = "d(x^T A x)\n= x^T (A + A^T) dx\n∇f = (A + A^T) x\n"
     filled = text.replace('a = """\n"""', f'a = """\n{derivation}"""', 1)  # the first: the derivation's (a)
     assert tomllib.loads(filled)["answers"][DERIVATION]["a"] == derivation
+
+
+def test_a_prompt_wrapped_in_its_toml_is_one_paragraph_at_80_columns(tmp_path):
+    """The bank wraps long prompts at about 100 columns; shown as written, each such prompt had a
+    ragged short line at 80 ("…two steps" / "with α = 0.1…")."""
+    from mcalc_tutor.app.widgets.part_view import reflowed
+
+    assert reflowed("one two\nthree\n\nfour\n five ") == "one two three\n\nfour five"
+
+    async def go():
+        app = make_app(tmp_path, real_bank=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, ITERATES)
+            prompt = part_view(app, "d").query_one(".part-prompt")
+            text = str(prompt.render())
+            assert "\n" not in text and "two steps with α = 0.1" in text
+            assert "\n" in app.course.exercise(ITERATES).parts[3].prompt  # the case this test is about
+    run(go())

@@ -149,7 +149,7 @@ class PartView(Vertical):
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(classes="part-header")
-        prompt = Text(self.part.prompt or "")
+        prompt = Text(reflowed(self.part.prompt or ""))
         label = precision_label(self.part)
         if label:  # the stated numeric precision goes with the prompt, in the same widget
             prompt.append(("\n" if prompt else "") + f"Precision: {label}", style="italic")
@@ -613,3 +613,10 @@ def make_part_view(variant: Variant, part: Part, record: PartRecord | None = Non
 
         view = LinesPartView
     return view(variant, part, record, id=f"part-{dom_id(part.name)}")
+
+
+def reflowed(prompt: str) -> str:
+    """A prompt as one paragraph per blank-line-separated block: the bank wraps long prompts in
+    its TOML at about 100 columns, and those line breaks kept would leave a ragged line in each
+    prompt at 80. A blank line still separates paragraphs."""
+    return re.sub(r"(?<!\n)[ \t]*\n[ \t]*(?!\n)", " ", prompt.strip())

@@ -60,10 +60,14 @@ def _ratings(s):
     ([("attempt", "incorrect"), ("attempt", "correct", 5), ("wait", 24 * 60), ("attempt", "correct", 5)],
      ["again", "good", "easy"], "right quickly twice in a row (the second when due) → Easy"),
     ([("attempt", "incorrect"), ("attempt", "correct", 5), ("attempt", "correct", 5)],
-     ["again", "good", "good"], "checked again before the card is due: one showing, not two quick ones"),
+     ["again", "good"], "the same right answer checked again before the card is due: rates nothing"),
+    ([("attempt", "incorrect"), ("attempt", "correct", 5), ("attempt", "correct", 5, "1*x")],
+     ["again", "good", "good"], "another right answer before the card is due: one showing, not two quick ones"),
+    ([("attempt", "incorrect"), ("attempt", "correct"), ("wait", 24 * 60), ("attempt", "correct")],
+     ["again", "good", "good"], "the same answer again once the card is due: a review"),
     ([("attempt", "incorrect"), ("attempt", "correct", 5), ("wait", 24 * 60), ("attempt", "correct", 500)],
      ["again", "good", "good"], "the second was slow: Good"),
-    ([("attempt", "incorrect"), ("attempt", "correct"), ("attempt", "correct")],
+    ([("attempt", "incorrect"), ("attempt", "correct"), ("wait", 24 * 60), ("attempt", "correct")],
      ["again", "good", "good"], "no time known (the exercise screen): never Easy"),
 ])
 def test_ratings_from_outcomes(clocked, events, ratings, why):
@@ -77,7 +81,8 @@ def test_ratings_from_outcomes(clocked, events, ratings, why):
             clocked.record_reveal("ex")
         else:
             seconds = event[2] if len(event) > 2 else None
-            clocked.record_attempt("ex", "a", "x", event[1], 1.0, seconds=seconds)
+            answer = event[3] if len(event) > 3 else "x"
+            clocked.record_attempt("ex", "a", answer, event[1], 1.0, seconds=seconds)
     assert _ratings(clocked) == ratings, why
     assert bool(_cards(clocked)) == bool(ratings), why
 

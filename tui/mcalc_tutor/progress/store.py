@@ -774,8 +774,10 @@ def _attempt_rating(c: sqlite3.Connection, exercise_id: str, part: str, status: 
     rated the card Again still makes the answer typed after it Again. A part right first time
     with no hint and no card gets none (None): it is known, and a Good card would only bring it
     back for no reason. "Twice in a row" means on two showings: Easy only when the card was due,
-    so checking a right answer again at once (Enter, Enter) is not a second quick review. An
-    unreadable answer rates nothing (it never counts against the learner)."""
+    so checking a right answer again at once (Enter, Enter) is not a second quick review; and
+    that same right answer checked again before the card is due rates nothing at all (each
+    Good would move the card on a step). An unreadable answer rates nothing (it never counts
+    against the learner)."""
     if status == "invalid":
         return None, False
     card = c.execute("SELECT last_event, due FROM cards WHERE exercise = ? AND part = ?",
@@ -791,10 +793,14 @@ def _attempt_rating(c: sqlite3.Connection, exercise_id: str, part: str, status: 
         return _HARD, False
     if card is None:
         return None, False
+    was_due = card[1] <= _stamp(now)
+    this_and_before = c.execute("SELECT answer, status, seed FROM events WHERE exercise = ? AND part = ? "
+                                "AND kind = 'attempt' ORDER BY id DESC LIMIT 2", (exercise_id, part)).fetchall()
+    if not was_due and len(this_and_before) == 2 and this_and_before[0] == this_and_before[1]:
+        return None, False  # the same right answer checked again: not a second recall
     quick = seconds is not None and 0 <= seconds <= QUICK_S
     last = c.execute("SELECT quick FROM reviews WHERE exercise = ? AND part = ? ORDER BY id DESC LIMIT 1",
                      (exercise_id, part)).fetchone()
-    was_due = card[1] <= _stamp(now)
     return (_EASY if quick and was_due and last is not None and last[0] else _GOOD), quick
 
 

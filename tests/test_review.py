@@ -323,6 +323,15 @@ def test_review_wrong_answer_and_hint_keep_the_card_and_next_passes_over(tmp_pat
             await pilot.press("ctrl+n")
             await settle(pilot)
             assert screen.card["part"] != first and screen.title == "Review · 2 due"
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+            heading = str(screen.query_one("#review-heading").render())
+            assert screen.card is None and screen.title == "Review · 2 due"
+            assert "passed over the 2 due cards" in heading and "Nothing is due" not in heading
+            assert "go round them again" in str(screen.query_one("#review-note").render())
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+            assert screen.card is not None and screen.card["part"] == first
 
     _run(go())
 

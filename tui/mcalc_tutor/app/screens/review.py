@@ -38,7 +38,7 @@ class ReviewScreen(Screen):
 
 - **Enter** (in the answer box): check; a wrong answer brings the card back in a minute
 - **ctrl+t**: a hint (a right answer after a hint counts as hard)
-- **ctrl+n**: the next due card
+- **ctrl+n**: the next due card (after the last, round again)
 - **Esc**: back to the chapter map
 
 Each card is a fresh variant of a randomized exercise. Answering right first try twice, each
@@ -96,13 +96,18 @@ within a minute of the card appearing, spaces the card out furthest.
     def show_next(self) -> None:
         """Show the soonest due card not passed over, or say that nothing is due."""
         self._update_title()
-        waiting = [c for c in self.due() if (c["exercise"], c["part"]) not in self._skipped]
+        due = self.due()
+        waiting = [c for c in due if (c["exercise"], c["part"]) not in self._skipped]
         self.query_one("#review-part").remove_children()
         if not waiting:
             self.card = None
-            self.query_one("#review-heading", Static).update("Nothing is due for review.")
+            # the title still counts the cards passed over: say so rather than "nothing is due"
+            self.query_one("#review-heading", Static).update(
+                f"You passed over the {len(due)} due card{'' if len(due) == 1 else 's'}." if due
+                else "Nothing is due for review.")
             self.query_one("#review-statement", Markdown).update("")
-            self.query_one("#review-note", Static).update("Esc: back to the chapter map.")
+            self.query_one("#review-note", Static).update(
+                ("ctrl+n: go round them again. " if due else "") + "Esc: back to the chapter map.")
             return
         self.card = waiting[0]
         self._prepare(self.card, tutor_app(self).store.learner_seed(self.card["exercise"]))
@@ -208,6 +213,8 @@ within a minute of the card appearing, spaces the card out furthest.
     def action_next_card(self) -> None:
         if self.card is not None:
             self._skipped.add((self.card["exercise"], self.card["part"]))
+        else:  # every due card passed over: round again
+            self._skipped.clear()
         self.show_next()
 
 

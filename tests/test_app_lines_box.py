@@ -79,6 +79,28 @@ def test_a_wrong_line_is_named_and_a_right_derivation_is_correct(tmp_path):
     run(go())
 
 
+def test_typing_after_a_right_derivation_brings_the_next_box_into_view(tmp_path):
+    """A right answer moves the cursor on to the next part while the screen stays on the verdict;
+    after a five-line derivation at 80×24 that box is below the fold, and the keys typed next
+    must not land in a box the learner cannot see."""
+    async def go():
+        app = make_app(tmp_path, real_bank=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, "grad-derive-by-differentials")
+            await type_lines(pilot, "a", "x^T A x\n= x^T ((A + A^T)/2) x\n= (1/2) x^T A x + (1/2) x^T A^T x\n"
+                                         "= x^T A x\ngrad f = (A + A^T) x")
+            await check(pilot)
+            await pilot.pause(0.2)
+            assert part_view(app, "a").status == "solved"
+            body, box = app.screen.query_one("#exercise-body"), app.screen.query_one("#part-b LinesBox")
+            assert box.has_focus and not body.region.contains_region(box.region), \
+                "the case this test is about: the next box focused, but out of sight"
+            await pilot.press("d")
+            await pilot.pause(0.2)
+            assert box.text == "d" and body.region.contains_region(box.region)
+    run(go())
+
+
 def test_an_unreadable_line_is_shown_before_the_check_with_its_place(tmp_path):
     async def go():
         app = make_app(tmp_path, real_bank=True)
@@ -253,3 +275,21 @@ def test_the_template_gives_steps_and_iterates_parts_a_triple_quoted_blank(tmp_p
     derivation = "d(x^T A x)\n= x^T (A + A^T) dx\n∇f = (A + A^T) x\n"
     filled = text.replace('a = """\n"""', f'a = """\n{derivation}"""', 1)  # the first: the derivation's (a)
     assert tomllib.loads(filled)["answers"][DERIVATION]["a"] == derivation
+
+
+def test_a_prompt_wrapped_in_its_toml_is_one_paragraph_at_80_columns(tmp_path):
+    """The bank wraps long prompts at about 100 columns; shown as written, each such prompt had a
+    ragged short line at 80 ("…two steps" / "with α = 0.1…")."""
+    from mcalc_tutor.app.widgets.part_view import reflowed
+
+    assert reflowed("one two\nthree\n\nfour\n five ") == "one two three\n\nfour five"
+
+    async def go():
+        app = make_app(tmp_path, real_bank=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_exercise(pilot, ITERATES)
+            prompt = part_view(app, "d").query_one(".part-prompt")
+            text = str(prompt.render())
+            assert "\n" not in text and "two steps with α = 0.1" in text
+            assert "\n" in app.course.exercise(ITERATES).parts[3].prompt  # the case this test is about
+    run(go())

@@ -565,6 +565,9 @@ def test_progress_text_and_export(tmp_path, capsys):
     assert main(["--data-dir", str(tmp_path), "progress", "--export", str(target)]) == 0
     doc = json.loads(target.read_text())
     assert len(doc["attempts"]) == 1 and len(doc["hints"]) == 1
+    # the wrong answer's review card and its history go out with the rest (issue 16)
+    assert [(c["exercise"], c["part"]) for c in doc["cards"]] == [(exercise.id, exercise.parts[0].name)]
+    assert [r["rating"] for r in doc["reviews"]] == ["again"] and doc["cards"][0]["fsrs"]["stability"]
     capsys.readouterr()
     assert main(["--data-dir", str(tmp_path), "progress", "--export", str(tmp_path / "no" / "x")]) == 2
     err = capsys.readouterr().err

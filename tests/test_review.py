@@ -57,23 +57,32 @@ def _ratings(s):
     ([("attempt", "invalid")], [], "an unreadable answer rates nothing"),
     ([("attempt", "incorrect"), ("attempt", "correct")], ["again", "good"],
      "after the Again, a right first try (no hint since) → Good"),
+    ([("attempt", "incorrect"), ("attempt", "correct", 5), ("wait", 24 * 60), ("attempt", "correct", 5)],
+     ["again", "good", "easy"], "right quickly twice in a row (the second when due) → Easy"),
     ([("attempt", "incorrect"), ("attempt", "correct", 5), ("attempt", "correct", 5)],
-     ["again", "good", "easy"], "right quickly twice in a row → Easy"),
-    ([("attempt", "incorrect"), ("attempt", "correct", 5), ("attempt", "correct", 500)],
+     ["again", "good"], "the same right answer checked again before the card is due: rates nothing"),
+    ([("attempt", "incorrect"), ("attempt", "correct", 5), ("attempt", "correct", 5, "1*x")],
+     ["again", "good", "good"], "another right answer before the card is due: one showing, not two quick ones"),
+    ([("attempt", "incorrect"), ("attempt", "correct"), ("wait", 24 * 60), ("attempt", "correct")],
+     ["again", "good", "good"], "the same answer again once the card is due: a review"),
+    ([("attempt", "incorrect"), ("attempt", "correct", 5), ("wait", 24 * 60), ("attempt", "correct", 500)],
      ["again", "good", "good"], "the second was slow: Good"),
-    ([("attempt", "incorrect"), ("attempt", "correct"), ("attempt", "correct")],
+    ([("attempt", "incorrect"), ("attempt", "correct"), ("wait", 24 * 60), ("attempt", "correct")],
      ["again", "good", "good"], "no time known (the exercise screen): never Easy"),
 ])
 def test_ratings_from_outcomes(clocked, events, ratings, why):
     for event in events:
         clocked.clock.now += timedelta(minutes=1)
-        if event[0] == "hint":
+        if event[0] == "wait":
+            clocked.clock.now += timedelta(minutes=event[1])
+        elif event[0] == "hint":
             clocked.record_hint("ex", "a", 0)
         elif event[0] == "reveal":
             clocked.record_reveal("ex")
         else:
             seconds = event[2] if len(event) > 2 else None
-            clocked.record_attempt("ex", "a", "x", event[1], 1.0, seconds=seconds)
+            answer = event[3] if len(event) > 3 else "x"
+            clocked.record_attempt("ex", "a", answer, event[1], 1.0, seconds=seconds)
     assert _ratings(clocked) == ratings, why
     assert bool(_cards(clocked)) == bool(ratings), why
 
@@ -83,6 +92,18 @@ def test_reveal_rates_the_listed_unsolved_parts_again(clocked):
     clocked.record_reveal("ex", ["a", "b"])
     assert set(_cards(clocked)) == {("ex", "b")}, "a was solved before the reveal, b was not"
     assert _ratings(clocked) == ["again"]
+
+
+def test_an_answer_typed_after_the_solution_rates_again_even_when_the_reveal_rated_its_card(clocked):
+    """The app's reveal lists the unsolved parts, rating each Again: the right answer typed next
+    (copied from the solution) is Again too, not Good; the one after that counts again."""
+    clocked.record_reveal("ex", ["a"])
+    clocked.clock.now += timedelta(minutes=1)
+    clocked.record_attempt("ex", "a", "x", "correct", 1.0)
+    assert _ratings(clocked) == ["again", "again"]
+    clocked.clock.now += timedelta(days=1)
+    clocked.record_attempt("ex", "a", "x", "correct", 1.0)
+    assert _ratings(clocked) == ["again", "again", "good"]
 
 
 def _schedule(tmp_path, name):
@@ -219,6 +240,14 @@ def test_review_command_lists_what_is_due(tmp_path, capsys):
     assert "ex:b" in out and "ex:a" not in out and "1 due of 2 cards" in out
 
 
+def test_review_command_counts_one_card_in_the_singular(tmp_path, capsys):
+    s, _ = open_store(tmp_path)
+    s.record_attempt("ex", "a", "x", "incorrect", 0.0)  # due a minute from now
+    s.close()
+    assert main(["--data-dir", str(tmp_path), "review"]) == 0
+    assert capsys.readouterr().out == "Nothing is due for review (1 card in all).\n"
+
+
 # --- the Review screen (80×24) ---------------------------------------------------------------------
 
 
@@ -263,7 +292,7 @@ def test_review_screen_from_the_map_answers_a_card(tmp_path):
             await settle(pilot)
             assert screen.query_one("#part-b").last_verdict.status == "correct"
             assert screen.title == "Review · 0 due", "answering right takes the card off the due list"
-            assert "comes back" in str(screen.query_one("#review-note").render())
+            assert "comes back in " in str(screen.query_one("#review-note").render())
             assert [r["rating"] for r in app.store.export_json()["reviews"]] == ["again", "good"]
             await pilot.press("ctrl+n")
             await settle(pilot)
@@ -294,6 +323,15 @@ def test_review_wrong_answer_and_hint_keep_the_card_and_next_passes_over(tmp_pat
             await pilot.press("ctrl+n")
             await settle(pilot)
             assert screen.card["part"] != first and screen.title == "Review · 2 due"
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+            heading = str(screen.query_one("#review-heading").render())
+            assert screen.card is None and screen.title == "Review · 2 due"
+            assert "passed over the 2 due cards" in heading and "Nothing is due" not in heading
+            assert "go round them again" in str(screen.query_one("#review-note").render())
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+            assert screen.card is not None and screen.card["part"] == first
 
     _run(go())
 
@@ -318,3 +356,15 @@ def test_a_randomized_card_comes_back_in_a_fresh_variant(tmp_path, monkeypatch):
             assert view.variant.exercise.randomized and view.variant.seed == fresh != learner_seed
 
     _run(go())
+
+
+@pytest.mark.parametrize("later, said", [
+    (timedelta(seconds=-5), "now"), (timedelta(seconds=40), "in 1 minute"),
+    (timedelta(minutes=10), "in 10 minutes"), (timedelta(hours=5), "in 5 hours"),
+    (timedelta(days=1), "in 24 hours"), (timedelta(days=3, hours=2), "in 3 days"),
+])
+def test_the_review_note_says_when_a_card_comes_back_in_words(later, said):
+    from mcalc_tutor.app.screens.review import comes_back
+    from mcalc_tutor.progress.store import _stamp
+
+    assert comes_back(_stamp(T0 + later), T0) == said

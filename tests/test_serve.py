@@ -468,6 +468,8 @@ def test_serve_rejects_a_port_that_is_taken(tmp_path):
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+    # the start message says "open http://…": never for a server that is not there
+    assert "open http" not in result.stdout + result.stderr, result.stdout
 
 
 @needs_chromium

@@ -38,10 +38,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     if not due:
-        print(f"Nothing is due for review ({total} cards in all).")
+        print(f"Nothing is due for review ({total} card{'' if total == 1 else 's'} in all).")
         return 0
     width = max(len(card["id"]) for card in due)
     for card in due:
         print(f"{card['id']:<{width}}  due {card['due']}  {card['state']}")
-    print(f"{len(due)} due of {total} cards.")
+    print(f"{len(due)} due of {total} card{'' if total == 1 else 's'}.")
     return 0

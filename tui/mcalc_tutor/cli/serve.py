@@ -197,7 +197,22 @@ def _server(command: str, host: str, port: int, templates: Path, *, banner: str)
             logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # not a line per file served
 
         async def on_startup(self, app: web.Application) -> None:
-            self.console.print(banner, highlight=False, markup=False, soft_wrap=True)
+            """Nothing: textual-serve prints its logo here, before the port is bound; our banner
+            comes once it is (`serve`), so a taken port is not announced as a place to go."""
+
+        def serve(self, debug: bool = False) -> None:
+            """textual-serve's `serve`, with the banner printed once the server listens."""
+            import signal
+
+            self.debug = debug
+            self.initialize_logging()
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            loop.add_signal_handler(signal.SIGINT, self.request_exit)
+            loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+            web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
+                        print=lambda *_: self.console.print(banner, highlight=False, markup=False,
+                                                            soft_wrap=True))
 
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
             """One browser's app; remembered so that stopping the server can end it."""

@@ -539,7 +539,7 @@ class ProgressStore:
                 "VALUES (?, 'attempt', ?, ?, ?, ?, ?, ?, ?)", row).lastrowid
             if seed is None:
                 c.execute("DELETE FROM drafts WHERE exercise = ? AND part = ?", (exercise_id, part))
-            rating, quick = _attempt_rating(c, exercise_id, part, status, seconds)
+            rating, quick = _attempt_rating(c, exercise_id, part, status, seconds, now)
             if rating is not None:
                 _review(c, exercise_id, part, rating, quick, int(event or 0), now)
 
@@ -765,22 +765,27 @@ _AGAIN, _HARD, _GOOD, _EASY = 1, 2, 3, 4  # fsrs.Rating values
 
 
 def _attempt_rating(c: sqlite3.Connection, exercise_id: str, part: str, status: str,
-                    seconds: float | None) -> tuple[int | None, bool]:
+                    seconds: float | None, now: datetime) -> tuple[int | None, bool]:
     """The rating an attempt (just inserted) earns its part's card, and whether it was quick.
 
     Wrong → Again; right after the solution was shown → Again; right after a hint → Hard; right
     first try → Good, or Easy when quick twice in a row. "Since" means since the card's last
-    review (ever, for a part without a card). A part right first time with no hint and no card
-    gets none (None): it is known, and a Good card would only bring it back for no reason. An
-    unreadable answer rates nothing (it never counts against the learner)."""
+    review (ever, for a part without a card), that review's own event included: a reveal that
+    rated the card Again still makes the answer typed after it Again. A part right first time
+    with no hint and no card gets none (None): it is known, and a Good card would only bring it
+    back for no reason. "Twice in a row" means on two showings: Easy only when the card was due,
+    so checking a right answer again at once (Enter, Enter) is not a second quick review; and
+    that same right answer checked again before the card is due rates nothing at all (each
+    Good would move the card on a step). An unreadable answer rates nothing (it never counts
+    against the learner)."""
     if status == "invalid":
         return None, False
-    card = c.execute("SELECT last_event FROM cards WHERE exercise = ? AND part = ?",
+    card = c.execute("SELECT last_event, due FROM cards WHERE exercise = ? AND part = ?",
                      (exercise_id, part)).fetchone()
     since = card[0] if card else 0
     if status != SOLVED:
         return _AGAIN, False
-    if c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE id > ? AND exercise = ? AND kind = 'reveal')",
+    if c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE id >= ? AND exercise = ? AND kind = 'reveal')",
                  (since, exercise_id)).fetchone()[0]:
         return _AGAIN, False
     if c.execute("SELECT EXISTS (SELECT 1 FROM events WHERE id > ? AND exercise = ? AND part = ? "
@@ -788,10 +793,15 @@ def _attempt_rating(c: sqlite3.Connection, exercise_id: str, part: str, status: 
         return _HARD, False
     if card is None:
         return None, False
+    was_due = card[1] <= _stamp(now)
+    this_and_before = c.execute("SELECT answer, status, seed FROM events WHERE exercise = ? AND part = ? "
+                                "AND kind = 'attempt' ORDER BY id DESC LIMIT 2", (exercise_id, part)).fetchall()
+    if not was_due and len(this_and_before) == 2 and this_and_before[0] == this_and_before[1]:
+        return None, False  # the same right answer checked again: not a second recall
     quick = seconds is not None and 0 <= seconds <= QUICK_S
     last = c.execute("SELECT quick FROM reviews WHERE exercise = ? AND part = ? ORDER BY id DESC LIMIT 1",
                      (exercise_id, part)).fetchone()
-    return (_EASY if quick and last is not None and last[0] else _GOOD), quick
+    return (_EASY if quick and was_due and last is not None and last[0] else _GOOD), quick
 
 
 def _card_id(exercise_id: str, part: str) -> int:

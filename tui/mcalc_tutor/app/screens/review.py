@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -26,7 +27,7 @@ from ..widgets.title_bar import TitleBar
 if TYPE_CHECKING:
     from ...checking.verdict import Verdict
 
-__all__ = ["ReviewScreen"]
+__all__ = ["ReviewScreen", "comes_back"]
 
 
 class ReviewScreen(Screen):
@@ -37,7 +38,7 @@ class ReviewScreen(Screen):
 
 - **Enter** (in the answer box): check; a wrong answer brings the card back in a minute
 - **ctrl+t**: a hint (a right answer after a hint counts as hard)
-- **ctrl+n**: the next due card
+- **ctrl+n**: the next due card (after the last, round again)
 - **Esc**: back to the chapter map
 
 Each card is a fresh variant of a randomized exercise. Answering right first try twice, each
@@ -95,13 +96,18 @@ within a minute of the card appearing, spaces the card out furthest.
     def show_next(self) -> None:
         """Show the soonest due card not passed over, or say that nothing is due."""
         self._update_title()
-        waiting = [c for c in self.due() if (c["exercise"], c["part"]) not in self._skipped]
+        due = self.due()
+        waiting = [c for c in due if (c["exercise"], c["part"]) not in self._skipped]
         self.query_one("#review-part").remove_children()
         if not waiting:
             self.card = None
-            self.query_one("#review-heading", Static).update("Nothing is due for review.")
+            # the title still counts the cards passed over: say so rather than "nothing is due"
+            self.query_one("#review-heading", Static).update(
+                f"You passed over the {len(due)} due card{'' if len(due) == 1 else 's'}." if due
+                else "Nothing is due for review.")
             self.query_one("#review-statement", Markdown).update("")
-            self.query_one("#review-note", Static).update("Esc: back to the chapter map.")
+            self.query_one("#review-note", Static).update(
+                ("ctrl+n: go round them again. " if due else "") + "Esc: back to the chapter map.")
             return
         self.card = waiting[0]
         self._prepare(self.card, tutor_app(self).store.learner_seed(self.card["exercise"]))
@@ -167,7 +173,7 @@ within a minute of the card appearing, spaces the card out furthest.
         view.show_verdict(answer, verdict, "solved" if right else "attempted")
         self._update_title()
         card = next((c for c in app.store.review_cards() if (c["exercise"], c["part"]) == (exercise, part)), None)
-        when = f" It comes back {card['due'].replace('T', ' ').replace('Z', ' UTC')}." if card else ""
+        when = f" It comes back {comes_back(card['due'], app.store.clock())}." if card else ""
         note = "Right." if right else "Not right yet: try again, or ctrl+t for a hint."
         self.query_one("#review-note", Static).update(f"{note}{when} ctrl+n: the next card.")
 
@@ -207,7 +213,20 @@ within a minute of the card appearing, spaces the card out furthest.
     def action_next_card(self) -> None:
         if self.card is not None:
             self._skipped.add((self.card["exercise"], self.card["part"]))
+        else:  # every due card passed over: round again
+            self._skipped.clear()
         self.show_next()
+
+
+def comes_back(due: str, now: datetime) -> str:
+    """When a card is due, as a learner reads it: "in 10 minutes", "in 2 days" (not a UTC stamp)."""
+    seconds = (datetime.fromisoformat(due.replace("Z", "+00:00")) - now).total_seconds()
+    if seconds <= 0:
+        return "now"
+    minutes, hours, days = round(seconds / 60), round(seconds / 3600), round(seconds / 86400)
+    count, unit = ((max(minutes, 1), "minute") if minutes < 90 else (hours, "hour") if hours < 36
+                   else (days, "day"))
+    return f"in {count} {unit}{'' if count == 1 else 's'}"
 
 
 def _escape(text: str) -> str:

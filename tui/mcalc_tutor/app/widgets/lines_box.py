@@ -175,6 +175,7 @@ class LinesPartView(PartView):
         event.stop()
         self._preview()
         self.note_edit()
+        self.keep_in_view(event.text_area)
 
     @on(TextArea.SelectionChanged)
     def _moved(self, event: TextArea.SelectionChanged) -> None:

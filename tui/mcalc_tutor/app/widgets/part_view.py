@@ -149,7 +149,7 @@ class PartView(Vertical):
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(classes="part-header")
-        prompt = Text(self.part.prompt or "")
+        prompt = Text(reflowed(self.part.prompt or ""))
         label = precision_label(self.part)
         if label:  # the stated numeric precision goes with the prompt, in the same widget
             prompt.append(("\n" if prompt else "") + f"Precision: {label}", style="italic")
@@ -217,6 +217,18 @@ class PartView(Vertical):
             if widget.focusable:
                 return widget
         return None
+
+    def keep_in_view(self, box: Widget) -> None:
+        """Typing into a box out of sight brings it into view: after a right answer the cursor
+        moves on to the next part while the screen stays on the verdict, and at 80×24 a long
+        answer leaves that part below the fold, so the first keys would land in a hidden box."""
+        if not (self.is_mounted and box.has_focus):
+            return
+        from textual.containers import ScrollableContainer
+
+        body = next((a for a in box.ancestors if isinstance(a, ScrollableContainer)), None)
+        if body is not None and not body.region.contains_region(box.region):
+            box.scroll_visible(animate=False)
 
     def focus_answer(self) -> None:
         """Focus this part's answer widget."""
@@ -346,6 +358,7 @@ class ExpressionPartView(PartView):
         if event.value.strip() or self.query_children(AnswerPreview):
             self._preview().show(event.value, self.part, self.variant.symbols)
         self.note_edit()
+        self.keep_in_view(event.input)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -493,6 +506,7 @@ class PointsPartView(PartView):
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         self.query_one(AnswerPreview).show_text(preview_text(event.value, "points", self.variant.symbols))
+        self.keep_in_view(event.input)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -599,3 +613,10 @@ def make_part_view(variant: Variant, part: Part, record: PartRecord | None = Non
 
         view = LinesPartView
     return view(variant, part, record, id=f"part-{dom_id(part.name)}")
+
+
+def reflowed(prompt: str) -> str:
+    """A prompt as one paragraph per blank-line-separated block: the bank wraps long prompts in
+    its TOML at about 100 columns, and those line breaks kept would leave a ragged line in each
+    prompt at 80. A blank line still separates paragraphs."""
+    return re.sub(r"(?<!\n)[ \t]*\n[ \t]*(?!\n)", " ", prompt.strip())

@@ -564,7 +564,11 @@ def _check_forms(exercise: Exercise, symbols: SymbolTable, values: dict, name: s
                                                                     f"function of the answer language"))
         if form.asks is not None and not (resolve(form.asks, symbols) or "").startswith("sym:"):
             problems.append(Problem(name, f"{where}.asks", f"{form.asks!r} is not a declared symbol"))
-        if part.precision.stated and part.kind not in ("number", "expression", "matrix", "vector"):
+        if part.kind == "points" and part.precision.stated:
+            if part.precision.mode != "exact":
+                problems.append(Problem(name, f"{where}.precision", 'a points part takes precision = "exact" only '
+                                                                    "(critical points are matched as values)"))
+        elif part.precision.stated and part.kind not in ("number", "expression", "matrix", "vector"):
             problems.append(Problem(name, f"{where}.precision", "a precision applies to numeric answers only"))
         elif part.precision.stated and part.kind != "number" and part.generator is None:
             try:

@@ -99,6 +99,9 @@ BROKEN = [
     ("bp-two-layer-minibatch", "d", "Δ R"),
     ("opt-bfgs-secant", "d", "B s - B s (s^T B s)/(s^T B s) + y (y^T s)/(y^T s)"),
     ("opt-bfgs-secant", "e", "I + y y^T/(y^T s) - s s^T/(s^T s)"),
+    # FORM_NOTES.md's last rows, closed by a division rule
+    ("bp-logistic-regression", "b", "(s - t)/(s(1 - s)) s(1 - s)"),
+    ("bp-logistic-regression", "b", "(σ(u) - t) (σ(u)(1 - σ(u)))^{-1} σ(u)(1 - σ(u))"),
 ]
 
 # exercise, part, another spelling that keeps the part's form (and is right)
@@ -132,6 +135,8 @@ KEPT = [
     ("bp-two-layer-shapes-first", "g", "W₁^T ((W₂^T δ₂) ⊙ σ₁'(z₁))"),
     ("bp-two-layer-minibatch", "d", "(R^T G)^T"),
     ("opt-bfgs-secant", "d", "y"),
+    ("bp-logistic-regression", "b", "s - t"),
+    ("bp-logistic-regression", "b", "-(t - sigmoid(u))"),
 ]
 
 

@@ -64,6 +64,11 @@ kind = "expression"
 answer = "σ(t) (1 - σ(t))"
 require = ["σ"]
 [[parts]]
+name = "simplified"
+kind = "expression"
+answer = "σ(t) - 1"
+forbid = ["/"]
+[[parts]]
 name = "column"
 kind = "vector"
 answer = "(1, 2)"
@@ -83,6 +88,10 @@ RULES = [
     ("newton", "x - A^{-1}(A x - b)", ["contains x", "simplify"], "inv(A) b"),
     ("sigma", "exp(-t)/(1 + exp(-t))^2", ["does not use σ", "in terms of σ"], "sigmoid(t)(1 - sigmoid(t))"),
     ("column", "[1, 2]", ["row", "asks for a column"], "[1; 2]"),
+    ("simplified", "(σ(t) - 1)/(σ(t)(1 - σ(t))) σ(t)(1 - σ(t))", ["a division", "without"], "σ(t) − 1"),
+    ("simplified", "(σ(t) - 1) (σ(t)(1 - σ(t)))^{-1} σ(t)(1 - σ(t))", ["a division"], "-(1 - σ(t))"),
+    ("simplified", "(σ(t) - 1) σ(t)^-1 σ(t)", ["a division"], "σ(t) + (-1)^2 - 2"),
+    ("simplified", "1/(1 + exp(-t)) - 1", ["a division"], "sigmoid(t) - 1"),
 ]
 
 

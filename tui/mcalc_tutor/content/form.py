@@ -42,6 +42,8 @@ def _probe_table() -> SymbolTable:
 def resolve(item: str, symbols: SymbolTable) -> str | None:
     """The key of a rule item: a declared symbol, or a function or notation as the parser reads it
     (σ, sigma, tr, trace, ‖, norm, inv, ⁻¹, …). None when it names nothing the answer language has."""
+    if item.strip() in DIVISION:
+        return "op:divide"
     name = canonical_name(item.strip())
     if name in symbols:
         return f"sym:{name}"
@@ -75,6 +77,20 @@ def _only_arg_is(node: A.Node, t: str) -> bool:
     return len(children) == 1 and isinstance(children[0], A.Sym) and children[0].name == t
 
 
+DIVISION = ("/", "÷")
+"""How a rule names division ("simplify: no fraction left"): any spelling of it, a / b, a ./ b,
+a negative power (s^-1) or an inverse (inv(s), X⁻¹)."""
+
+
+def _divides(node: A.Node) -> bool:
+    if isinstance(node, (A.Div, A.HadamardDiv, A.Inverse)):
+        return True
+    if isinstance(node, A.Pow):
+        exp = node.exp
+        return isinstance(exp, A.Neg) or isinstance(exp, A.Num) and exp.value < 0
+    return False
+
+
 def pieces(tree: A.Node) -> list[_Piece]:
     """Everything the answer is written with, in reading order."""
     out = []
@@ -87,6 +103,8 @@ def pieces(tree: A.Node) -> list[_Piece]:
             key = _function_key(node)
             if key is not None:
                 out.append(_Piece(key, node.col))
+        if _divides(node):
+            out.append(_Piece("op:divide", node.col))
     return out
 
 
@@ -240,7 +258,7 @@ def _literal_violation(literal: str, tree: A.Node) -> Violation | None:
     return None
 
 
-_NOTATION = {"fn:norm": "‖·‖", "fn:inverse": "⁻¹", "fn:transpose": "ᵀ", "fn:abs": "|·|"}
+_NOTATION = {"fn:norm": "‖·‖", "fn:inverse": "⁻¹", "fn:transpose": "ᵀ", "fn:abs": "|·|", "op:divide": "a division"}
 
 
 @dataclass

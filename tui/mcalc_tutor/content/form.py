@@ -201,8 +201,37 @@ def _literal(answer: _Answer) -> Violation | None:
     return _literal_violation(answer.form.literal, answer.tree)
 
 
+def _factored(answer: _Answer) -> Violation | None:
+    """`factor`: the answer is a product (up to its sign) one of whose factors is written as the
+    given expression ("a matrix times the old error", "simplifies to (…)w"): compared as printed,
+    so inv(A), A^-1 and A⁻¹ are one spelling."""
+    factor = answer.form.factor
+    if factor is None:
+        return None
+    from ..mathlang.pretty import pretty
+
+    try:
+        wanted = pretty(read(factor, answer.symbols).tree, answer.symbols)
+    except MathError:
+        return None  # reported by the loader
+    node = answer.tree
+    while isinstance(node, A.Neg):
+        node = node.arg
+    factors, stack = [], [node]
+    while stack:
+        piece = stack.pop()
+        if isinstance(piece, A.Mul):
+            stack += [piece.left, piece.right]
+        else:
+            factors.append(piece)
+    if len(factors) > 1 and any(pretty(f, answer.symbols) == wanted for f in factors):
+        return None
+    shown = wanted if wanted.isalnum() else f"({wanted})"
+    return Violation(f"your answer is not written as a product with the factor {shown}; factor {shown} out")
+
+
 FORM_RULES: tuple[Callable[[_Answer], Violation | None], ...] = (
-    _asks_itself, _forbidden, _only, _free_of, _required, _literal,
+    _asks_itself, _forbidden, _only, _free_of, _required, _literal, _factored,
 )
 """The rules in the order they are checked; the first one broken is reported."""
 

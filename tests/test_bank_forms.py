@@ -91,6 +91,7 @@ BROKEN = [
     ("bg-cauchy-schwarz-triangle", "e", "(x^T y)^2 / ‖y‖^2"),
     # the rules this branch adds (FORM_NOTES.md's rows and the prompts read again)
     ("grad-least-squares", "a", "‖A x - b‖^2 - x^T A^T A x - b^T b"),
+    ("grad-least-squares", "a", "(A x - b)^T (A x - b) - x^T A^T A x - b^T b"),
     ("jac-chain-concrete", "d", "[2x + y, x; 3x^2 y, x^3]"),
     ("mat-det-logdet", "e", "det(X) X^{-T}"),
     ("bp-two-layer-shapes-first", "e", "W₂^T δ₂"),
@@ -136,6 +137,7 @@ KEPT = [
     ("bg-cauchy-schwarz-triangle", "a", "x^T x + x^T y + y^T x + y^T y"),
     ("bg-cauchy-schwarz-triangle", "e", "(y^T x)^2 / (y^T y)"),
     ("grad-least-squares", "a", "-2 x^T A^T b"),
+    ("grad-least-squares", "a", "-2 b^T (A x)"),
     ("bp-two-layer-shapes-first", "e", "W₂^T (σ₂'(z₂) ⊙ g)"),
     ("bp-two-layer-shapes-first", "f", "(δ₁^T W₁)^T"),
     ("bp-two-layer-shapes-first", "g", "W₁^T ((W₂^T δ₂) ⊙ σ₁'(z₁))"),

@@ -203,8 +203,8 @@ def _literal(answer: _Answer) -> Violation | None:
 
 def _factored(answer: _Answer) -> Violation | None:
     """`factor`: the answer is a product (up to its sign) one of whose factors is written as the
-    given expression ("a matrix times the old error", "simplifies to (…)w"): compared as printed,
-    so inv(A), A^-1 and A⁻¹ are one spelling."""
+    given expression or its transpose ("a matrix times the old error", "simplifies to (…)w"):
+    compared as printed, so inv(A), A^-1 and A⁻¹ are one spelling."""
     factor = answer.form.factor
     if factor is None:
         return None
@@ -224,10 +224,11 @@ def _factored(answer: _Answer) -> Violation | None:
             stack += [piece.left, piece.right]
         else:
             factors.append(piece)
-    if len(factors) > 1 and any(pretty(f, answer.symbols) == wanted for f in factors):
+    shown = [pretty(f.arg if isinstance(f, A.Transpose) else f, answer.symbols) for f in factors]
+    if len(factors) > 1 and wanted in shown:
         return None
-    shown = wanted if wanted.isalnum() else f"({wanted})"
-    return Violation(f"your answer is not written as a product with the factor {shown}; factor {shown} out")
+    named = wanted if wanted.isalnum() else f"({wanted})"
+    return Violation(f"your answer is not written as a product with the factor {named}; factor {named} out")
 
 
 FORM_RULES: tuple[Callable[[_Answer], Violation | None], ...] = (

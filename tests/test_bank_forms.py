@@ -89,7 +89,7 @@ BROKEN = [
     ("bg-cauchy-schwarz-triangle", "a", "‖x‖² + 2 x^T y + ‖y‖²"),
     ("bg-cauchy-schwarz-triangle", "d", "y^T x - (x^T y)/(y^T y) (y^T y)"),
     ("bg-cauchy-schwarz-triangle", "e", "(x^T y)^2 / ‖y‖^2"),
-    # the rules this branch adds (FORM_NOTES.md's rows and the prompts read again)
+    # rules added when every prompt was read again
     ("grad-least-squares", "a", "‖A x - b‖^2 - x^T A^T A x - b^T b"),
     ("grad-least-squares", "a", "(A x - b)^T (A x - b) - x^T A^T A x - b^T b"),
     ("jac-chain-concrete", "d", "[2x + y, x; 3x^2 y, x^3]"),
@@ -100,10 +100,10 @@ BROKEN = [
     ("bp-two-layer-minibatch", "d", "Δ R"),
     ("opt-bfgs-secant", "d", "B s - B s (s^T B s)/(s^T B s) + y (y^T s)/(y^T s)"),
     ("opt-bfgs-secant", "e", "I + y y^T/(y^T s) - s s^T/(s^T s)"),
-    # FORM_NOTES.md's last rows, closed by a division rule
+    # forms no rule could state before: no division (forbid "/")
     ("bp-logistic-regression", "b", "(s - t)/(s(1 - s)) s(1 - s)"),
     ("bp-logistic-regression", "b", "(σ(u) - t) (σ(u)(1 - σ(u)))^{-1} σ(u)(1 - σ(u))"),
-    # and by a factor rule ("a matrix times the old error", "simplifies to (…)w")
+    # and a required factor ("a matrix times the old error", "simplifies to (…)w", "one product with x")
     ("opt-gd-error-recursion", "a", "x - α (A x - b) - A^{-1} b"),
     ("opt-gd-error-recursion", "a", "(x - A^{-1} b) - α A (x - A^{-1} b)"),
     ("app-regularization-gradients", "c", "w - α λ w"),

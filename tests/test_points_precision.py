@@ -1,4 +1,4 @@
-"""A points part's stated precision (issue 11, FORM_NOTES.md's hess-random-quadratic:d row).
+"""A points part's stated precision (issue 11: hess-random-quadratic:d asks "3/11, not 0.27").
 
 `precision = "exact"` on a points part: the exact coordinates (fractions) are right, and so is a
 decimal that *is* the exact value (0.5 for 1/2); a decimal rounding of a critical point (0.27 for

@@ -1,10 +1,10 @@
 """Form rules of a part: what an answer may, must and must not be written with.
 
 A part asks for more than a value: "in terms of σ(z)", "written with g, W₂, z₁ and z₂ only",
-"simplified", "no norm symbols", "as a column", and it must not accept the name of the quantity it
-asks for (δ₂ = … answered "δ₂"). These rules are checked on the answer as read (the tree), so the
-live preview shows a violation before Enter and the checker reports it as `invalid`, which is not
-counted as a wrong attempt. Parsing only: no numpy.
+"simplified", "no norm symbols", "no division left", "factor w out", "as a column", and it must
+not accept the name of the quantity it asks for (δ₂ = … answered "δ₂"). These rules are checked
+on the answer as read (the tree), so the live preview shows a violation before Enter and the
+checker reports it as `invalid`, which is not counted as a wrong attempt. Parsing only: no numpy.
 """
 from __future__ import annotations
 

@@ -209,3 +209,24 @@ def _own_readings(text: str, symbols) -> list[str]:
     except MathError:
         pass
     return sorted(set(out), key=len, reverse=True)
+
+
+@pytest.mark.parametrize("ex_id, name, wrong", [
+    ("bp-logistic-regression", "b", "t - σ(u)"),            # feedback ended "… = σ(u) − t."
+    ("grad-least-squares", "a", "-b^T A x"),                # feedback ended "… give −2bᵀAx."
+])
+def test_an_answer_written_with_a_unicode_minus_in_feedback_is_withheld(ex_id, name, wrong):
+    from mcalc_tutor.checking.withhold import answer_forms, mentions
+    from mcalc_tutor.content.answers import check_part as check
+    from mcalc_tutor.content.loader import load_bank as bank
+    from mcalc_tutor.content.variants import make_variant as variant_of
+
+    variant = variant_of(bank().get(ex_id), 0)
+    part = variant.part(name)
+    forms = answer_forms(str(part.answer), variant.symbols)
+    assert any("−" in m.feedback and mentions(m.feedback, forms) for m in part.mistakes)
+    verdict = check(variant, part, wrong)
+    assert verdict.status == "incorrect"
+    for text in [verdict.message, *(d.message for d in verdict.diagnostics)]:
+        assert not mentions(text, forms), text
+    assert any(mentions(d.message, forms) for d in check(variant, part, wrong, reveal=True).diagnostics)

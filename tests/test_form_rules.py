@@ -64,6 +64,16 @@ kind = "expression"
 answer = "σ(t) (1 - σ(t))"
 require = ["σ"]
 [[parts]]
+name = "simplified"
+kind = "expression"
+answer = "σ(t) - 1"
+forbid = ["/"]
+[[parts]]
+name = "factored"
+kind = "vector"
+answer = "(A - t I)(x - b)"
+factor = "x - b"
+[[parts]]
 name = "column"
 kind = "vector"
 answer = "(1, 2)"
@@ -83,6 +93,13 @@ RULES = [
     ("newton", "x - A^{-1}(A x - b)", ["contains x", "simplify"], "inv(A) b"),
     ("sigma", "exp(-t)/(1 + exp(-t))^2", ["does not use σ", "in terms of σ"], "sigmoid(t)(1 - sigmoid(t))"),
     ("column", "[1, 2]", ["row", "asks for a column"], "[1; 2]"),
+    ("simplified", "(σ(t) - 1)/(σ(t)(1 - σ(t))) σ(t)(1 - σ(t))", ["a division", "without"], "σ(t) − 1"),
+    ("simplified", "(σ(t) - 1) (σ(t)(1 - σ(t)))^{-1} σ(t)(1 - σ(t))", ["a division"], "-(1 - σ(t))"),
+    ("simplified", "(σ(t) - 1) σ(t)^-1 σ(t)", ["a division"], "σ(t) + (-1)^2 - 2"),
+    ("simplified", "1/(1 + exp(-t)) - 1", ["a division"], "sigmoid(t) - 1"),
+    ("factored", "A x - A b - t x + t b", ["product with the factor (x - b)", "factor (x - b) out"],
+     "-(t I - A)(x - b)"),
+    ("factored", "(A - t I) x - (A - t I) b", ["factor (x - b) out"], "(A - tI)(x - b)"),
 ]
 
 
@@ -141,6 +158,8 @@ def test_a_form_error_is_not_counted_as_an_attempt(variant):
     ("literal", '"diagonal"', "must be one of any, column, row"),
     ("asks", '"tr"', "not a declared symbol"),
     ("free_of", '["g"]', "breaks the part's own form rules"),  # the expected answer contains g
+    ("factor", '"x +"', "cannot read"),
+    ("factor", '"z2"', "breaks the part's own form rules"),  # g ⊙ φ'(z2) is no product with the factor z2
 ])
 def test_the_loader_reports_bad_form_rules_by_file_and_field(tmp_path, field, value, says):
     text = EXERCISE.replace('asks = "δ2"\n', f'{field} = {value}\n', 1)
@@ -150,7 +169,7 @@ def test_the_loader_reports_bad_form_rules_by_file_and_field(tmp_path, field, va
     exercise, problems = load_exercise(Path(path))
     assert exercise is None
     fields = {p.field: p.message for p in problems}
-    key = "parts.d2.answer" if field == "free_of" else (f"parts[0].{field}" if field in ("require", "literal")
+    key = "parts.d2.answer" if says.startswith("breaks") else (f"parts[0].{field}" if field in ("require", "literal")
                                                           else f"parts.d2.{field}")
     assert key in fields and says in fields[key], [str(p) for p in problems]
     assert all(str(p).count(": ") >= 2 for p in problems)  # file: field: problem

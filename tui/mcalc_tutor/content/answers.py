@@ -17,9 +17,10 @@ from ..checking.reference import reference
 from ..checking.verdict import CORRECT, INCORRECT, INVALID, PARTIAL, Diagnostic, Verdict, invalid
 from ..checking.withhold import answer_forms, withhold
 from ..mathlang import MathError, SymbolTable, read
+from ..mathlang import ast as A
 from ..mathlang.evaluate import DomainError, evaluate
 from .form import pieces
-from .model import Part
+from .model import EXACT_RTOL, Part
 from .precision import Judgement, Literal, Precision, entry_literals, entry_names, judge_entries
 from .reading import Reading, read_answer, text_problem
 from .variants import Variant
@@ -265,14 +266,28 @@ def _check_points(part: Part, reading: Reading) -> Verdict:
     for p in part.answer if isinstance(part.answer, list) else []:
         value = evaluate(read(p["at"], SymbolTable()), {}, {}).ravel()
         expected.append((value, p["type"]))
+    exact = part.precision.mode == "exact"
+    if exact:
+        rounded = [point.coords.strip() for point, (value, _, _) in zip(reading.points, given, strict=True)
+                   if _rounds_a_point(point.typed.tree, point.coords, value, [ev for ev, _ in expected])]
+        if rounded:
+            verdict = invalid(f"this part asks for the exact coordinates: write {' and '.join(rounded)} with "
+                              f"fractions (or sqrt(…)), not decimals")
+            verdict.interpreted = reading.interpreted
+            return verdict
+
+    def same(ev: np.ndarray, value: np.ndarray) -> bool:
+        if ev.shape != value.shape:
+            return False
+        return bool(np.allclose(ev, value, rtol=EXACT_RTOL, atol=1e-12) if exact else np.allclose(ev, value, atol=1e-6))
+
     matched: set[int] = set()
     good = 0.0
     diagnostics = []
     interpreted = reading.interpreted
     for value, point_type, shown in given:
-        hit = next((i for i, (ev, _) in enumerate(expected)
-                    if i not in matched and ev.shape == value.shape and np.allclose(ev, value, atol=1e-6)), None)
-        if hit is None and any(ev.shape == value.shape and np.allclose(ev, value, atol=1e-6) for ev, _ in expected):
+        hit = next((i for i, (ev, _) in enumerate(expected) if i not in matched and same(ev, value)), None)
+        if hit is None and any(same(ev, value) for ev, _ in expected):
             diagnostics.append(Diagnostic("repeat", f"{shown} is listed more than once."))
             continue
         if hit is None:
@@ -298,6 +313,32 @@ def _check_points(part: Part, reading: Reading) -> Verdict:
     status = PARTIAL if score > 0 else INCORRECT
     return Verdict(status, round(score, 4), diagnostics[0].message if diagnostics else "Not right.",
                    interpreted=interpreted, diagnostics=diagnostics)
+
+
+def _rounds_a_point(tree: object, text: str, value: np.ndarray, expected: list[np.ndarray]) -> bool:
+    """Is a point written with decimals a rounding of a critical point that is not its exact value
+    (0.27 for 3/11)? Each coordinate is the exact value, or a decimal that rounds or truncates it (a
+    bare number), or within 10⁻³ relative of it (a decimal inside an expression)."""
+    literals = entry_literals(tree, text) if isinstance(tree, A.Node) else None
+    if literals is None or len(literals) != value.size or not any(lit.decimal for lit in literals):
+        return False
+    for ev in expected:
+        if ev.shape != value.shape or np.allclose(ev, value, rtol=EXACT_RTOL, atol=1e-12):
+            continue
+        if all(_near(float(x), float(want), lit) for x, want, lit in zip(value, ev, literals, strict=True)):
+            return True
+    return False
+
+
+def _near(x: float, want: float, lit: Literal) -> bool:
+    if abs(x - want) <= 1e-12 + EXACT_RTOL * abs(want):
+        return True
+    if not lit.decimal:
+        return False
+    if lit.bare:  # rounded, or cut off after its last digit
+        unit = lit.last_place * (1 + 1e-9)
+        return abs(x - want) <= unit / 2 or (x * want >= 0 and abs(x) <= abs(want) < abs(x) + unit)
+    return abs(x - want) <= 1e-3 * max(abs(want), 1e-3)
 
 
 def _misclassified(shown: str, given: str, expected: str) -> str:

@@ -1,10 +1,10 @@
 """Form rules of a part: what an answer may, must and must not be written with.
 
 A part asks for more than a value: "in terms of σ(z)", "written with g, W₂, z₁ and z₂ only",
-"simplified", "no norm symbols", "as a column", and it must not accept the name of the quantity it
-asks for (δ₂ = … answered "δ₂"). These rules are checked on the answer as read (the tree), so the
-live preview shows a violation before Enter and the checker reports it as `invalid`, which is not
-counted as a wrong attempt. Parsing only: no numpy.
+"simplified", "no norm symbols", "no division left", "factor w out", "as a column", and it must
+not accept the name of the quantity it asks for (δ₂ = … answered "δ₂"). These rules are checked
+on the answer as read (the tree), so the live preview shows a violation before Enter and the
+checker reports it as `invalid`, which is not counted as a wrong attempt. Parsing only: no numpy.
 """
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ def _probe_table() -> SymbolTable:
 def resolve(item: str, symbols: SymbolTable) -> str | None:
     """The key of a rule item: a declared symbol, or a function or notation as the parser reads it
     (σ, sigma, tr, trace, ‖, norm, inv, ⁻¹, …). None when it names nothing the answer language has."""
+    if item.strip() in DIVISION:
+        return "op:divide"
     name = canonical_name(item.strip())
     if name in symbols:
         return f"sym:{name}"
@@ -75,6 +77,20 @@ def _only_arg_is(node: A.Node, t: str) -> bool:
     return len(children) == 1 and isinstance(children[0], A.Sym) and children[0].name == t
 
 
+DIVISION = ("/", "÷")
+"""How a rule names division ("simplify: no fraction left"): any spelling of it, a / b, a ./ b,
+a negative power (s^-1) or an inverse (inv(s), X⁻¹)."""
+
+
+def _divides(node: A.Node) -> bool:
+    if isinstance(node, (A.Div, A.HadamardDiv, A.Inverse)):
+        return True
+    if isinstance(node, A.Pow):
+        exp = node.exp
+        return isinstance(exp, A.Neg) or isinstance(exp, A.Num) and exp.value < 0
+    return False
+
+
 def pieces(tree: A.Node) -> list[_Piece]:
     """Everything the answer is written with, in reading order."""
     out = []
@@ -87,6 +103,8 @@ def pieces(tree: A.Node) -> list[_Piece]:
             key = _function_key(node)
             if key is not None:
                 out.append(_Piece(key, node.col))
+        if _divides(node):
+            out.append(_Piece("op:divide", node.col))
     return out
 
 
@@ -183,8 +201,38 @@ def _literal(answer: _Answer) -> Violation | None:
     return _literal_violation(answer.form.literal, answer.tree)
 
 
+def _factored(answer: _Answer) -> Violation | None:
+    """`factor`: the answer is a product (up to its sign) one of whose factors is written as the
+    given expression or its transpose ("a matrix times the old error", "simplifies to (…)w"):
+    compared as printed, so inv(A), A^-1 and A⁻¹ are one spelling."""
+    factor = answer.form.factor
+    if factor is None:
+        return None
+    from ..mathlang.pretty import pretty
+
+    try:
+        wanted = pretty(read(factor, answer.symbols).tree, answer.symbols)
+    except MathError:
+        return None  # reported by the loader
+    node = answer.tree
+    while isinstance(node, A.Neg):
+        node = node.arg
+    factors, stack = [], [node]
+    while stack:
+        piece = stack.pop()
+        if isinstance(piece, A.Mul):
+            stack += [piece.left, piece.right]
+        else:
+            factors.append(piece)
+    shown = [pretty(f.arg if isinstance(f, A.Transpose) else f, answer.symbols) for f in factors]
+    if len(factors) > 1 and wanted in shown:
+        return None
+    named = wanted if wanted.isalnum() else f"({wanted})"
+    return Violation(f"your answer is not written as a product with the factor {named}; factor {named} out")
+
+
 FORM_RULES: tuple[Callable[[_Answer], Violation | None], ...] = (
-    _asks_itself, _forbidden, _only, _free_of, _required, _literal,
+    _asks_itself, _forbidden, _only, _free_of, _required, _literal, _factored,
 )
 """The rules in the order they are checked; the first one broken is reported."""
 
@@ -240,7 +288,7 @@ def _literal_violation(literal: str, tree: A.Node) -> Violation | None:
     return None
 
 
-_NOTATION = {"fn:norm": "‖·‖", "fn:inverse": "⁻¹", "fn:transpose": "ᵀ", "fn:abs": "|·|"}
+_NOTATION = {"fn:norm": "‖·‖", "fn:inverse": "⁻¹", "fn:transpose": "ᵀ", "fn:abs": "|·|", "op:divide": "a division"}
 
 
 @dataclass

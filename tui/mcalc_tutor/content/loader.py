@@ -495,7 +495,12 @@ def _read_form(raw: dict, where: str, bad: Bad) -> Form:
     if asks is not None and not (isinstance(asks, str) and asks.strip()):
         bad(f"{where}.asks", "must be the name of a declared symbol")
         asks = None
-    return Form(literal=literal, asks=asks.strip() if asks else None, **lists)
+    factor = raw.get("factor")
+    if factor is not None and not (isinstance(factor, str) and factor.strip()):
+        bad(f"{where}.factor", "must be an expression in the answer language, like \"x - A^{-1} b\"")
+        factor = None
+    return Form(literal=literal, asks=asks.strip() if asks else None, factor=factor.strip() if factor else None,
+                **lists)
 
 
 PRECISION_KEYS = ("precision", "sigfigs", "decimals", "rel_tol", "abs_tol", "tolerance")
@@ -562,9 +567,18 @@ def _check_forms(exercise: Exercise, symbols: SymbolTable, values: dict, name: s
                 if resolve(item, symbols) is None:
                     problems.append(Problem(name, f"{where}.{key}", f"{item!r} is neither a declared symbol nor a "
                                                                     f"function of the answer language"))
+        if form.factor is not None:
+            try:
+                read(form.factor, symbols)
+            except MathError as exc:
+                problems.append(Problem(name, f"{where}.factor", f"cannot read {form.factor!r}: {exc.message}"))
         if form.asks is not None and not (resolve(form.asks, symbols) or "").startswith("sym:"):
             problems.append(Problem(name, f"{where}.asks", f"{form.asks!r} is not a declared symbol"))
-        if part.precision.stated and part.kind not in ("number", "expression", "matrix", "vector"):
+        if part.kind == "points" and part.precision.stated:
+            if part.precision.mode != "exact":
+                problems.append(Problem(name, f"{where}.precision", 'a points part takes precision = "exact" only '
+                                                                    "(critical points are matched as values)"))
+        elif part.precision.stated and part.kind not in ("number", "expression", "matrix", "vector"):
             problems.append(Problem(name, f"{where}.precision", "a precision applies to numeric answers only"))
         elif part.precision.stated and part.kind != "number" and part.generator is None:
             try:

@@ -18,6 +18,7 @@ class Form:
     require: tuple[str, ...] = ()   # symbols or functions that must appear
     literal: str = "any"            # "column": a flat row literal [1, 2] is refused, not read as the column
     asks: str | None = None         # the quantity the part asks for: its name may not be the answer
+    factor: str | None = None       # the answer is a product with this factor ("factored", "a matrix times e")
 
     @property
     def empty(self) -> bool:

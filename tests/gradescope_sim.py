@@ -100,3 +100,27 @@ def upload(ag: Path, env: dict, files: dict[str, str], metadata: dict | None = N
     (ag / "submission_metadata.json").write_text(json.dumps(metadata or METADATA))
     run([str(ag / "run_autograder")], env=env, cwd=ag)
     return json.loads((ag / "results" / "results.json").read_text())
+
+
+def right_answers(assignment_file: Path, secret: str, sid: str, banks: tuple[Path, ...] = ()) -> tuple[str, int]:
+    """Student ``sid``'s template with every math part answered from their key (code parts left
+    to their files), and the assignment's maximum score."""
+    from mcalc_tutor.content.banks import use_banks
+    from mcalc_tutor.grading.assignment import load_assignment
+    from mcalc_tutor.grading.seeds import student_seed
+    from mcalc_tutor.grading.template import answer_key, student_template
+
+    use_banks(list(banks))  # the instructor's side: their key and template know the bank's exercises
+    try:
+        assignment = load_assignment(assignment_file)
+        seed = student_seed(secret.strip().encode(), assignment.id, sid)
+        key = answer_key(assignment, seed)
+        good = student_template(assignment, seed, sid)
+    finally:
+        use_banks(())
+    for part in key["parts"]:
+        ex = part["exercise"]
+        if not ex.startswith("code-"):
+            good = good.replace(f"[answers.{ex}]\n", f"[answers.{ex}]\n{part['part']} = {json.dumps(part['answer'])}\n", 1)
+    good = "\n".join(line for line in good.splitlines() if not line.endswith('= ""')) + "\n"
+    return good, assignment.max_score

@@ -12,11 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from gradescope_sim import autograder_root, build_bundle, instructor_install, python_version, run, setup, target_python, upload
-from mcalc_tutor.content.banks import use_banks
+from gradescope_sim import (
+    autograder_root,
+    build_bundle,
+    instructor_install,
+    python_version,
+    right_answers,
+    run,
+    setup,
+    target_python,
+    upload,
+)
 from mcalc_tutor.grading.assignment import load_assignment
 from mcalc_tutor.grading.seeds import student_seed
-from mcalc_tutor.grading.template import answer_key, student_template
+from mcalc_tutor.grading.template import answer_key
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "gradescope-test-secret\n"
@@ -100,20 +109,7 @@ def test_simulated_gradescope_run(tmp_path, which):
     installed = run([str(ag / "venv" / "bin" / "python"), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
     assert installed.stdout.strip() == version  # the wheel installed on the target Python
 
-    use_banks([BANK])  # the instructor's side: their key and template know the bank's exercise
-    try:
-        assignment = load_assignment(course / "assignment.toml")
-        seed = student_seed(SECRET.strip().encode(), assignment.id, "s1")
-        key = answer_key(assignment, seed)
-        good = student_template(assignment, seed, "s1")
-    finally:
-        use_banks(())
-    answers = {(p["exercise"], p["part"]): p["answer"] for p in key["parts"]}
-    assert ("ridge-gradient", "b") in answers
-    for (ex, part), answer in answers.items():
-        good = good.replace(f"[answers.{ex}]\n", f"[answers.{ex}]\n{part} = {json.dumps(answer)}\n", 1) \
-            if ex != "code-gradient-check" else good
-    good = "\n".join(line for line in good.splitlines() if not line.endswith('= ""')) + "\n"
+    good, max_score = right_answers(course / "assignment.toml", SECRET, "s1", (BANK,))
     reference = (ROOT / "solutions" / "gradients" / "gradient_check.py").read_text()
     cases = {
         "good": {"submission.toml": good, "gradient_check.py": reference},
@@ -125,7 +121,7 @@ def test_simulated_gradescope_run(tmp_path, which):
     for case, files in cases.items():
         seen[case] = upload(ag, env, files)
         check_results_schema(seen[case])
-    assert seen["good"]["score"] == assignment.max_score == 10, seen["good"]  # 3 of them from the bank
+    assert seen["good"]["score"] == max_score == 10, seen["good"]  # 3 of them from the bank
     assert any(t["name"].startswith("ridge-gradient") and t["score"] == 2 for t in seen["good"]["tests"])
     assert seen["good"]["visibility"] == "after_due_date" and seen["good"]["stdout_visibility"] == "hidden"
     assert {t["visibility"] for t in seen["good"]["tests"]} == {"after_due_date"}

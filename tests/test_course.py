@@ -295,6 +295,10 @@ def test_reteach_merges_variants_and_ranks_across_the_assignment(tmp_path, hw1):
     top, second = data["misconceptions"][:2]
     assert top["share"] == 1.0 and top["parts"] == ["hess-random-quadratic:a"]
     assert second["share"] == 0.5 and second["parts"] == ["grad-quadratic-form:b"]
+    # "2 A x" is a listed mistake and also trips the generic "symmetric" check: one finding, not two
+    part_b = next(p for p in data["parts"] if (p["exercise"], p["part"]) == ("grad-quadratic-form", "b"))
+    assert [m["misconception"][:24] for m in part_b["misconceptions"]] == ["mistake: 2Ax is the grad"]
+    assert len(data["misconceptions"]) == 2
     text = reteach_text(results, hw1)
     assert "What to re-teach" in text and "100% (4) mistake: The mixed term" in text
 

@@ -295,6 +295,10 @@ def test_reteach_merges_variants_and_ranks_across_the_assignment(tmp_path, hw1):
     top, second = data["misconceptions"][:2]
     assert top["share"] == 1.0 and top["parts"] == ["hess-random-quadratic:a"]
     assert second["share"] == 0.5 and second["parts"] == ["grad-quadratic-form:b"]
+    # "2 A x" is a listed mistake and also trips the generic "symmetric" check: one finding, not two
+    part_b = next(p for p in data["parts"] if (p["exercise"], p["part"]) == ("grad-quadratic-form", "b"))
+    assert [m["misconception"][:24] for m in part_b["misconceptions"]] == ["mistake: 2Ax is the grad"]
+    assert len(data["misconceptions"]) == 2
     text = reteach_text(results, hw1)
     assert "What to re-teach" in text and "100% (4) mistake: The mixed term" in text
 
@@ -476,3 +480,37 @@ def test_reteach_counts_code_parts_left_ungraded():
     data = reteach_data([SubmissionResult("a.toml", "a", 0, [part])])
     assert data["parts"][0]["share"]["ungraded"] == 1.0 and data["misconceptions"] == []
     assert "not graded (no sandbox)" in reteach_text([SubmissionResult("a.toml", "a", 0, [part])])
+
+
+def test_a_batch_on_a_terminal_shows_a_progress_bar_with_count_and_time_left():
+    """Issue 13, item 7: on a terminal, stderr carries rich's bar (the count and the time left)."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    data = Path(__file__).parent / "data" / "submissions"
+    total = len(list(data.iterdir()))  # one student folder each
+    leader, follower = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "mcalc_tutor", "grade", str(data), "--format", "csv"],
+                            stdout=subprocess.DEVNULL, stderr=follower, env=env)
+    os.close(follower)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    text = seen.decode(errors="replace")
+    assert "grading" in text and f"/{total}" in text and "━" in text, text[-2000:]

@@ -139,6 +139,26 @@ def test_a_submission_too_big_to_parse_quickly_is_refused_before_parsing(tmp_pat
     assert time.monotonic() - started < 2 and "too many lines or items" in sub.error
 
 
+def test_a_huge_answer_string_costs_little_memory_and_only_its_part(tmp_path):
+    """A 20 MB answer (under the file cap): the fast reader's string pattern took 4 GiB and 8 s on it."""
+    path = tmp_path / "huge" / "submission.toml"
+    path.parent.mkdir()
+    path.write_text('[meta]\nstudent = "huge"\n[answers.grad-quadratic-form]\na = "' + "x+" * (10 * 1024 * 1024)
+                    + 'x"\nb = "A x + A^T x"\n', encoding="utf-8")
+    probe = ("import json, resource, subprocess, sys\n"
+             "run = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+             "print(json.dumps([run.returncode, run.stdout, run.stderr,"
+             " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n")
+    out = subprocess.run([sys.executable, "-c", probe, *CLI, "grade", str(path), "--format", "json"],
+                         capture_output=True, text=True, timeout=120)
+    code, stdout, stderr, peak_kib = json.loads(out.stdout)
+    assert code == 0 and "Traceback" not in stderr, stderr[-2000:]
+    by_part = {p["part"]: p for p in json.loads(stdout)["parts"]}
+    assert by_part["a"]["status"] == "invalid" and "too long" in by_part["a"]["feedback"]
+    assert by_part["b"]["status"] == "correct"
+    assert peak_kib < 1024 * 1024, f"grading one submission peaked at {peak_kib // 1024} MiB"
+
+
 def test_a_hostile_batch_through_the_cli_finishes_without_a_traceback(tmp_path, sandbox):
     batch = tmp_path / "batch"
     student(batch / "alice", "alice")

@@ -34,6 +34,9 @@ _PAIR = re.compile(
 _BLANK = re.compile(_WS + _COMMENT + r"(?:\n|\Z)")
 _ESCAPES = {'"': '"', "\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _ESCAPE = re.compile(r"\\(.)")
+_LONGEST_LINE = 64 * 1024
+"""A longer line goes to tomllib: the one-line string pattern costs re's backtracking stack some
+200 bytes a character (4 GiB for a 20 MB answer), tomllib a few; no answer is that long anyway."""
 
 _TABLE, _IMPLICIT, _VALUE = 1, 2, 3
 
@@ -59,6 +62,9 @@ def _flat(text: str) -> dict[str, Any]:
     pos, end = 0, len(text)
     while pos < end:
         first = text[pos]
+        newline = text.find("\n", pos)
+        if (newline if newline >= 0 else end) - pos > _LONGEST_LINE:
+            raise _Unsure
         # what a line can be, by its first character: one regular expression tried, not three
         match = None if first in "#\n[" else _PAIR.match(text, pos)
         if match is not None:

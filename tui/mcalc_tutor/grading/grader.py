@@ -330,7 +330,8 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 def _misconceptions(ex, part, verdict) -> list[str]:
     """Name each finding so that it is the same in every variant: a listed mistake by its feedback as
-    written in the bank ({a} shown as a), any other diagnostic by its code."""
+    written in the bank ({a} shown as a), any other diagnostic by its code (only when no listed
+    mistake matched)."""
     raw = ex.part(part.name)
     out: list[str] = []
     for d in verdict.diagnostics:
@@ -341,6 +342,10 @@ def _misconceptions(ex, part, verdict) -> list[str]:
             label = "mistake: " + _PLACEHOLDER.sub(r"\1", " ".join(text.split()))
         if label not in out:
             out.append(label)
+    if any(label.startswith("mistake: ") for label in out):
+        # the instructor's name for this wrong answer: a generic check that also fired on it (2Ax
+        # also trips "symmetric") is the same finding, and counted again it split the re-teach list
+        out = [label for label in out if label.startswith("mistake: ")]
     return out
 
 

@@ -402,3 +402,19 @@ def test_issue_10s_precision_table():
     assert check_part(variant, part, "10.05").status == "correct"
     assert check_part(variant, part, "10").status == "invalid"
     assert check_part(variant, part, "10.1").status == "incorrect"
+
+
+def test_every_numeric_part_states_its_precision():
+    """Issue 11: "give every numeric part its precision policy": a number part, and a vector,
+    matrix or expression part whose answer is a constant, states one (no unstated 1e-6 rule)."""
+    unstated = []
+    for exercise in BANK.exercises:
+        for seed in _seeds(exercise):
+            variant = make_variant(exercise, seed)
+            for part in variant.parts:
+                numeric = part.kind == "number" or (
+                    part.kind in ("vector", "matrix", "expression") and isinstance(part.answer, str)
+                    and _constant(part) is not None)
+                if numeric and not part.precision.stated:
+                    unstated.append(f"{exercise.id}:{part.name}")
+    assert not unstated, sorted(set(unstated))

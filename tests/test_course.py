@@ -201,6 +201,10 @@ def test_blanks_are_missing_and_a_syntax_error_costs_the_submission_with_line_an
     assert result.score == 0 and result.max_score == 8
     assert "line 4" in result.error and "column" in result.error
     assert all(p.status == "invalid" for p in result.parts)
+    # the bank's parts outside the assignment were not written: they are no "extra answers" to report
+    assert [(p.exercise, p.part) for p in result.parts] == [(e.id, q.name) for e in hw1.exercises for q in e.parts]
+    book = build_gradebook([result], hw1, parse_roster(ROSTER), base=tmp_path)
+    assert "not part of this assignment" not in problems_csv(book), problems_csv(book)
 
 
 def test_unexpected_answers_never_become_columns(tmp_path, hw1):

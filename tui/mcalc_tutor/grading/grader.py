@@ -405,8 +405,8 @@ def _grade_assigned(sub: Submission, assignment: Assignment, key: bytes | None,
             p.max_score = part.points
             kept.append(p)
         for name, p in graded.items():  # answered parts outside the assignment, or parts that do not exist
-            if p.status == MISSING:
-                continue
+            if p.status == MISSING or (name in bank_points and name not in given):
+                continue  # not written (an unreadable file marks every part invalid: not the student's extra)
             if name in bank_points:
                 p.status, p.feedback = INVALID, "not part of this assignment (ignored)"
             p.score = p.max_score = 0.0

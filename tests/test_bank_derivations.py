@@ -70,6 +70,9 @@ CASES = [
     Case("gradients", "grad-derive-by-differentials", "b", "x", {"x": _col(n)},
          lambda v: _s(np.log(np.exp(v["x"]).sum())),
          3, "= sum(exp(x) ⊙ dx)"),  # the division by the sum forgotten
+    Case("gradients", "grad-derive-by-differentials", "c", "x", {"A": _mat(n, n), "x": _col(n)},
+         lambda v: _s(v["x"].T @ v["A"] @ v["x"]),
+         2, "= 2 e^T A x"),  # from the partials: (Aᵀx)_k taken for (Ax)_k
     Case("jacobians", "jac-derive-by-differentials", "a", "x", {"W": _mat(m, n), "x": _col(n), "y": _col(m)},
          lambda v: _s(0.5 * np.sum((_sig(v["W"] @ v["x"]) - v["y"]) ** 2)),
          3, "= (σ(W x) - y)^T W dx"),  # σ' dropped from the Jacobian

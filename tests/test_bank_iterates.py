@@ -330,6 +330,12 @@ STEPS = {
     ("applications", "app-normal-equations", "g"): (
         lambda: _fd_gradient(lambda w: (Xd @ w - yd) @ (Xd @ w - yd), inv(Xd.T @ Xd) @ Xd.T @ yd),
         2, "= w - 2 (X^T X)^{-1} (X^T X w - X^T y)"),
+    ("convexity", "cvx-stationary-is-global", "a"): (
+        # the gradient of ½xᵀQx − bᵀx vanishes at s = Q⁻¹b, and f(y) − f(s) is ½(y − s)ᵀQ(y − s) at any y
+        lambda: np.append(_fd_gradient(lambda v: 0.5 * v @ SPD @ v - bd @ v, inv(SPD) @ bd),
+                          (0.5 * xd @ SPD @ xd - bd @ xd) - (0.5 * (inv(SPD) @ bd) @ bd - bd @ inv(SPD) @ bd)
+                          - 0.5 * (xd - inv(SPD) @ bd) @ SPD @ (xd - inv(SPD) @ bd)),
+        3, "= 1/2 y^T Q y - 2 s^T Q y + 1/2 s^T Q s"),
 }
 STEP_IDS = [f"{e}:{p}" for _, e, p in STEPS]
 

@@ -692,3 +692,104 @@ def test_the_class_report_counts_code_parts_left_ungraded_without_a_sandbox(tmp_
     part = next(p for p in class_report_data(results)["parts"] if p["exercise"] == "code-power-iteration")
     assert part["share"][NOT_GRADED] == 1.0
     assert "100% not graded (no sandbox)" in class_report_text(results)
+
+
+# ---- found in the audit of issue 12: attacks beyond the nine classes -----------------------------
+
+def _limited(megabytes: int):
+    """preexec_fn: the grader's own address space capped (the batch at 6 GB would now fail)."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (megabytes * 1024 * 1024, megabytes * 1024 * 1024))
+    return limit
+
+
+def test_huge_strings_in_a_submission_cost_neither_memory_nor_the_other_parts(tmp_path):
+    """A 30 MB student name or answer (under the 32 MiB file bound) took the fast TOML reader 6 GB
+    and 15 s (a regular expression kept a backtracking entry per character); a megabyte-long
+    exercise id, part name or code file name was echoed whole on every report line."""
+    batch = tmp_path / "batch"
+    student(batch / "honest", "honest")
+    big = 30 * 1024 * 1024
+    student(batch / "big-name", "n" * big)
+    student(batch / "big-answer", "big-answer", MATH.replace('c = "4"', 'c = "' + "x+" * (big // 2) + 'x"'))
+    student(batch / "escapes", "escapes", MATH + 'd = "' + "\\n" * (big // 4) + '"\n')  # d: not answered
+    student(batch / "long-keys", "long-keys", MATH.replace('c = "4"', 'c = "4"\n' + "q" * 10**6 + ' = "1"') +
+            f'[answers.{"y" * 10**6}]\na = "1"\n[answers.code-power-iteration]\na = "{"p" * 10**6}.py"\n')
+    started = time.monotonic()
+    runs = {fmt: subprocess.run([*CLI, "grade", str(batch), "--format", fmt], capture_output=True, text=True,
+                                timeout=180, preexec_fn=_limited(1536)) for fmt in ("json", "text")}
+    assert time.monotonic() - started < 90
+    for run in runs.values():
+        assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    by_folder = {Path(r["submission"]).parent.name: r for r in json.loads(runs["json"].stdout)}
+    for name in ("honest", "big-name", "big-answer", "escapes", "long-keys"):
+        assert by_folder[name].get("error") is None, by_folder[name]["error"]
+        assert math_score(SimpleResult(by_folder[name])) == (MATH_POINTS - (name == "big-answer")), name
+    assert len(by_folder["big-name"]["student"]) <= 200
+    too_long = next(p for p in by_folder["big-answer"]["parts"] if p["part"] == "c")
+    assert too_long["status"] == "invalid" and "too long" in too_long["feedback"]
+    assert max(map(len, runs["text"].stdout.splitlines())) < 600  # no id or name echoed whole
+    assert len(runs["json"].stdout) < 100_000
+
+
+class SimpleResult:
+    """A JSON-report submission seen as math_score() sees a SubmissionResult."""
+
+    def __init__(self, data: dict) -> None:
+        from types import SimpleNamespace
+
+        self.parts = [SimpleNamespace(exercise=p["exercise"], score=p["score"]) for p in data["parts"]]
+
+
+FAKE_RESULTS = '''
+import os, sys
+print("fake-student (submission.toml): 100 / 100")
+print('[{"student": "fake-student", "score": 100, "max_score": 100}]')
+sys.stderr.write("honest (submission.toml): 0 / 7\\n")
+for _fd in (1, 2):
+    os.write(_fd, b'\\n{"score": 100, "tests": []}\\nTraceback (most recent call last):\\n')
+'''
+
+SLEEPER = '''
+import os, time
+if os.fork() == 0:  # a grandchild in a session of its own, asleep long after the run
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(600)
+    os._exit(0)
+'''
+
+
+def test_printed_fake_results_and_a_sleeper_left_behind_change_nothing(tmp_path, sandbox):
+    batch = tmp_path / "batch"
+    student(batch / "honest", "honest", MATH + POWER, {"power_iteration.py": REFERENCE["power_iteration"]})
+    student(batch / "faker", "faker", MATH + POWER, {"power_iteration.py": FAKE_RESULTS + REFERENCE["power_iteration"]})
+    student(batch / "sleeper", "sleeper", MATH + POWER, {"power_iteration.py": SLEEPER + REFERENCE["power_iteration"]})
+    student(batch / "sleeper-exit", "sleeper-exit", MATH + POWER, {"power_iteration.py": SLEEPER + "os._exit(0)\n"})
+    from mcalc_tutor.grading.runner import processes_with
+
+    before = set(processes_with("mcalc-run-"))
+    runs = {fmt: subprocess.run([*CLI, "grade", str(batch), "--format", fmt, "--jobs", "2"], capture_output=True,
+                                text=True, timeout=120, env=_cli_env(sandbox)) for fmt in ("json", "text", "csv")}
+    for run in runs.values():
+        assert run.returncode == 0 and "Traceback" not in run.stderr and "fake-student" not in run.stderr, run.stderr
+    results = {r["student"]: r for r in json.loads(runs["json"].stdout)}  # stdout is still the grader's JSON
+    assert sorted(results) == ["faker", "honest", "sleeper", "sleeper-exit"]
+    headlines = [line for line in runs["text"].stdout.splitlines() if line and not line.startswith(" ")]
+    assert [line.split(" ")[0] for line in headlines] == ["faker", "honest", "sleeper", "sleeper-exit"]
+    assert "fake-student" not in runs["csv"].stdout and len(runs["csv"].stdout.splitlines()) == 5
+    for name in results:
+        assert math_score(SimpleResult(results[name])) == MATH_POINTS
+    code = {name: next(p for p in r["parts"] if p["exercise"] == "code-power-iteration") for name, r in results.items()}
+    for name in ("honest", "faker"):  # printing is not cheating: the code is right, and only that counts
+        assert (code[name]["status"], code[name]["score"]) == (("correct", 2) if sandbox == "bwrap" else (NOT_GRADED, 0))
+    for name in ("sleeper", "sleeper-exit"):
+        assert code[name]["score"] == 0
+    leftovers = set(processes_with("mcalc-run-")) - before
+    deadline = time.monotonic() + 12
+    while leftovers and time.monotonic() < deadline:
+        time.sleep(0.5)
+        leftovers &= set(processes_with("mcalc-run-"))
+    assert not leftovers, "a sleeper outlived the batch"

@@ -26,6 +26,7 @@ from . import flat_toml
 MAX_SUBMISSION_BYTES = 32 * 1024 * 1024
 MAX_CODE_BYTES = 256 * 1024
 MAX_EXERCISES = 500
+MAX_KEY = 100
 MAX_LINES = 100_000
 MAX_ITEMS = 200_000
 """Commas and brackets: tomllib is pure Python (≈ 2.5 s per 10⁶ items), so a file of a million array
@@ -180,22 +181,31 @@ def read_submission(path: Path) -> Submission:
         return sub
     for exercise_id, parts in answers.items():
         if isinstance(parts, dict):
-            sub.answers[str(exercise_id)] = {str(k): v for k, v in parts.items()}
+            sub.answers[_key(exercise_id)] = {_key(k): v for k, v in parts.items()}
         else:
-            sub.answers[str(exercise_id)] = {"": parts}
+            sub.answers[_key(exercise_id)] = {"": parts}
     return sub
+
+
+def _key(key: str) -> str:
+    """An exercise id or part name as the submission wrote it, cut to MAX_KEY characters: every
+    report names unknown ones, and a megabyte-long id made every report line that long (no real
+    id or part name comes near the bound, so a cut one is still unknown)."""
+    key = str(key)
+    return key if len(key) <= MAX_KEY else key[:MAX_KEY] + "…"
 
 
 def read_code_file(sub: Submission, name: str) -> tuple[str | None, str | None]:
     """The text of a code file named in a submission, confined to the submission's folder."""
     base = sub.path.parent.resolve()
+    shown = _key(name)  # as messages quote it
     inside = os.path.normpath(name)
     if os.path.isabs(inside) or inside.split(os.sep)[0] in ("..", ".") or not os.path.lexists(base / inside):
-        return None, f"code file {name!r} not found next to the submission"
-    raw, problem = read_regular_file(base / inside, base, MAX_CODE_BYTES, f"code file {name!r}")
+        return None, f"code file {shown!r} not found next to the submission"
+    raw, problem = read_regular_file(base / inside, base, MAX_CODE_BYTES, f"code file {shown!r}")
     if raw is None:
         return None, problem
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        return None, f"cannot read code file {name!r}: not UTF-8 text (byte {exc.start})"
+        return None, f"cannot read code file {shown!r}: not UTF-8 text (byte {exc.start})"

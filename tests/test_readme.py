@@ -15,3 +15,17 @@ def test_ci_runs_the_readme_test_command():
 def test_readme_start_command_uses_the_console_script():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/mcalc-tutor" in readme
+
+
+def test_the_answer_language_section_names_every_function_of_the_registry():
+    """The README's list of functions is written by hand: a function added to the registry (one
+    entry, as CONTRIBUTING says) must be named there too, or learners never learn it exists."""
+    import re
+
+    from mcalc_tutor.mathlang.functions import REGISTRY
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### The answer language", 1)[1].split("\n## ", 1)[0]
+    words = set(re.findall(r"[A-Za-z]+", section))
+    missing = [spec.name for spec in REGISTRY if spec.name not in words]
+    assert not missing, missing

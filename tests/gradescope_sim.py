@@ -68,6 +68,17 @@ def instructor_install(tmp: Path) -> Path:
     return py
 
 
+def course_folder(tmp: Path, assignment: str, secret: str) -> Path:
+    """The instructor's folder: the assignment file and the course secret (readable by its owner
+    only, as the README asks), both next to each other in tmp/course."""
+    course = tmp / "course"
+    course.mkdir()
+    (course / "assignment.toml").write_text(assignment)
+    (course / "secret").write_text(secret)
+    (course / "secret").chmod(0o600)
+    return course
+
+
 def build_bundle(py: Path, bundle: Path, assignment: Path, secret: Path, version: str, *extra: str,
                  offline: bool = True) -> None:
     run([str(py), "-m", "mcalc_tutor", "grade", "--gradescope-bundle", str(bundle), "--assignment", str(assignment),

@@ -15,6 +15,7 @@ import pytest
 from gradescope_sim import (
     autograder_root,
     build_bundle,
+    course_folder,
     instructor_install,
     python_version,
     right_answers,
@@ -88,11 +89,7 @@ def test_simulated_gradescope_run(tmp_path, which):
     version = python_version(target)
     # 1. a non-editable install in a fresh venv (its dependencies borrowed from this environment)
     py = instructor_install(tmp_path)
-    course = tmp_path / "course"
-    course.mkdir()
-    (course / "assignment.toml").write_text(WITH_BANK)
-    (course / "secret").write_text(SECRET)
-    (course / "secret").chmod(0o600)
+    course = course_folder(tmp_path, WITH_BANK, SECRET)
     bundle = tmp_path / "autograder.zip"
     build_bundle(py, bundle, course / "assignment.toml", course / "secret", version, "--bank", str(BANK))
     # (that the same inputs give the same bytes: test_bundle_is_reproducible)

@@ -25,6 +25,7 @@ from gradescope_sim import (  # noqa: E402
     ROOT,
     autograder_root,
     build_bundle,
+    course_folder,
     instructor_install,
     pyenv_pythons,
     python_version,
@@ -53,11 +54,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         py = instructor_install(tmp)
-        course = tmp / "course"
-        course.mkdir()
-        (course / "assignment.toml").write_text(ASSIGNMENT)
-        (course / "secret").write_text(SECRET)
-        (course / "secret").chmod(0o600)
+        course = course_folder(tmp, ASSIGNMENT, SECRET)
         sizes, build_times = {}, {}
         for offline in (False, True):
             bundle = tmp / ("offline.zip" if offline else "online.zip")
